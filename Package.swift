@@ -1,0 +1,77 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Dependencies point one way: the command tree at the top, Sage300 / Procore / TielineCore at
+// the bottom. Hub and Agent never import each other; they share SyncCore's wire types.
+let package = Package(
+    name: "tieline",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tieline", targets: ["tieline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // Shared vocabulary: exact money, the internal PCCO export request, atomic files, coded errors.
+        .target(name: "TielineCore"),
+        // The Sage 300 CRE company store: schema, field limits, rules, posting, sample company.
+        .target(name: "Sage300", dependencies: [
+            "TielineCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // What agent and hub share: entity catalog, mappings, timeframes, sync/export wire types.
+        .target(name: "SyncCore", dependencies: ["TielineCore", "Sage300"]),
+        // Procore API client and payload types.
+        .target(name: "Procore", dependencies: [
+            "TielineCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The loopback stand-in for Procore's cloud.
+        .target(name: "ProcoreSandbox", dependencies: [
+            "TielineCore", "Procore", "Sage300",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        // The synchronization client on the ERP server.
+        .target(name: "Agent", dependencies: [
+            "TielineCore", "Sage300", "SyncCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // The cloud side: sites, mirror, export queue, Procore write-back.
+        .target(name: "Hub", dependencies: [
+            "TielineCore", "SyncCore", "Procore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The command tree: parse, call a library, print.
+        .target(name: "TielineCLI", dependencies: [
+            "TielineCore", "Sage300", "SyncCore", "Agent", "Hub", "Procore", "ProcoreSandbox",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .executableTarget(name: "tieline", dependencies: ["TielineCLI"]),
+
+        .testTarget(name: "TielineCoreTests", dependencies: ["TielineCore"]),
+        .testTarget(name: "Sage300Tests", dependencies: ["Sage300", "TielineCore"]),
+        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "Sage300"]),
+        .testTarget(name: "ProcoreTests", dependencies: ["Procore", "ProcoreSandbox", "TielineCore"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "SyncCore", "Sage300"]),
+        .testTarget(name: "HubTests", dependencies: ["Hub", "SyncCore", "Procore"]),
+        .testTarget(name: "TielineCLITests", dependencies: ["TielineCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

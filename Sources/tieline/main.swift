@@ -1,0 +1,3 @@
+import TielineCLI
+
+await TielineCommand.main()
