@@ -114,7 +114,7 @@ public enum SageSchema {
     ])
 
     /// JC transaction columns shared by posted history and the unposted batch.
-    static let transactionColumns: [SageColumn] = [
+    public static let transactionColumns: [SageColumn] = [
         Col.job(), SageColumn("Extra", .text(10)), Col.costCode(optional: true), Col.category(optional: true),
         SageColumn("Transaction_Type", .text(20)),
         SageColumn("Accounting_Date", .date), SageColumn("Transaction_Date", .date),

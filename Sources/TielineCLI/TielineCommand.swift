@@ -1,11 +1,47 @@
 import ArgumentParser
+import Foundation
 
 /// The `tieline` command tree.
 public struct TielineCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "tieline",
         abstract: "Synchronize Procore with Sage 300 CRE: export approved PCCOs, mirror ERP data.",
-        subcommands: []
+        subcommands: [
+            DemoCommand.self,
+            SampleCompanyCommand.self,
+        ]
     )
     public init() {}
+
+    /// Parses the process arguments and runs the chosen command, async or not.
+    public static func runMain(_ arguments: [String]? = nil) async {
+        do {
+            var command = try parseAsRoot(liftingLeadingHome(arguments ?? Array(CommandLine.arguments.dropFirst())))
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    /// `tieline --home DIR demo` works like `tieline demo --home DIR`: a leading `--home` becomes
+    /// TIELINE_HOME, which every command's GlobalOptions falls back to.
+    static func liftingLeadingHome(_ arguments: [String]) -> [String] {
+        var rest = arguments[...]
+        while let first = rest.first, first.hasPrefix("--home") {
+            if first == "--home", rest.count >= 2 {
+                setenv("TIELINE_HOME", rest[rest.startIndex + 1], 1)
+                rest = rest.dropFirst(2)
+            } else if first.hasPrefix("--home=") {
+                setenv("TIELINE_HOME", String(first.dropFirst("--home=".count)), 1)
+                rest = rest.dropFirst()
+            } else {
+                break
+            }
+        }
+        return Array(rest)
+    }
 }
