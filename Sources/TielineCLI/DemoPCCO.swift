@@ -14,8 +14,9 @@ enum DemoPCCO {
         try company.write { db in
             try ChangeOrder(contract: "24-118", changeOrder: "007", description: "Added storm drain", date: date,
                             amount: Money(cents: 1_250_000), chgMgmtRef1: "procore-pcco-7781").insert(db)
+            // Item 100 carries its line (10,000.00) and that line's markup (1,500.00).
             try ChangeOrderItem(contract: "24-118", changeOrder: "007", item: "100", description: "Storm drain trench and pipe",
-                                amount: Money(cents: 1_150_000))  // line 10,000.00 + its 1,500.00 markup.insert(db)
+                                amount: Money(cents: 1_150_000)).insert(db)
             try ChangeOrderItem(contract: "24-118", changeOrder: "007", item: "200", description: "Catch basin",
                                 amount: Money(cents: 100_000)).insert(db)
             // The markup is revenue on its contract item and an estimate change on its destination cost code.
