@@ -1,0 +1,38 @@
+import GRDB
+import Sage300
+import SyncCore
+
+/// Answers validation's questions from the Sage company itself, inside the writing transaction.
+struct SageLookup: ERPLookup {
+    let db: Database
+
+    func jobExists(_ job: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM JCM_MASTER__JOB WHERE Job = ?", arguments: [job]) ?? false
+    }
+
+    func contract(_ contract: String) throws -> (job: String, status: String)? {
+        try Row.fetchOne(db, sql: "SELECT Job, Status FROM CNC_ACTIVE__CONTRACT WHERE Contract = ?", arguments: [contract])
+            .map { ($0["Job"], $0["Status"]) }
+    }
+
+    func contractItemExists(contract: String, item: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM CNC_ACTIVE__CONTRACT_ITEM WHERE Contract = ? AND Item = ?", arguments: [contract, item]) ?? false
+    }
+
+    func categoryExists(job: String, costCode: String, category: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM JCM_MASTER__CATEGORY WHERE Job = ? AND Cost_Code = ? AND Category = ?",
+                          arguments: [job, costCode, category]) ?? false
+    }
+
+    func changeOrderReference(contract: String, number: String) throws -> String?? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT Chg_Mgmt_Ref_1 FROM CNC_ACTIVE__CHANGE_ORDER WHERE Contract = ? AND Change_Order = ?",
+                                         arguments: [contract, number]) else { return nil }
+        return .some(row["Chg_Mgmt_Ref_1"] as String?)
+    }
+
+    /// The extra a job's cost code lives under; PCCOs don't know extras, so the job's first match is used.
+    func extra(job: String, costCode: String, category: String) throws -> String {
+        try String.fetchOne(db, sql: "SELECT Extra FROM JCM_MASTER__CATEGORY WHERE Job = ? AND Cost_Code = ? AND Category = ? ORDER BY Extra LIMIT 1",
+                            arguments: [job, costCode, category]) ?? ""
+    }
+}
