@@ -22,6 +22,8 @@ public final class SageCompany: Sendable {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw TielineError(.sageCompanyExists, "\(path) already exists; choose another path or remove it first")
         }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let company = try openPool(path)
         try company.guarded {
             try SageCompany.migrator.migrate(company.writer)
@@ -105,6 +107,16 @@ public final class SageCompany: Sendable {
     /// The latest change marker handed out; every later change has a higher one.
     public func currentRowVersion() throws(TielineError) -> Int64 {
         try read { db in try Int64.fetchOne(db, sql: "SELECT Last_Version FROM TIELINE_ROW_VERSION") ?? 0 }
+    }
+
+    /// Reserves `count` consecutive change markers for a bulk load and returns the first.
+    ///
+    /// Call inside the write transaction that inserts the rows, stamping each with its own
+    /// version, so versions stay unique and in commit order.
+    public static func reserveRowVersions(_ db: Database, count: Int) throws -> Int64 {
+        let last = try Int64.fetchOne(db, sql: "SELECT Last_Version FROM TIELINE_ROW_VERSION") ?? 0
+        try db.execute(sql: "UPDATE TIELINE_ROW_VERSION SET Last_Version = ?", arguments: [last + Int64(count)])
+        return last + 1
     }
 
     /// Reads from the company, mapping database errors to Tieline errors.

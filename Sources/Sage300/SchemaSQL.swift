@@ -41,7 +41,9 @@ enum SchemaSQL {
         let bump = "UPDATE TIELINE_ROW_VERSION SET Last_Version = Last_Version + 1;"
         let stamp = "UPDATE \(t) SET \(quoted(SageSchema.rowVersion)) = (SELECT Last_Version FROM TIELINE_ROW_VERSION) WHERE rowid = NEW.rowid;"
         return [
-            "CREATE TRIGGER \(quoted("\(table.name)_version_insert")) AFTER INSERT ON \(t) BEGIN \(bump) \(stamp) END",
+            // Bulk loaders reserve a block of versions and stamp rows themselves (see
+            // `reserveRowVersions`); every other insert arrives with 0 and is stamped here.
+            "CREATE TRIGGER \(quoted("\(table.name)_version_insert")) AFTER INSERT ON \(t) WHEN NEW.\(quoted(SageSchema.rowVersion)) = 0 BEGIN \(bump) \(stamp) END",
             // `UPDATE OF` the data columns only, so the insert trigger's own stamp does not fire it.
             """
             CREATE TRIGGER \(quoted("\(table.name)_version_update")) AFTER UPDATE OF \(dataColumns) ON \(t) BEGIN \(bump)

@@ -9,6 +9,7 @@ public struct TielineCommand: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self,
             SampleCompanyCommand.self,
+            BenchCommand.self,
         ]
     )
     public init() {}

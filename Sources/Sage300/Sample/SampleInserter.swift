@@ -8,7 +8,7 @@ struct SampleInserter {
     let statement: Statement
 
     init(_ db: Database, _ table: SageTable, _ columns: [String]) throws {
-        precondition(columns.allSatisfy { table.column($0) != nil }, "unknown column for \(table.name)")
+        precondition(columns.allSatisfy { table.column($0) != nil || $0 == SageSchema.rowVersion }, "unknown column for \(table.name)")
         let names = columns.map { "\"\($0)\"" }.joined(separator: ", ")
         let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
         statement = try db.makeStatement(sql: "INSERT INTO \(table.name) (\(names)) VALUES (\(marks))")

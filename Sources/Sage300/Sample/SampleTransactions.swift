@@ -6,7 +6,7 @@ enum SampleTransactions {
     static let columns = ["Run", "Sequence", "Job", "Extra", "Cost_Code", "Category", "Transaction_Type", "Accounting_Date",
                           "Transaction_Date", "Description", "Amount", "Units", "Vendor", "Invoice", "Commitment", "Commitment_CO",
                           "Employee", "Equipment", "Equipment_Type", "Credit_Account", "Debit_Account", "Pay_ID", "Ref_1", "Ref_2",
-                          "Customer", "Contract", "Item", "Change_Order", "Draw"]
+                          "Customer", "Contract", "Item", "Change_Order", "Draw", "Row_Version"]
     static let runLength = 500
 
     /// Relative frequency of each transaction type in the generated history.
@@ -30,11 +30,13 @@ enum SampleTransactions {
             let end = min(total, written + batchSize)
             try company.write { db in
                 let insert = try SampleInserter(db, SageSchema.transaction, columns)
+                let firstVersion = try SageCompany.reserveRowVersions(db, count: end - written)
                 for index in written..<end {
+                    let version = firstVersion + Int64(index - written)
                     let run = Int64(index / runLength + 1), sequence = Int64(index % runLength + 1)
                     let values: [(any DatabaseValueConvertible)?]
                     if index < history.count {
-                        values = row(run, sequence, history[index])
+                        values = row(run, sequence, history[index]) + [version]
                     } else {
                         let job = jobs[random.int(0...(jobs.count - 1))]
                         let type = mix[random.weighted(weights)].0
@@ -42,7 +44,7 @@ enum SampleTransactions {
                         let key = "\(entry.job)|\(entry.extra)|\(entry.costCode ?? "")|\(entry.category ?? "")"
                         if TransactionType.costTypes.contains(type) { jtdCost[key, default: 0] += entry.amount.cents }
                         if type == TransactionType.approvedEstimateChange { approvedEstimates[key, default: 0] += entry.amount.cents }
-                        values = row(run, sequence, entry)
+                        values = row(run, sequence, entry) + [version]
                     }
                     try insert.insert(values)
                 }
