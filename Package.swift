@@ -38,6 +38,8 @@ let package = Package(
         .target(name: "ProcoreSandbox", dependencies: [
             "TielineCore", "Procore", "Sage300",
             .product(name: "Hummingbird", package: "hummingbird"),
+            // Reads a Sage company file to seed matching projects and contracts.
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // The synchronization client on the ERP server.
         .target(name: "Agent", dependencies: [
