@@ -27,6 +27,8 @@ public struct SandboxConfiguration: Sendable {
     public var sageCompanyPath: String?
     /// The sandbox's clock (shared with a client's in tests so windows pass instantly).
     public var clock: any ProcoreClock = SystemProcoreClock()
+    /// The HTTP server's own log level; shutdown and dropped connections log errors below `.critical`.
+    public var serverLogLevel: Logger.Level = .critical
 
     public init() {}
 }
@@ -59,7 +61,7 @@ public final class ProcoreSandbox: Sendable {
         let responder = SandboxResponder(store: store, configuration: configuration)
         let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
         var quiet = logger
-        quiet.logLevel = .warning
+        quiet.logLevel = configuration.serverLogLevel
         let app = Application(
             responder: responder,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "procore-sandbox"),

@@ -21,7 +21,8 @@ struct SandboxResponder: HTTPResponder {
             segments: path.split(separator: "/").map(String.init),
             query: SandboxRequest.decodeQuery(request.uri.query), headers: headers,
             body: Data(buffer.readableBytesView),
-            origin: "http://\(headers["host"] ?? "\(configuration.host):\(configuration.port)")")
+            // HTTP/1.1 Host arrives as the request's authority, not as a header field.
+            origin: "http://\(request.head.authority ?? headers["host"] ?? "\(configuration.host):\(configuration.port)")")
         let now = configuration.clock.now()
         if path.hasPrefix("/sandbox/") {
             return store.with { $0.control(r, now: now) }.response

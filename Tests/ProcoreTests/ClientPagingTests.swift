@@ -1,5 +1,5 @@
 import Foundation
-import Procore
+@testable import Procore
 import ProcoreSandbox
 import Testing
 import TielineCore

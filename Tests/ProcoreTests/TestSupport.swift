@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Procore
 import ProcoreSandbox
 import TielineCore
@@ -22,7 +23,9 @@ struct Harness {
         clientConfig.retry = retry
         configureClient(&clientConfig)
         // Zero jitter: back-offs are exactly the policy's lower bound, so tests can assert them.
-        let client = ProcoreClient(configuration: clientConfig, clock: clock, jitter: { 0 })
+        var logger = Logger(label: "procore-tests")
+        logger.logLevel = .error
+        let client = ProcoreClient(configuration: clientConfig, clock: clock, logger: logger, jitter: { 0 })
         return Harness(sandbox: sandbox, client: client, clock: clock)
     }
 
