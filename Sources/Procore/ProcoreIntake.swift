@@ -89,6 +89,9 @@ public actor ProcoreIntake {
                                                                       lines: readers, companyID: companyID))
                 } catch let error as TielineError {
                     result.failures.append(PollFailure(projectID: project.id, pccoID: pccoID, error: error))
+                } catch let error as ProcoreAPIError where error.status == 404 || error.status == 403 {
+                    // One PCCO's contract gone or hidden must not block the others.
+                    result.failures.append(PollFailure(projectID: project.id, pccoID: pccoID, error: error.tielineError))
                 }
             }
         }

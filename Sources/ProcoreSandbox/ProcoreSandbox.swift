@@ -114,6 +114,8 @@ public final class ProcoreSandbox: Sendable {
     }
     /// Replaces the faults.
     public func setFaults(_ faults: SandboxFaults) { store.with { $0.faults = faults } }
+    /// Access tokens issued so far.
+    public var issuedTokenCount: Int { store.with { $0.tokens.count } }
     /// Makes every issued token expire now, so the next call gets a 401.
     public func expireTokens() { store.with { data in for k in data.tokens.keys { data.tokens[k] = .distantPast } } }
     public var projects: [SandboxProject] { store.with { $0.projects } }

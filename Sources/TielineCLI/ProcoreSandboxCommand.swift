@@ -23,12 +23,15 @@ struct ProcoreSandboxCommand: AsyncParsableCommand {
                 --company, projects, prime contracts, contract items, cost codes and line item types are \
                 seeded to match that Sage 300 CRE company file (jobs become projects with origin_code = Job).
 
-                Control endpoints:
-                  POST /sandbox/pccos    create an approved PCCO and enqueue its ERP request
-                                         (body optional: {"project_id":1001,"lines":[{"contract_item":"100","amount":"1000.00"}]})
-                  GET|PUT /sandbox/faults  read or set faults, e.g. {"rate_limit_burst":3,"unavailable_burst":1,
-                                         "unavailable_retry_after":2,"slow_burst":1,"slow_seconds":5,"drop_burst":1,"malformed_burst":1}
-                  GET /sandbox/stats     request counters
+                Control endpoints (no token needed):
+                  POST /sandbox/pccos      create an approved PCCO and enqueue its ERP request;
+                                           optional body: {"project_id": 1001, "lines":
+                                           [{"contract_item": "100", "amount": "1000.00"}]}
+                  GET|PUT /sandbox/faults  read or set faults, e.g. {"rate_limit_burst": 3}
+                                           or {"unavailable_burst": 1, "unavailable_retry_after": 2};
+                                           also slow_burst + slow_seconds, drop_burst,
+                                           malformed_burst, server_error_burst
+                  GET /sandbox/stats       request counters
 
                 OAuth: POST /oauth/token with grant_type=client_credentials and the client id and \
                 secret given here. Point Tieline at the printed URL as a local Procore endpoint.
@@ -80,6 +83,8 @@ struct ProcoreSandboxCommand: AsyncParsableCommand {
             print("Procore sandbox listening on \(sandbox.baseURL.absoluteString)")
             print("company id \(config.companyID), client id \(config.clientID), \(sandbox.projects.count) projects")
             print("Press Ctrl-C to stop.")
+            // Flush now: Ctrl-C ends the process without flushing a piped stdout.
+            fflush(nil)
             try await sandbox.waitUntilStopped()
         }
     }
