@@ -19,6 +19,10 @@ public struct SandboxConfiguration: Sendable {
     /// Requests allowed per rate-limit window, and the window's length in seconds.
     public var rateLimit = 3_600
     public var rateLimitWindow = 3_600.0
+    /// Procore's spike limit: at most this many requests per `spikeWindow` seconds (0 = off).
+    /// Its 429 carries the spike window's own reset, which the headers of earlier answers do not show.
+    public var spikeLimit = 0
+    public var spikeWindow = 10.0
     /// Seed for ids, origin ids and generated PCCOs: the same seed gives the same sandbox.
     public var seed: UInt64 = 1
     /// Linked projects generated when no Sage company is given.
@@ -104,6 +108,8 @@ public final class ProcoreSandbox: Sendable {
 
     /// API requests served (OAuth and /sandbox control calls excluded).
     public var requestCount: Int { store.with { $0.requestCount } }
+    /// Requests refused by the spike limit.
+    public var spikeLimitedCount: Int { store.with { $0.spikeLimitedCount } }
     /// Requests refused because the real rate-limit window was exceeded (fault 429s excluded).
     public var rateLimitedCount: Int { store.with { $0.rateLimitedCount } }
     /// `METHOD /path` of every API request, in order.

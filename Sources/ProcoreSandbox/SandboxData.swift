@@ -35,6 +35,9 @@ struct SandboxData: Sendable {
     var rateUsed = 0
     var requestCount = 0
     var rateLimitedCount = 0
+    var spikeWindowStart: Date?
+    var spikeUsed = 0
+    var spikeLimitedCount = 0
     var requestLog: [String] = []
 
     init(companyID: Int, seed: UInt64) {

@@ -13,7 +13,8 @@ enum GateDecision {
 /// Rate limits, faults, OAuth and the company header: everything in front of the routes.
 extension SandboxData {
     /// Counts the request against the window and applies faults, auth and the company header.
-    mutating func gate(_ r: SandboxRequest, now: Date, limit: Int, window: Double) -> GateDecision {
+    mutating func gate(_ r: SandboxRequest, now: Date, limit: Int, window: Double,
+                       spikeLimit: Int = 0, spikeWindow: Double = 10) -> GateDecision {
         requestCount += 1
         requestLog.append("\(r.method) \(r.path)")
         if let start = rateWindowStart, now.timeIntervalSince(start) < window {
@@ -37,6 +38,20 @@ extension SandboxData {
             // Failed calls count too, as at Procore: hammering through a 429 only digs deeper.
             rateLimitedCount += 1
             return .answer(.error(429, "Rate limit exceeded", headers: rate))
+        }
+        if spikeLimit > 0 {
+            if let start = spikeWindowStart, now.timeIntervalSince(start) < spikeWindow {
+                spikeUsed += 1
+            } else {
+                spikeWindowStart = now
+                spikeUsed = 1
+            }
+            if spikeUsed > spikeLimit {
+                spikeLimitedCount += 1
+                let spikeReset = Int((spikeWindowStart!.timeIntervalSince1970 + spikeWindow).rounded(.up))
+                return .answer(.error(429, "Rate limit exceeded (spike)", headers: [
+                    ("X-Rate-Limit-Limit", String(spikeLimit)), ("X-Rate-Limit-Remaining", "0"), ("X-Rate-Limit-Reset", String(spikeReset))]))
+            }
         }
         if faults.unavailableBurst > 0 {
             faults.unavailableBurst -= 1

@@ -34,7 +34,8 @@ struct SandboxResponder: HTTPResponder {
                          lifetime: configuration.tokenLifetime)
             }.response
         }
-        let decision = store.with { $0.gate(r, now: now, limit: configuration.rateLimit, window: configuration.rateLimitWindow) }
+        let decision = store.with { $0.gate(r, now: now, limit: configuration.rateLimit, window: configuration.rateLimitWindow,
+                                               spikeLimit: configuration.spikeLimit, spikeWindow: configuration.spikeWindow) }
         switch decision {
         case .answer(let reply):
             return reply.response

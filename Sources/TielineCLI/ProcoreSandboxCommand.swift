@@ -67,6 +67,9 @@ struct ProcoreSandboxCommand: AsyncParsableCommand {
         @Option(help: "Rate-limit window length in seconds.")
         var rateLimitWindow: Double = 3_600
 
+        @Option(help: "Requests allowed per 10-second spike window (0 turns the spike limit off).")
+        var spikeLimit: Int = 0
+
         func run() async throws {
             var config = SandboxConfiguration()
             config.host = host
@@ -77,6 +80,7 @@ struct ProcoreSandboxCommand: AsyncParsableCommand {
             if let secret = ProcessInfo.processInfo.environment[clientSecretEnv], !secret.isEmpty { config.clientSecret = secret }
             config.rateLimit = rateLimit
             config.rateLimitWindow = rateLimitWindow
+            config.spikeLimit = spikeLimit
             config.sageCompanyPath = company.map { ($0 as NSString).expandingTildeInPath }
             let sandbox = try await ProcoreSandbox.start(config)
             // The secret is never printed; the user set it (or knows the documented default).

@@ -77,6 +77,17 @@ struct ClientResilienceTests {
         }
     }
 
+    @Test("survives the 10-second spike limit by waiting for its reset")
+    func survivesSpikeLimit() async throws {
+        try await Harness.with(perPage: 1, configure: { $0.spikeLimit = 3; $0.spikeWindow = 10; $0.syntheticProjects = 8 }) { h in
+            let all = try await h.client.getAll("/rest/v1.0/projects")
+            #expect(all.count == 9)
+            #expect(h.sandbox.spikeLimitedCount == 2) // after pages 3 and 6: one refusal each, then a 10 s wait
+            #expect(h.sandbox.requestCount == 11)
+            #expect(h.clock.sleeps.filter { $0 > 0 } == [10, 10])
+        }
+    }
+
     @Test("a 429 storm longer than the retry budget fails with procore_rate_limited")
     func rateLimitedForever() async throws {
         try await Harness.with(retry: ProcoreRetryPolicy(maxAttempts: 3)) { h in

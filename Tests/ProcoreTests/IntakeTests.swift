@@ -134,3 +134,15 @@ struct IntakeTests {
         #expect(faults.slowSeconds == 0.5)
     }
 }
+
+@Suite("Sandbox lifecycle")
+struct SandboxLifecycleTests {
+    @Test("a port already taken is an error, not a hang")
+    func portTaken() async throws {
+        let first = try await ProcoreSandbox.start()
+        var config = SandboxConfiguration()
+        config.port = first.baseURL.port!
+        await #expect(throws: (any Error).self) { _ = try await ProcoreSandbox.start(config) }
+        await first.shutdown()
+    }
+}
