@@ -47,11 +47,10 @@ extension ProcoreClient {
             rateLimit.update(limit: response.header("X-Rate-Limit-Limit"), remaining: response.header("X-Rate-Limit-Remaining"),
                              reset: response.header("X-Rate-Limit-Reset"))
             logger.debug("procore answered", metadata: ["call": "\(label)", "status": "\(response.status)"])
+            if (200..<300).contains(response.status) { return response }
             let apiError = ProcoreAPIError(status: response.status, request: label, procoreMessage: response.procoreMessage,
                                            body: String(decoding: response.body.prefix(2000), as: UTF8.self))
             switch response.status {
-            case 200..<300:
-                return response
             case 401 where !refreshedAfter401:
                 // The token may have been revoked or expired early: fetch a new one once.
                 refreshedAfter401 = true
