@@ -71,6 +71,7 @@ public struct ChangeOrderReset: Sendable, Hashable {
     public var resetEstimateTransactions: Bool
     public var resetRevenueTransactions: Bool
 
+    /// A reset, field by field (tests and the hub build them; Procore sends JSON).
     public init(projectID: Int, primeContractID: Int, pccoID: Int, number: String, pccoOriginID: String?,
                 lineItemIDs: [Int], resetEstimateTransactions: Bool, resetRevenueTransactions: Bool) {
         self.projectID = projectID

@@ -53,13 +53,17 @@ public struct ProcoreRetryPolicy: Sendable, Hashable {
 
 /// Everything a `ProcoreClient` needs to talk to one Procore company.
 public struct ProcoreConfiguration: Sendable {
+    /// Which Procore deployment to talk to.
     public var endpoints: ProcoreEndpoints
     /// The Procore company, sent as `Procore-Company-Id` on every API call.
     public var companyID: Int
+    /// OAuth client id of the Procore service account / app.
     public var clientID: String
+    /// OAuth client secret; redacted whenever printed.
     public var clientSecret: ProcoreSecret
     /// Page size for list calls; Procore allows at most 2000.
     public var perPage: Int { didSet { perPage = min(max(perPage, 1), 2000) } }
+    /// How often and how long to retry.
     public var retry: ProcoreRetryPolicy
     /// Requests kept in hand before the rate-limit window resets; below it the client waits.
     public var rateLimitReserve: Int
@@ -68,6 +72,7 @@ public struct ProcoreConfiguration: Sendable {
     /// Per-request timeout in seconds.
     public var requestTimeout: Int64
 
+    /// A configuration; only endpoints, company and credentials are required.
     public init(endpoints: ProcoreEndpoints, companyID: Int, clientID: String, clientSecret: ProcoreSecret,
                 perPage: Int = 100, retry: ProcoreRetryPolicy = ProcoreRetryPolicy(), rateLimitReserve: Int = 1,
                 tokenRefreshMargin: Double = 60, requestTimeout: Int64 = 60) {

@@ -5,6 +5,7 @@ import TielineCore
 public struct ERPRequest: Sendable {
     /// The ERP request id (Procore's `erp_requests` id).
     public var id: Int
+    /// Procore's `request_name`, e.g. `create_prime_contract_change_order`.
     public var requestName: String
     /// The parsed event, when the payload was valid.
     public var event: ERPEvent?
@@ -16,7 +17,9 @@ public struct ERPRequest: Sendable {
 
 /// PCCOs polled through the public API: the exports, and the PCCOs that could not be read.
 public struct PollResult: Sendable {
+    /// PCCOs ready to export.
     public var exports: [ChangeOrderExport]
+    /// PCCOs skipped because their data could not be read.
     public var failures: [PollFailure]
 }
 

@@ -8,10 +8,13 @@ import TielineCore
 
 /// How to start a sandbox.
 public struct SandboxConfiguration: Sendable {
+    /// Address to bind; loopback by default.
     public var host = "127.0.0.1"
     /// 0 picks a free port.
     public var port = 0
+    /// The Procore company the sandbox serves.
     public var companyID = 4_201
+    /// OAuth credentials the token endpoint accepts.
     public var clientID = "tieline-sandbox-client"
     public var clientSecret = "tieline-sandbox-secret"
     /// Seconds an access token lives.
@@ -34,6 +37,7 @@ public struct SandboxConfiguration: Sendable {
     /// The HTTP server's own log level; shutdown and dropped connections log errors below `.critical`.
     public var serverLogLevel: Logger.Level = .critical
 
+    /// The defaults: loopback, free port, seed 1, three generated projects.
     public init() {}
 }
 
@@ -41,6 +45,7 @@ public struct SandboxConfiguration: Sendable {
 public final class ProcoreSandbox: Sendable {
     /// `http://host:port` of the running server.
     public let baseURL: URL
+    /// What the sandbox was started with.
     public let configuration: SandboxConfiguration
     let store: SandboxStore
     let task: Task<Void, any Error>
@@ -124,10 +129,15 @@ public final class ProcoreSandbox: Sendable {
     public var issuedTokenCount: Int { store.with { $0.tokens.count } }
     /// Makes every issued token expire now, so the next call gets a 401.
     public func expireTokens() { store.with { data in for k in data.tokens.keys { data.tokens[k] = .distantPast } } }
+    /// Every project, linked or not.
     public var projects: [SandboxProject] { store.with { $0.projects } }
+    /// Every prime contract with its line items.
     public var primeContracts: [SandboxPrimeContract] { store.with { $0.contracts } }
+    /// Every PCCO, with its current origin ids.
     public var changeOrders: [SandboxPCCO] { store.with { $0.pccos } }
+    /// ERP requests enqueued so far.
     public var erpRequests: [SandboxERPRequest] { store.with { $0.erpRequests } }
+    /// Every ERP External Data update received, in order.
     public var externalUpdates: [SandboxExternalUpdate] { store.with { $0.externalUpdates } }
     /// A request detail by id.
     public func requestDetail(_ id: Int) -> SandboxRequestDetail? { store.with { $0.requestDetails[id] } }
