@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Shared vocabulary: exact money, the internal PCCO export request, atomic files, coded errors.
@@ -33,11 +35,17 @@ let package = Package(
             "TielineCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         // The loopback stand-in for Procore's cloud.
         .target(name: "ProcoreSandbox", dependencies: [
             "TielineCore", "Procore", "Sage300",
             .product(name: "Hummingbird", package: "hummingbird"),
+            // Reads a Sage company file to seed matching projects and contracts.
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
         // The synchronization client on the ERP server.
         .target(name: "Agent", dependencies: [
@@ -67,7 +75,9 @@ let package = Package(
         .testTarget(name: "TielineCoreTests", dependencies: ["TielineCore"]),
         .testTarget(name: "Sage300Tests", dependencies: ["Sage300", "TielineCore"]),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "Sage300"]),
-        .testTarget(name: "ProcoreTests", dependencies: ["Procore", "ProcoreSandbox", "TielineCore"],
+        .testTarget(name: "ProcoreTests", dependencies: ["Procore", "ProcoreSandbox", "TielineCore", "Sage300",
+                                                         .product(name: "GRDB", package: "GRDB.swift"),
+                                                         .product(name: "Logging", package: "swift-log")],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "SyncCore", "Sage300"]),
         .testTarget(name: "HubTests", dependencies: ["Hub", "SyncCore", "Procore"]),

@@ -10,6 +10,7 @@ public struct TielineCommand: AsyncParsableCommand {
             DemoCommand.self,
             SampleCompanyCommand.self,
             BenchCommand.self,
+            ProcoreSandboxCommand.self,
         ]
     )
     public init() {}

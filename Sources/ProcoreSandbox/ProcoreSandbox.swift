@@ -1,0 +1,161 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Procore
+import Sage300
+import TielineCore
+
+/// How to start a sandbox.
+public struct SandboxConfiguration: Sendable {
+    /// Address to bind; loopback by default.
+    public var host = "127.0.0.1"
+    /// 0 picks a free port.
+    public var port = 0
+    /// The Procore company the sandbox serves.
+    public var companyID = 4_201
+    /// OAuth credentials the token endpoint accepts.
+    public var clientID = "tieline-sandbox-client"
+    public var clientSecret = "tieline-sandbox-secret"
+    /// Seconds an access token lives.
+    public var tokenLifetime = 7_200
+    /// Requests allowed per rate-limit window, and the window's length in seconds.
+    public var rateLimit = 3_600
+    public var rateLimitWindow = 3_600.0
+    /// Procore's spike limit: at most this many requests per `spikeWindow` seconds (0 = off).
+    /// Its 429 carries the spike window's own reset, which the headers of earlier answers do not show.
+    public var spikeLimit = 0
+    public var spikeWindow = 10.0
+    /// Seed for ids, origin ids and generated PCCOs: the same seed gives the same sandbox.
+    public var seed: UInt64 = 1
+    /// Linked projects generated when no Sage company is given.
+    public var syntheticProjects = 3
+    /// Seed projects/contracts to match this Sage company file instead of generating them.
+    public var sageCompanyPath: String?
+    /// The sandbox's clock (shared with a client's in tests so windows pass instantly).
+    public var clock: any ProcoreClock = SystemProcoreClock()
+    /// The HTTP server's own log level; shutdown and dropped connections log errors below `.critical`.
+    public var serverLogLevel: Logger.Level = .critical
+
+    /// The defaults: loopback, free port, seed 1, three generated projects.
+    public init() {}
+}
+
+/// A loopback stand-in for Procore's cloud: OAuth, projects, prime contracts, PCCOs, ERP requests.
+public final class ProcoreSandbox: Sendable {
+    /// `http://host:port` of the running server.
+    public let baseURL: URL
+    /// What the sandbox was started with.
+    public let configuration: SandboxConfiguration
+    let store: SandboxStore
+    let task: Task<Void, any Error>
+
+    init(baseURL: URL, configuration: SandboxConfiguration, store: SandboxStore, task: Task<Void, any Error>) {
+        self.baseURL = baseURL
+        self.configuration = configuration
+        self.store = store
+        self.task = task
+    }
+
+    /// Seeds and starts a sandbox, returning once it accepts connections.
+    public static func start(_ configuration: SandboxConfiguration = SandboxConfiguration(),
+                             logger: Logger = Logger(label: "tieline.procore-sandbox")) async throws -> ProcoreSandbox {
+        var data = SandboxData(companyID: configuration.companyID, seed: configuration.seed)
+        if let path = configuration.sageCompanyPath {
+            try data.seed(fromSage: try SageCompany.open(at: path))
+        } else {
+            data.seedSynthetic(linkedProjects: configuration.syntheticProjects)
+        }
+        let store = SandboxStore(data)
+        let responder = SandboxResponder(store: store, configuration: configuration)
+        let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
+        var quiet = logger
+        quiet.logLevel = configuration.serverLogLevel
+        let app = Application(
+            responder: responder,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "procore-sandbox"),
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? 0)
+                portContinuation.finish()
+            },
+            logger: quiet)
+        let task = Task {
+            defer { portContinuation.finish() }
+            try await app.run()
+        }
+        var port: Int?
+        for await p in portStream { port = p }
+        guard let port, port > 0 else {
+            task.cancel()
+            _ = try? await task.value
+            throw TielineError(.invalidInput, "the Procore sandbox could not listen on \(configuration.host):\(configuration.port)")
+        }
+        let url = URL(string: "http://\(configuration.host):\(port)")!
+        return ProcoreSandbox(baseURL: url, configuration: configuration, store: store, task: task)
+    }
+
+    /// Stops the server and waits for it to close.
+    public func shutdown() async {
+        task.cancel()
+        _ = try? await task.value
+    }
+
+    /// Waits until the server stops (for `tieline procore-sandbox serve`).
+    public func waitUntilStopped() async throws { try await task.value }
+
+    /// A client configuration pointing at this sandbox with its credentials.
+    public func clientConfiguration(perPage: Int = 100) -> ProcoreConfiguration {
+        ProcoreConfiguration(endpoints: .local(baseURL), companyID: configuration.companyID, clientID: configuration.clientID,
+                             clientSecret: ProcoreSecret(configuration.clientSecret), perPage: perPage)
+    }
+
+    // MARK: Inspection and control
+
+    /// API requests served (OAuth and /sandbox control calls excluded).
+    public var requestCount: Int { store.with { $0.requestCount } }
+    /// Requests refused by the spike limit.
+    public var spikeLimitedCount: Int { store.with { $0.spikeLimitedCount } }
+    /// Requests refused because the real rate-limit window was exceeded (fault 429s excluded).
+    public var rateLimitedCount: Int { store.with { $0.rateLimitedCount } }
+    /// `METHOD /path` of every API request, in order.
+    public var requestLog: [String] { store.with { $0.requestLog } }
+    /// The switchable faults; set them to make the next requests misbehave.
+    public var faults: SandboxFaults {
+        get { store.with { $0.faults } }
+    }
+    /// Replaces the faults.
+    public func setFaults(_ faults: SandboxFaults) { store.with { $0.faults = faults } }
+    /// Access tokens issued so far.
+    public var issuedTokenCount: Int { store.with { $0.tokens.count } }
+    /// Makes every issued token expire now, so the next call gets a 401.
+    public func expireTokens() { store.with { data in for k in data.tokens.keys { data.tokens[k] = .distantPast } } }
+    /// Every project, linked or not.
+    public var projects: [SandboxProject] { store.with { $0.projects } }
+    /// Every prime contract with its line items.
+    public var primeContracts: [SandboxPrimeContract] { store.with { $0.contracts } }
+    /// Every PCCO, with its current origin ids.
+    public var changeOrders: [SandboxPCCO] { store.with { $0.pccos } }
+    /// ERP requests enqueued so far.
+    public var erpRequests: [SandboxERPRequest] { store.with { $0.erpRequests } }
+    /// Every ERP External Data update received, in order.
+    public var externalUpdates: [SandboxExternalUpdate] { store.with { $0.externalUpdates } }
+    /// A request detail by id.
+    public func requestDetail(_ id: Int) -> SandboxRequestDetail? { store.with { $0.requestDetails[id] } }
+
+    /// Creates an approved PCCO and enqueues its `create_prime_contract_change_order` ERP request.
+    @discardableResult
+    public func createApprovedPCCO(_ spec: PCCOSpec = PCCOSpec()) throws(TielineError) -> SandboxPCCO {
+        let now = configuration.clock.now()
+        return try store.with { data throws(TielineError) in try data.createPCCO(spec, now: now).0 }
+    }
+
+    /// Adds a project (linked when `originCode` is set), for tests of project discovery.
+    @discardableResult
+    public func addProject(name: String, originCode: String?) -> SandboxProject {
+        store.with { data in
+            let p = SandboxProject(id: data.newID(), name: name, originID: originCode == nil ? nil : data.newOriginID(), originCode: originCode)
+            data.projects.append(p)
+            return p
+        }
+    }
+}

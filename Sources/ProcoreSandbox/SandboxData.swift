@@ -1,0 +1,95 @@
+import Foundation
+import Procore
+import TielineCore
+
+/// A small deterministic generator (SplitMix64): the same seed gives the same sandbox.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Everything the sandbox holds; mutated only under `SandboxStore`'s lock.
+struct SandboxData: Sendable {
+    var companyID: Int
+    var companyName = "Tieline Sandbox Company"
+    var nextID = 1000
+    var projects: [SandboxProject] = []
+    var costCodes: [SandboxCostCode] = []
+    var lineItemTypes: [SandboxLineItemType] = []
+    var contracts: [SandboxPrimeContract] = []
+    var pccos: [SandboxPCCO] = []
+    var erpRequests: [SandboxERPRequest] = []
+    var requestDetails: [Int: SandboxRequestDetail] = [:]
+    var externalUpdates: [SandboxExternalUpdate] = []
+    var tokens: [String: Date] = [:]
+    var rng: SeededGenerator
+    var faults = SandboxFaults()
+    var rateWindowStart: Date?
+    var rateUsed = 0
+    var requestCount = 0
+    var rateLimitedCount = 0
+    var spikeWindowStart: Date?
+    var spikeUsed = 0
+    var spikeLimitedCount = 0
+    var requestLog: [String] = []
+
+    init(companyID: Int, seed: UInt64) {
+        self.companyID = companyID
+        self.rng = SeededGenerator(seed: seed)
+    }
+
+    mutating func newID() -> Int {
+        nextID += 1
+        return nextID
+    }
+
+    /// A deterministic UUID-shaped origin id.
+    mutating func newOriginID() -> String {
+        let a = rng.next(), b = rng.next()
+        let hex = String(format: "%016llx%016llx", a, b)
+        let c = Array(hex)
+        return "\(String(c[0..<8]))-\(String(c[8..<12]))-4\(String(c[13..<16]))-8\(String(c[17..<20]))-\(String(c[20..<32]))"
+    }
+
+    func costCode(_ id: Int) -> SandboxCostCode? { costCodes.first { $0.id == id } }
+    func lineItemType(_ id: Int) -> SandboxLineItemType? { lineItemTypes.first { $0.id == id } }
+    func project(_ id: Int) -> SandboxProject? { projects.first { $0.id == id } }
+    func contract(_ id: Int) -> SandboxPrimeContract? { contracts.first { $0.id == id } }
+
+    /// The line item type with `code`, created on first use.
+    mutating func lineItemType(code: String, name: String) -> Int {
+        if let t = lineItemTypes.first(where: { $0.code == code }) { return t.id }
+        let id = newID()
+        lineItemTypes.append(SandboxLineItemType(id: id, code: code, name: name))
+        return id
+    }
+
+    /// The project's cost code with `fullCode`, created on first use.
+    mutating func costCode(projectID: Int, fullCode: String, name: String) -> Int {
+        if let c = costCodes.first(where: { $0.projectID == projectID && $0.fullCode == fullCode }) { return c.id }
+        let id = newID()
+        costCodes.append(SandboxCostCode(id: id, projectID: projectID, fullCode: fullCode, name: name))
+        return id
+    }
+}
+
+/// The lock around `SandboxData`; Hummingbird handlers run concurrently.
+final class SandboxStore: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data: SandboxData
+
+    init(_ data: SandboxData) { self.data = data }
+
+    func with<T, E: Error>(_ body: (inout SandboxData) throws(E) -> T) throws(E) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&data)
+    }
+}

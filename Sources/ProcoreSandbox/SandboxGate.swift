@@ -1,0 +1,144 @@
+import Foundation
+import Procore
+import TielineCore
+
+/// What the gate decided for an API request before routing.
+enum GateDecision {
+    case answer(SandboxReply)
+    case drop
+    /// Route it, after waiting `delay` real seconds (the slow-response fault).
+    case proceed(rateHeaders: [(String, String)], delay: Double)
+}
+
+/// Rate limits, faults, OAuth and the company header: everything in front of the routes.
+extension SandboxData {
+    /// Counts the request against the window and applies faults, auth and the company header.
+    mutating func gate(_ r: SandboxRequest, now: Date, limit: Int, window: Double,
+                       spikeLimit: Int = 0, spikeWindow: Double = 10) -> GateDecision {
+        requestCount += 1
+        requestLog.append("\(r.method) \(r.path)")
+        if let start = rateWindowStart, now.timeIntervalSince(start) < window {
+            rateUsed += 1
+        } else {
+            rateWindowStart = now
+            rateUsed = 1
+        }
+        let reset = Int((rateWindowStart!.timeIntervalSince1970 + window).rounded(.up))
+        var rate = [("X-Rate-Limit-Limit", String(limit)), ("X-Rate-Limit-Remaining", String(max(0, limit - rateUsed))),
+                    ("X-Rate-Limit-Reset", String(reset))]
+
+        if faults.dropBurst > 0 { faults.dropBurst -= 1; return .drop }
+        if faults.rateLimitBurst > 0 {
+            faults.rateLimitBurst -= 1
+            let burstReset = Int(now.timeIntervalSince1970.rounded(.down)) + faults.rateLimitResetSeconds
+            rate = [("X-Rate-Limit-Limit", String(limit)), ("X-Rate-Limit-Remaining", "0"), ("X-Rate-Limit-Reset", String(burstReset))]
+            return .answer(.error(429, "Rate limit exceeded", headers: rate))
+        }
+        if rateUsed > limit {
+            // Failed calls count too, as at Procore: hammering through a 429 only digs deeper.
+            rateLimitedCount += 1
+            return .answer(.error(429, "Rate limit exceeded", headers: rate))
+        }
+        if spikeLimit > 0 {
+            if let start = spikeWindowStart, now.timeIntervalSince(start) < spikeWindow {
+                spikeUsed += 1
+            } else {
+                spikeWindowStart = now
+                spikeUsed = 1
+            }
+            if spikeUsed > spikeLimit {
+                spikeLimitedCount += 1
+                let spikeReset = Int((spikeWindowStart!.timeIntervalSince1970 + spikeWindow).rounded(.up))
+                return .answer(.error(429, "Rate limit exceeded (spike)", headers: [
+                    ("X-Rate-Limit-Limit", String(spikeLimit)), ("X-Rate-Limit-Remaining", "0"), ("X-Rate-Limit-Reset", String(spikeReset))]))
+            }
+        }
+        if faults.unavailableBurst > 0 {
+            faults.unavailableBurst -= 1
+            return .answer(.error(503, "Service Unavailable", headers: rate + [("Retry-After", String(faults.unavailableRetryAfter))]))
+        }
+        if faults.serverErrorBurst > 0 {
+            faults.serverErrorBurst -= 1
+            return .answer(.error(500, "Internal Server Error", headers: rate))
+        }
+        guard let auth = r.header("Authorization"), auth.hasPrefix("Bearer ") else {
+            return .answer(.error(401, "401 Unauthorized: missing bearer token", headers: rate))
+        }
+        guard let expiry = tokens[String(auth.dropFirst(7))], expiry > now else {
+            return .answer(.error(401, "401 Unauthorized: the access token is invalid or has expired", headers: rate))
+        }
+        guard let company = r.header("Procore-Company-Id") else {
+            return .answer(.error(400, "Procore-Company-Id header is required", headers: rate))
+        }
+        guard company == String(companyID) else {
+            return .answer(.error(403, "no access to company \(company.clipped(20))", headers: rate))
+        }
+        if faults.slowBurst > 0 {
+            faults.slowBurst -= 1
+            return .proceed(rateHeaders: rate, delay: faults.slowSeconds)
+        }
+        return .proceed(rateHeaders: rate, delay: 0)
+    }
+
+    /// A successful answer, possibly spoiled by the malformed-body fault.
+    mutating func finish(_ reply: SandboxReply, rateHeaders: [(String, String)]) -> SandboxReply {
+        var reply = reply
+        reply.headers += rateHeaders
+        if (200..<300).contains(reply.status), faults.malformedBurst > 0 {
+            faults.malformedBurst -= 1
+            reply.raw = String((reply.json?.serialized() ?? "{}").prefix(12)) + "<html>oops"
+        }
+        return reply
+    }
+
+    /// `POST /oauth/token` with the client-credentials grant (form or JSON body).
+    mutating func token(_ r: SandboxRequest, now: Date, clientID: String, clientSecret: String, lifetime: Int) -> SandboxReply {
+        var params: [String: String] = [:]
+        if (r.header("Content-Type") ?? "").contains("json"), case .object(let f)? = try? r.json {
+            for (k, v) in f { if case .string(let s) = v { params[k] = s } }
+        } else {
+            params = SandboxRequest.decodeQuery(String(decoding: r.body, as: UTF8.self))
+        }
+        func oauthError(_ status: Int, _ code: String, _ text: String) -> SandboxReply {
+            SandboxReply(status: status, json: .object(["error": .string(code), "error_description": .string(text)]))
+        }
+        guard params["grant_type"] == "client_credentials" else {
+            return oauthError(400, "unsupported_grant_type", "The authorization grant type is not supported by the authorization server.")
+        }
+        guard params["client_id"] == clientID, params["client_secret"] == clientSecret else {
+            return oauthError(401, "invalid_client", "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.")
+        }
+        let a = rng.next()
+        let token = "sbx-" + String(format: "%016llx", a) + String(format: "%08x", tokens.count)
+        tokens[token] = now.addingTimeInterval(Double(lifetime))
+        return .ok(.object(["access_token": .string(token), "token_type": .string("Bearer"), "expires_in": Self.num(lifetime),
+                            "created_at": Self.num(Int(now.timeIntervalSince1970))]))
+    }
+
+    /// `/sandbox/...`: faults, PCCO creation and counters, for tests and the demo.
+    mutating func control(_ r: SandboxRequest, now: Date) -> SandboxReply {
+        do {
+            switch (r.method, r.path) {
+            case ("GET", "/sandbox/faults"):
+                return .ok(faults.json)
+            case ("PUT", "/sandbox/faults"), ("POST", "/sandbox/faults"):
+                faults = try SandboxFaults(json: try r.json)
+                return .ok(faults.json)
+            case ("POST", "/sandbox/pccos"):
+                let spec = r.body.isEmpty ? PCCOSpec() : try PCCOSpec(json: try r.json)
+                let (pcco, requestID) = try createPCCO(spec, now: now)
+                var reply = SandboxReply.ok(.object(["prime_change_order": pccoJSON(pcco), "erp_request_id": Self.num(requestID)]))
+                reply.status = 201
+                return reply
+            case ("GET", "/sandbox/stats"):
+                return .ok(.object(["request_count": Self.num(requestCount), "rate_limited_count": Self.num(rateLimitedCount),
+                                    "projects": Self.num(projects.count), "prime_change_orders": Self.num(pccos.count),
+                                    "erp_requests": Self.num(erpRequests.count)]))
+            default:
+                return .error(404, "no sandbox route for \(r.method) \(r.path)")
+            }
+        } catch {
+            return .error(422, error.message)
+        }
+    }
+}

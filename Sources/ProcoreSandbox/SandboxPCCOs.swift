@@ -1,0 +1,108 @@
+import Foundation
+import Procore
+import TielineCore
+
+/// What to put in a PCCO the sandbox creates; everything left nil is chosen from the seed.
+public struct PCCOSpec: Sendable, Hashable {
+    /// One line: a change to the contract item whose origin code is `contractItem`.
+    public struct Line: Sendable, Hashable {
+        public var contractItem: String
+        public var amount: Money
+        public var description: String?
+        public init(contractItem: String, amount: Money, description: String? = nil) {
+            self.contractItem = contractItem
+            self.amount = amount
+            self.description = description
+        }
+    }
+
+    public var projectID: Int?
+    public var number: String?
+    public var title: String?
+    public var lines: [Line]?
+    /// Markup percent (whole number) on the first line, booked to that line's cost code and type; 0 for none.
+    public var markupPercent: Int
+    public var transactionDate: CalendarDate?
+
+    public init(projectID: Int? = nil, number: String? = nil, title: String? = nil, lines: [Line]? = nil,
+                markupPercent: Int = 15, transactionDate: CalendarDate? = nil) {
+        self.projectID = projectID
+        self.number = number
+        self.title = title
+        self.lines = lines
+        self.markupPercent = markupPercent
+        self.transactionDate = transactionDate
+    }
+
+    /// Reads the `POST /sandbox/pccos` body.
+    init(json: JSONValue) throws(TielineError) {
+        let r = PayloadReader(json, path: "pcco")
+        self.init(projectID: try r.optionalInt("project_id"), number: try r.optionalString("number"),
+                  title: try r.optionalString("title", maxLength: 1000),
+                  lines: try r.optional("lines")?.asArray().map { (l) throws(TielineError) in
+                      Line(contractItem: try l.string("contract_item"), amount: try l.money("amount"),
+                           description: try l.optionalString("description", maxLength: 1000))
+                  },
+                  markupPercent: try r.optionalInt("markup_percent") ?? 15,
+                  transactionDate: try r.optionalDate("transaction_date"))
+    }
+}
+
+extension SandboxData {
+    /// Creates an approved PCCO and enqueues its `create_prime_contract_change_order` ERP request.
+    mutating func createPCCO(_ spec: PCCOSpec, now: Date) throws(TielineError) -> (SandboxPCCO, erpRequestID: Int) {
+        let linked = projects.filter { p in p.originCode != nil && contracts.contains { $0.projectID == p.id && !$0.items.isEmpty } }
+        let project: SandboxProject
+        if let id = spec.projectID {
+            guard let p = self.project(id) else { throw TielineError(.notFound, "project \(id) does not exist") }
+            project = p
+        } else {
+            guard !linked.isEmpty else { throw TielineError(.notFound, "no project linked to Sage has a prime contract with items") }
+            project = linked[Int(rng.next() % UInt64(linked.count))]
+        }
+        guard let contract = contracts.first(where: { $0.projectID == project.id && !$0.items.isEmpty }) else {
+            throw TielineError(.notFound, "project \(project.id) has no prime contract with line items")
+        }
+        var lineSpecs: [PCCOSpec.Line] = []
+        if let given = spec.lines {
+            lineSpecs = given
+        } else {
+            for _ in 0..<(1 + Int(rng.next() % 3)) {
+                let item = contract.items[Int(rng.next() % UInt64(contract.items.count))]
+                let cents = Int64(10_000 + rng.next() % 2_000_000)
+                lineSpecs.append(.init(contractItem: item.originCode ?? "", amount: Money(cents: cents), description: "Change to \(item.description)"))
+            }
+        }
+        var lines: [SandboxPCCOLine] = []
+        for (i, l) in lineSpecs.enumerated() {
+            guard let item = contract.items.first(where: { $0.originCode == l.contractItem }) else {
+                throw TielineError(.notFound, "pcco.lines[\(i)].contract_item: contract \(contract.number) has no item '\(l.contractItem)'")
+            }
+            var markups: [SandboxMarkup] = []
+            if i == 0, spec.markupPercent != 0 {
+                // Round half away from zero to the cent, as Procore shows markups.
+                let raw = l.amount.cents * Int64(spec.markupPercent)
+                let cents = (raw.magnitude % 100 >= 50 ? raw / 100 + (raw < 0 ? -1 : 1) : raw / 100)
+                markups.append(SandboxMarkup(id: newID(), markupID: 12, name: "Overhead and profit", percentage: "\(spec.markupPercent).00",
+                                             amount: Money(cents: cents), destinationCostCodeID: item.costCodeID,
+                                             destinationLineItemTypeID: item.lineItemTypeID))
+            }
+            lines.append(SandboxPCCOLine(id: newID(), description: l.description ?? "Change to \(item.description)", amount: l.amount,
+                                         primeLineItemID: item.id, costCodeID: item.costCodeID, lineItemTypeID: item.lineItemTypeID,
+                                         markups: markups, originID: nil))
+        }
+        let count = pccos.filter { $0.contractID == contract.id }.count
+        let pcco = SandboxPCCO(
+            id: newID(), projectID: project.id, contractID: contract.id,
+            number: spec.number ?? String(format: "%03d", count + 1), title: spec.title ?? "Change order \(count + 1)",
+            description: "Created by the Tieline sandbox", status: "approved", originID: nil, originCode: nil,
+            transactionDate: spec.transactionDate ?? CalendarDate.today(now: now), createdAt: now, updatedAt: now, lines: lines)
+        pccos.append(pcco)
+        let detailID = newID()
+        requestDetails[detailID] = SandboxRequestDetail(id: detailID, status: "pending", messages: [])
+        let requestID = newID()
+        erpRequests.append(SandboxERPRequest(id: requestID, name: "create_prime_contract_change_order",
+                                             data: createPayload(pcco, requestDetailID: detailID), createdAt: now))
+        return (pcco, requestID)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Procore
+import TielineCore
+
+/// Procore-shaped JSON for sandbox records.
+extension SandboxData {
+    static func iso(_ date: Date) -> JSONValue {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return .string(f.string(from: date))
+    }
+
+    static func str(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
+    static func num(_ n: Int) -> JSONValue { .number(String(n)) }
+    static func money(_ m: Money) -> JSONValue { .string(m.description) }
+
+    func projectJSON(_ p: SandboxProject) -> JSONValue {
+        .object(["id": Self.num(p.id), "name": .string(p.name), "company": .object(["id": Self.num(companyID), "name": .string(companyName)]),
+                 "origin_id": Self.str(p.originID), "origin_code": Self.str(p.originCode), "origin_data": .null, "active": .bool(true)])
+    }
+
+    func costCodeJSON(_ id: Int) -> JSONValue {
+        guard let c = costCode(id) else { return .null }
+        return .object(["id": Self.num(c.id), "full_code": .string(c.fullCode), "name": .string(c.name),
+                        "origin_id": .null, "origin_data": .null])
+    }
+
+    func typeJSON(_ id: Int) -> JSONValue {
+        guard let t = lineItemType(id) else { return .null }
+        return .object(["id": Self.num(t.id), "code": .string(t.code), "name": .string(t.name), "base_type": .null, "origin_id": .null])
+    }
+
+    func contractItemJSON(_ item: SandboxContractItem) -> JSONValue {
+        .object(["id": Self.num(item.id), "description": .string(item.description), "amount": Self.money(item.amount),
+                 "origin_code": Self.str(item.originCode), "origin_id": .null, "origin_data": .null,
+                 "cost_code": costCodeJSON(item.costCodeID), "line_item_type": typeJSON(item.lineItemTypeID)])
+    }
+
+    func contractJSON(_ c: SandboxPrimeContract, items: Bool) -> JSONValue {
+        let total = c.items.map(\.amount).sum()
+        var fields: [String: JSONValue] = [
+            "id": Self.num(c.id), "project": .object(["id": Self.num(c.projectID)]), "number": .string(c.number),
+            "title": .string(c.title), "status": .string(c.status), "origin_id": Self.str(c.originID),
+            "origin_code": Self.str(c.originCode), "origin_data": .null, "grand_total": Self.money(total),
+        ]
+        if items { fields["line_items"] = .array(c.items.map(contractItemJSON)) }
+        return .object(fields)
+    }
+
+    func pccoJSON(_ p: SandboxPCCO) -> JSONValue {
+        var custom: [String: JSONValue] = [:]
+        if let d = p.transactionDate { custom["transaction_date"] = .string(d.description) }
+        return .object([
+            "id": Self.num(p.id), "contract_id": Self.num(p.contractID), "project_id": Self.num(p.projectID),
+            "number": .string(p.number), "title": .string(p.title), "description": .string(p.description),
+            "status": .string(p.status), "executed": .bool(false), "erp_custom_fields": .object(custom),
+            "origin_id": Self.str(p.originID), "origin_code": Self.str(p.originCode), "origin_data": .null,
+            "grand_total": Self.money(p.lines.map { $0.amount + $0.markups.map(\.amount).sum() }.sum()),
+            "created_at": Self.iso(p.createdAt), "updated_at": Self.iso(p.updatedAt), "approved_on": Self.iso(p.updatedAt),
+        ])
+    }
+
+    func pccoLineJSON(_ l: SandboxPCCOLine, contract: SandboxPrimeContract?) -> JSONValue {
+        let item = contract?.items.first { $0.id == l.primeLineItemID }
+        return .object([
+            "id": Self.num(l.id), "description": .string(l.description), "amount": Self.money(l.amount),
+            "extended_amount": Self.money(l.amount), "tax_amount": .string("0.00"), "quantity": .string("1.0"),
+            "unit_cost": Self.money(l.amount), "uom": .string("ls"),
+            "prime_line_item_id": Self.num(l.primeLineItemID), "prime_line_item_origin_code": Self.str(item?.originCode),
+            "cost_code": costCodeJSON(l.costCodeID), "line_item_type": typeJSON(l.lineItemTypeID),
+            "markup_line_items": .array(l.markups.map { m in
+                .object(["id": Self.num(m.id), "amount": Self.money(m.amount), "markup": .object([
+                    "id": Self.num(m.markupID), "name": .string(m.name), "percentage": .string(m.percentage),
+                    "markup_set": .string("vertical"),
+                    "destination_cost_code": costCodeJSON(m.destinationCostCodeID),
+                    "destination_line_item_type": typeJSON(m.destinationLineItemTypeID),
+                    "prime_line_item": .object(["id": Self.num(l.primeLineItemID), "origin_id": .null]),
+                ])])
+            }),
+            "origin_id": Self.str(l.originID), "origin_code": .null, "origin_data": .null,
+        ])
+    }
+
+    /// The `create_prime_contract_change_order` payload, as the ERP Events Dictionary shows it.
+    func createPayload(_ p: SandboxPCCO, requestDetailID: Int) -> JSONValue {
+        let contract = contract(p.contractID)
+        return .object([
+            "project": project(p.projectID).map(projectJSON) ?? .null,
+            "prime_contract": contract.map { contractJSON($0, items: false) } ?? .null,
+            "prime_contract_items": .array(contract?.items.map(contractItemJSON) ?? []),
+            "prime_contract_change_order": pccoJSON(p),
+            "prime_contract_change_order_items": .array(p.lines.map { pccoLineJSON($0, contract: contract) }),
+            "request_detail_id": Self.num(requestDetailID),
+        ])
+    }
+
+    func erpRequestJSON(_ r: SandboxERPRequest) -> JSONValue {
+        .object(["id": Self.num(r.id), "request_name": .string(r.name), "request_data": r.data,
+                 "created_at": Self.iso(r.createdAt)])
+    }
+}

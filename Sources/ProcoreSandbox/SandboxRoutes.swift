@@ -1,0 +1,131 @@
+import Foundation
+import Procore
+import TielineCore
+
+/// The Procore REST endpoints Tieline uses, answered from `SandboxData`.
+extension SandboxData {
+    mutating func route(_ r: SandboxRequest, now: Date) -> SandboxReply {
+        let s = r.segments
+        do {
+            switch (r.method, s.count) {
+            case ("GET", 3) where s[1] == "v1.0" && s[2] == "projects":
+                if let c = r.query["company_id"], c != String(companyID) { return .error(403, "no access to company \(c)") }
+                return Self.page(projects.map(projectJSON), r)
+            case ("GET", 4) where s[1] == "v1.0" && s[2] == "projects":
+                guard let p = Int(s[3]).flatMap(project) else { return .error(404, "project not found") }
+                return .ok(projectJSON(p))
+            case ("GET", 5) where s[1] == "v1.0" && s[2] == "projects" && s[4] == "prime_change_orders":
+                return try listPCCOs(projectID: s[3], r)
+            case (_, 6) where s[1] == "v1.0" && s[2] == "projects" && s[4] == "prime_change_orders":
+                guard let id = Int(s[5]), let index = pccos.firstIndex(where: { $0.id == id && String($0.projectID) == s[3] }) else {
+                    return .error(404, "prime change order not found")
+                }
+                if r.method == "GET" { return .ok(pccoJSON(pccos[index])) }
+                guard r.method == "PATCH" else { return .error(405, "method not allowed") }
+                return try patchPCCO(index, r, now: now)
+            case ("GET", 3) where s[1] == "v1.0" && s[2] == "prime_contracts":
+                guard let p = r.query["project_id"].flatMap(Int.init) else { return .error(400, "project_id is required") }
+                return Self.page(contracts.filter { $0.projectID == p }.map { contractJSON($0, items: false) }, r)
+            case ("GET", 4) where s[1] == "v1.0" && s[2] == "prime_contracts":
+                guard let p = r.query["project_id"].flatMap(Int.init) else { return .error(400, "project_id is required") }
+                guard let c = Int(s[3]).flatMap(contract), c.projectID == p else { return .error(404, "prime contract not found") }
+                return .ok(contractJSON(c, items: true))
+            case ("GET", 9) where s[1] == "v2.0" && s[2] == "companies" && s[4] == "projects" && s[6] == "prime_change_orders" && s[8] == "line_items":
+                guard s[3] == String(companyID) else { return .error(403, "no access to company \(s[3])") }
+                guard let p = pccos.first(where: { String($0.id) == s[7] && String($0.projectID) == s[5] }) else {
+                    return .error(404, "prime change order not found")
+                }
+                var reply = Self.page(p.lines.map { pccoLineJSON($0, contract: contract(p.contractID)) }, r)
+                if let items = reply.json, reply.status == 200 { reply.json = .object(["data": items]) }
+                return reply
+            case (_, _) where s.count >= 5 && s[1] == "v1.0" && s[2] == "companies":
+                guard s[3] == String(companyID) else { return .error(403, "no access to company \(s[3])") }
+                return try companyRoute(Array(s.dropFirst(4)), r, now: now)
+            default:
+                return .error(404, "no route for \(r.method) \(r.path)")
+            }
+        } catch {
+            return .error(422, error.message)
+        }
+    }
+
+    func listPCCOs(projectID: String, _ r: SandboxRequest) throws(TielineError) -> SandboxReply {
+        guard let pid = Int(projectID), project(pid) != nil else { return .error(404, "project not found") }
+        var list = pccos.filter { $0.projectID == pid }
+        if let status = r.query["filters[status]"] {
+            let allowed = Set(status.split(separator: ",").map(String.init))
+            list = list.filter { allowed.contains($0.status) }
+        }
+        if let range = r.query["filters[updated_at]"] {
+            let parts = range.components(separatedBy: "...")
+            let f = ISO8601DateFormatter()
+            guard parts.count == 2, let from = f.date(from: parts[0]), let to = f.date(from: parts[1]) else {
+                throw TielineError(.invalidInput, "filters[updated_at] must be 'start...end' in ISO 8601")
+            }
+            list = list.filter { $0.updatedAt >= from && $0.updatedAt <= to }
+        }
+        return Self.page(list.map(pccoJSON), r)
+    }
+
+    mutating func patchPCCO(_ index: Int, _ r: SandboxRequest, now: Date) throws(TielineError) -> SandboxReply {
+        let body = try PayloadReader(try r.json).required("prime_change_order")
+        if let v = try body.optional("origin_id") { pccos[index].originID = try v.asString() }
+        if let v = try body.optional("origin_code") { pccos[index].originCode = try v.asString() }
+        if case .object(let f) = body.value, f["origin_id"] == .null { pccos[index].originID = nil }
+        pccos[index].updatedAt = now
+        return .ok(pccoJSON(pccos[index]))
+    }
+
+    /// `/rest/v1.0/companies/{id}/...`: ERP requests, request details, external data.
+    mutating func companyRoute(_ s: [String], _ r: SandboxRequest, now: Date) throws(TielineError) -> SandboxReply {
+        switch (r.method, s.count, s.first ?? "") {
+        case ("GET", 1, "erp_requests"):
+            return Self.page(erpRequests.map(erpRequestJSON), r)
+        case ("GET", 2, "erp_requests"):
+            guard let e = erpRequests.first(where: { String($0.id) == s[1] }) else { return .error(404, "ERP request not found") }
+            return .ok(erpRequestJSON(e))
+        case (_, 2, "erp_request_details"):
+            guard let id = Int(s[1]), var detail = requestDetails[id] else { return .error(404, "request detail not found") }
+            if r.method == "PUT" || r.method == "PATCH" {
+                let body = try PayloadReader(try r.json).required("request_detail")
+                let status = try body.string("status")
+                guard ["success", "failed", "pending"].contains(status) else {
+                    throw TielineError(.invalidInput, "request_detail.status: '\(status.clipped(40))' is not success, failed or pending")
+                }
+                detail.status = status
+                detail.messages = try body.optionalArray("messages").map { (m) throws(TielineError) in try m.asString(maxLength: 10_000) }
+                requestDetails[id] = detail
+            } else if r.method != "GET" {
+                return .error(405, "method not allowed")
+            }
+            return .ok(.object(["id": Self.num(id), "status": .string(detail.status), "messages": .array(detail.messages.map { .string($0) })]))
+        case ("PATCH", 2, "external_data") where s[1] == "sync":
+            return try syncExternalData(try r.json, now: now)
+        default:
+            return .error(404, "no route for \(r.method) \(r.path)")
+        }
+    }
+
+    /// ERP External Data sync: origin ids for change orders, line items and markups.
+    mutating func syncExternalData(_ json: JSONValue, now: Date) throws(TielineError) -> SandboxReply {
+        var results: [JSONValue] = []
+        for u in try PayloadReader(json).array("updates") {
+            let type = try u.string("item_type"), id = try u.int("item_id")
+            let origin = try u.optionalString("origin_id")
+            var found = false
+            switch type {
+            case "change_order":
+                if let i = pccos.firstIndex(where: { $0.id == id }) { pccos[i].originID = origin; pccos[i].updatedAt = now; found = true }
+            case "line_item":
+                for p in pccos.indices { if let l = pccos[p].lines.firstIndex(where: { $0.id == id }) { pccos[p].lines[l].originID = origin; found = true } }
+            case "markup":
+                found = pccos.contains { $0.lines.contains { $0.markups.contains { $0.id == id } } }
+            default:
+                throw TielineError(.invalidInput, "\(u.path).item_type: '\(type.clipped(40))' is not change_order, line_item or markup")
+            }
+            externalUpdates.append(SandboxExternalUpdate(itemType: type, itemID: id, originID: origin))
+            results.append(.object(["item_type": .string(type), "item_id": Self.num(id), "status": .string(found ? "success" : "not_found")]))
+        }
+        return .ok(.object(["updates": .array(results)]))
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import ProcoreSandbox
+
+/// `tieline procore-sandbox`: a loopback stand-in for Procore's cloud.
+struct ProcoreSandboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "procore-sandbox",
+        abstract: "Run a local stand-in for Procore's API (OAuth, projects, prime contracts, PCCOs, ERP requests).",
+        discussion: """
+            The sandbox serves the subset of Procore's REST API that Tieline uses, with Procore's \
+            paging and rate-limit headers, so the sync can be tried and tested without a Procore account.
+            """,
+        subcommands: [Serve.self],
+        defaultSubcommand: Serve.self)
+
+    /// `tieline procore-sandbox serve`.
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve the Procore sandbox on loopback until interrupted.",
+            discussion: """
+                Seeded deterministically: the same --seed gives the same projects, ids and PCCOs. With \
+                --company, projects, prime contracts, contract items, cost codes and line item types are \
+                seeded to match that Sage 300 CRE company file (jobs become projects with origin_code = Job).
+
+                Control endpoints (no token needed):
+                  POST /sandbox/pccos      create an approved PCCO and enqueue its ERP request;
+                                           optional body: {"project_id": 1001, "lines":
+                                           [{"contract_item": "100", "amount": "1000.00"}]}
+                  GET|PUT /sandbox/faults  read or set faults, e.g. {"rate_limit_burst": 3}
+                                           or {"unavailable_burst": 1, "unavailable_retry_after": 2};
+                                           also slow_burst + slow_seconds, drop_burst,
+                                           malformed_burst, server_error_burst
+                  GET /sandbox/stats       request counters
+
+                OAuth: POST /oauth/token with grant_type=client_credentials and the client id and \
+                secret given here. Point Tieline at the printed URL as a local Procore endpoint.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: "TCP port to listen on (0 picks a free one).")
+        var port: Int = 8090
+
+        @Option(help: "Address to bind; keep it on loopback unless you mean to share the sandbox.")
+        var host: String = "127.0.0.1"
+
+        @Option(help: "Seed for ids, origin ids and generated PCCOs.")
+        var seed: UInt64 = 1
+
+        @Option(help: ArgumentHelp("Seed from this Sage 300 CRE company file instead of generated projects.", valueName: "file"))
+        var company: String?
+
+        @Option(help: "Procore company id the sandbox answers for (the Procore-Company-Id header).")
+        var companyID: Int = 4_201
+
+        @Option(help: "OAuth client id the sandbox accepts.")
+        var clientID: String = "tieline-sandbox-client"
+
+        @Option(help: ArgumentHelp("Environment variable holding the OAuth client secret to accept (default secret: tieline-sandbox-secret).",
+                                   valueName: "name"))
+        var clientSecretEnv: String = "TIELINE_SANDBOX_SECRET"
+
+        @Option(help: "Requests allowed per rate-limit window.")
+        var rateLimit: Int = 3_600
+
+        @Option(help: "Rate-limit window length in seconds.")
+        var rateLimitWindow: Double = 3_600
+
+        @Option(help: "Requests allowed per 10-second spike window (0 turns the spike limit off).")
+        var spikeLimit: Int = 0
+
+        func run() async throws {
+            var config = SandboxConfiguration()
+            config.host = host
+            config.port = port
+            config.seed = seed
+            config.companyID = companyID
+            config.clientID = clientID
+            if let secret = ProcessInfo.processInfo.environment[clientSecretEnv], !secret.isEmpty { config.clientSecret = secret }
+            config.rateLimit = rateLimit
+            config.rateLimitWindow = rateLimitWindow
+            config.spikeLimit = spikeLimit
+            config.sageCompanyPath = company.map { ($0 as NSString).expandingTildeInPath }
+            let sandbox = try await ProcoreSandbox.start(config)
+            // The secret is never printed; the user set it (or knows the documented default).
+            print("Procore sandbox listening on \(sandbox.baseURL.absoluteString)")
+            print("company id \(config.companyID), client id \(config.clientID), \(sandbox.projects.count) projects")
+            print("Press Ctrl-C to stop.")
+            // Flush now: Ctrl-C ends the process without flushing a piped stdout.
+            fflush(nil)
+            try await sandbox.waitUntilStopped()
+        }
+    }
+}
