@@ -81,7 +81,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "SyncCore", "Sage300"]),
         .testTarget(name: "HubTests", dependencies: ["Hub", "SyncCore", "Procore"]),
-        .testTarget(name: "TielineCLITests", dependencies: ["TielineCLI"]),
+        .testTarget(name: "TielineCLITests", dependencies: ["TielineCLI", "Agent", "Sage300", "TielineCore",
+                                                            .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import Agent
 import ArgumentParser
 import Foundation
 import Sage300
@@ -9,9 +10,10 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run Tieline's main job on embedded defaults and show what it wrote into Sage.",
         discussion: """
-            Builds a sample Sage 300 CRE company under <home>/demo, then writes Procore's sample PCCO \
-            (Riverside Clinic, change order 007, "Added storm drain") into it as an approved contract \
-            change order with its JC batch, posts the batch, and prints the Sage records and roll-ups.
+            Builds a sample Sage 300 CRE company under <home>/demo, parses Procore's sample ERP request \
+            (Riverside Clinic, PCCO 007 "Added storm drain"), validates it against Sage, writes it as an \
+            approved contract change order with its JC batch (exactly once), posts the batch, and prints \
+            the Sage records and roll-ups.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -31,14 +33,22 @@ struct DemoCommand: AsyncParsableCommand {
             print("   \(jobs) jobs, \(transactions) JC transactions in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
             DescribeText.print(try company.summary())
 
-            print("\n2. Procore's sample PCCO 007 \"Added storm drain\" written into Sage (one transaction)")
-            let written = Date()
-            try DemoPCCO.write(into: company)
-            print("   written in \(String(format: "%.3f", Date().timeIntervalSince(written))) s")
-            try DemoPCCO.printRecords(company)
+            print("\n2. Procore's sample ERP request, parsed by the Procore intake")
+            let export = try DemoPCCO.export()
+            DemoPCCO.printExport(export)
 
-            print("\n3. Post Entries")
-            let posting = try company.postEntries(batch: DemoPCCO.batch)
+            print("\n3. Validated against Sage and written in one transaction (exactly once)")
+            let writer = ExportWriter(company: company)
+            let written = Date()
+            let date = export.transactionDate ?? CalendarDate.today()
+            let result = try writer.write(export, transactionDate: date)
+            print("   written in \(String(format: "%.3f", Date().timeIntervalSince(written))) s")
+            try DemoPCCO.printRecords(company, result)
+            let again = try writer.write(export, transactionDate: date)
+            print("   delivered again: \(again.alreadyWritten ? "already written, nothing added" : "WROTE TWICE")")
+
+            print("\n4. Post Entries")
+            let posting = try company.postEntries(batch: result.batch)
             print("   posted \(posting.transactions) entries as JC run \(posting.run)")
             try DemoPCCO.printRollups(company)
         }

@@ -1,70 +1,59 @@
+import Agent
+import Foundation
 import GRDB
+import Procore
 import Sage300
 import TielineCore
 
-/// The demo's change order: Procore's sample ERP request (../shared/procore) in Sage's terms.
-///
-/// Until the export pipeline lands, the demo writes it directly with the store's records so a
-/// new user sees exactly which Sage rows a PCCO export produces.
+/// The demo's export: Procore's sample ERP request parsed by the Procore intake and written by
+/// the agent's exactly-once writer, exactly as an accepted export is.
 enum DemoPCCO {
-    static let batch = "PCCO"
-    static let date = try! CalendarDate(parsing: "2024-09-20")
+    /// Parses the embedded ERP request into the internal export request.
+    static func export() throws(TielineError) -> ChangeOrderExport {
+        let document = try JSONValue.parse(Data(DemoFixtures.erpRequest.utf8), context: "sample ERP request")
+        guard case .createChangeOrder(let export) = try ERPEvent.parse(document: document) else {
+            throw TielineError(.invalidInput, "the embedded sample is not a create_prime_contract_change_order request")
+        }
+        return export
+    }
 
-    static func write(into company: SageCompany) throws(TielineError) {
-        try company.write { db in
-            try ChangeOrder(contract: "24-118", changeOrder: "007", description: "Added storm drain", date: date,
-                            amount: Money(cents: 1_250_000), chgMgmtRef1: "procore-pcco-7781").insert(db)
-            // Item 100 carries its line (10,000.00) and that line's markup (1,500.00).
-            try ChangeOrderItem(contract: "24-118", changeOrder: "007", item: "100", description: "Storm drain trench and pipe",
-                                amount: Money(cents: 1_150_000)).insert(db)
-            try ChangeOrderItem(contract: "24-118", changeOrder: "007", item: "200", description: "Catch basin",
-                                amount: Money(cents: 100_000)).insert(db)
-            // The markup is revenue on its contract item and an estimate change on its destination cost code.
-            let lines: [(String?, String, String, String, Int64, String)] = [
-                ("100", "02-200", "S", TransactionType.approvedScheduledValueChange, 1_000_000, "Storm drain trench and pipe"),
-                ("100", "01-900", "O", TransactionType.approvedScheduledValueChange, 150_000, "Overhead and profit"),
-                ("200", "03-300", "M", TransactionType.approvedScheduledValueChange, 100_000, "Catch basin"),
-                (nil, "02-200", "S", TransactionType.approvedEstimateChange, 1_000_000, "Storm drain trench and pipe"),
-                (nil, "01-900", "O", TransactionType.approvedEstimateChange, 150_000, "Overhead and profit"),
-                (nil, "03-300", "M", TransactionType.approvedEstimateChange, 100_000, "Catch basin"),
-            ]
-            for (index, line) in lines.enumerated() {
-                var entry = JCTransaction(job: "24-118", costCode: line.1, category: line.2, transactionType: line.3,
-                                          accountingDate: date, description: line.5, amount: Money(cents: line.4))
-                if let item = line.0 {
-                    entry.contract = "24-118"
-                    entry.item = item
-                    entry.changeOrder = "007"
-                    entry.category = nil
-                }
-                entry.chgMgmtRef1 = "procore-pcco-7781"
-                try UnpostedTransaction(batch: batch, entry: Int64(index + 1), transaction: entry).insert(db)
+    static func printExport(_ export: ChangeOrderExport) {
+        print("   PCCO \(export.number) \"\(export.title)\" (Procore id \(export.pccoID)) → job \(export.job), contract \(export.contract), total \(export.total)")
+        for line in export.lines {
+            print("     line \(line.procoreID): \(line.description) \(line.amount) → item \(line.contractItem), \(line.costCode)/\(line.category)")
+            for markup in line.markups {
+                print("       markup \(markup.name) \(markup.amount) → \(markup.costCode)/\(markup.category)")
             }
         }
     }
 
-    static func printRecords(_ company: SageCompany) throws(TielineError) {
-        try company.read { db in
-            for co in try ChangeOrder.filter(sql: "Contract = '24-118'").order(sql: "Change_Order").fetchAll(db) {
-                print("   CNC_ACTIVE__CHANGE_ORDER  \(co.contract) / \(co.changeOrder)  \(co.description ?? "")  \(co.status)  \(co.amount)  ref \(co.chgMgmtRef1 ?? "-")")
+    static func printRecords(_ company: SageCompany, _ result: SageWriteResult) throws(TielineError) {
+        try company.read { db throws in
+            let co = try ChangeOrder.fetchOne(db, sql: "SELECT * FROM CNC_ACTIVE__CHANGE_ORDER WHERE Contract = ? AND Change_Order = ?",
+                                              arguments: [result.contract, result.changeOrder])!
+            print("   CNC_ACTIVE__CHANGE_ORDER       \(co.contract) / \(co.changeOrder)  \(co.description ?? "")  \(co.status)  \(co.date)  \(co.amount)  Chg_Mgmt_Ref_1 \(co.chgMgmtRef1 ?? "-")")
+            for item in try ChangeOrderItem.fetchAll(db, sql: "SELECT * FROM CNC_ACTIVE__CHANGE_ORDER_ITEM WHERE Contract = ? AND Change_Order = ? ORDER BY Item",
+                                                     arguments: [result.contract, result.changeOrder]) {
+                print("   CNC_ACTIVE__CHANGE_ORDER_ITEM  item \(item.item)  \(item.amount)")
             }
-            for item in try ChangeOrderItem.filter(sql: "Contract = '24-118' AND Change_Order = '007'").fetchAll(db) {
-                print("   CNC_ACTIVE__CHANGE_ORDER_ITEM  item \(item.item)  \(item.amount)  \(item.description ?? "")")
-            }
-            for entry in try UnpostedTransaction.filter(sql: "Batch = ?", arguments: [batch]).order(sql: "Entry").fetchAll(db) {
+            for entry in try UnpostedTransaction.fetchAll(db, sql: "SELECT * FROM JCT_UNPOSTED__TRANSACTION WHERE Batch = ? ORDER BY Entry",
+                                                          arguments: [result.batch]) {
                 let t = entry.transaction
-                print("   JCT_UNPOSTED__TRANSACTION  #\(entry.entry)  \(t.transactionType)  \(t.costCode ?? "")/\(t.category ?? "-")  item \(t.item ?? "-")  \(t.amount)")
+                let coding = t.item.map { "item \($0)" } ?? "\(t.costCode ?? "")/\(t.category ?? "")"
+                print("   JCT_UNPOSTED__TRANSACTION      #\(entry.entry)  \(Output.pad(t.transactionType, 20))  \(Output.pad(coding, 12))  \(t.amount)")
             }
         }
     }
 
     static func printRollups(_ company: SageCompany) throws(TielineError) {
-        try company.read { db in
+        try company.read { db throws in
             let job = try Job.fetchOne(db, sql: "SELECT * FROM JCM_MASTER__JOB WHERE Job = '24-118'")!
             print("   Job 24-118 revised contract amount: \(job.revisedContractAmount) (original \(job.originalContractAmount))")
             for item in try ContractItem.fetchAll(db, sql: "SELECT * FROM CNC_ACTIVE__CONTRACT_ITEM WHERE Contract = '24-118' ORDER BY Item") {
                 print("   Contract item \(item.item) revised scheduled value: \(item.revisedScheduledValue)")
             }
+            let markup = try Category.fetchOne(db, sql: "SELECT * FROM JCM_MASTER__CATEGORY WHERE Job = '24-118' AND Cost_Code = '01-900' AND Category = 'O'")!
+            print("   Category 01-900/O approved estimate changes: \(markup.approvedEstChanges)")
         }
     }
 }
