@@ -5,7 +5,9 @@ public struct TielineCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "tieline",
         abstract: "Synchronize Procore with Sage 300 CRE: export approved PCCOs, mirror ERP data.",
-        subcommands: []
+        subcommands: [
+            ConnectCommand.self, ConnectionsCommand.self, MappingsCommand.self, SyncCommand.self, DoctorCommand.self,
+        ]
     )
     public init() {}
 }
