@@ -21,8 +21,9 @@ import TielineCore
         let store = AgentConfigStore(home: home)
         let broken = "{\n  \"connections\": [\n    {\"name\": \"Company\",\n     \"sagePath\": \"/x.sqlite\" oops\n  ]\n}\n"
         try Data(broken.utf8).write(to: store.configURL)
+        let company = try makeCompany(in: home, pj: false)
         do {
-            try store.addConnection(name: "Other", sagePath: try makeCompany(in: home, pj: false))
+            try store.addConnection(name: "Other", sagePath: company)
             Issue.record("a broken config must not be overwritten")
         } catch {
             #expect(error.code == .corruptConfig)

@@ -1,6 +1,7 @@
 import Agent
 import Foundation
 import Hummingbird
+import Logging
 import Testing
 
 /// Runs a tiny hub answering `GET /v1/site` on 127.0.0.1 (any free port) around `body`.
@@ -19,8 +20,10 @@ func withTestHub(_ body: @Sendable (Int) async throws -> Void) async throws {
         }
     }
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+    var logger = Logger(label: "test-hub")
+    logger.logLevel = .critical  // The cancellation at the end is expected; keep test output clean.
     let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                          onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) })
+                          onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await app.runService(gracefulShutdownSignals: []) }
         var iterator = ports.makeAsyncIterator()
