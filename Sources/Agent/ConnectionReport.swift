@@ -51,7 +51,7 @@ public struct ConnectionReport: Sendable, Hashable, Codable {
         out.append("Entities ([x] mapped):")
         for count in entities {
             let padded = count.entity.padding(toLength: width, withPad: " ", startingAt: 0)
-            let rows = count.rows.map { "\($0) rows" } ?? "— (\(count.note ?? "n/a"))"
+            let rows = count.rows.map { "\($0) row\($0 == 1 ? "" : "s")" } ?? "— (\(count.note ?? "n/a"))"
             out.append("  [\(count.mapped ? "x" : " ")] \(padded)  \(rows)")
         }
         let mapped = entities.filter(\.mapped)

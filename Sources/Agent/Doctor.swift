@@ -54,8 +54,15 @@ public struct Doctor: Sendable {
             return (DoctorCheck(id: "sage_connection", title: title, connection: connection.name, passed: true,
                 detail: "Sage 300 CRE company '\(info.name)' at \(connection.sagePath)", fix: nil), company)
         } catch {
+            let name = quoted(connection.name)
+            // Re-adding would discard the connection's mappings, so the fix points at the file first.
+            let fix = switch error.code {
+            case .sageLocked: "close the program holding \(connection.sagePath), then: tieline connections test \(name)"
+            case .sageCompanyMissing: "put the company back at \(connection.sagePath) (or add the right file: tieline connections add NEW_NAME --sage FILE), then: tieline connections test \(name)"
+            default: "check that \(connection.sagePath) is the Sage company, then: tieline connections test \(name)"
+            }
             return (DoctorCheck(id: "sage_connection", title: title, connection: connection.name, passed: false,
-                detail: error.message, fix: "tieline connections remove \(quoted(connection.name)) --allow-removal && tieline connections add \(quoted(connection.name)) --sage FILE"), nil)
+                detail: error.message, fix: fix), nil)
         }
     }
 

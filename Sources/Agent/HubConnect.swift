@@ -60,7 +60,5 @@ public enum HubToken {
 
 extension TielineError.Code {
     public static let invalidHubURL = Self("invalid_hub_url")
-    public static let hubUnreachable = Self("hub_unreachable")
-    public static let hubUnauthorized = Self("hub_unauthorized")
     public static let notConnected = Self("not_connected")
 }

@@ -50,9 +50,8 @@ struct ConnectCommand: AsyncParsableCommand {
                 if show { view.lines.forEach(Console.current.out) }
                 if let probe { Console.current.out("Check: \(probe.passed ? "OK" : "FAILED") — \(probe.summary)") }
             }
-            if let probe, !probe.passed {
-                throw TielineError(probe == .unauthorized ? .hubUnauthorized : .hubUnreachable, probe.summary)
-            }
+            // The failure was already printed as the check's result (or in the JSON's "check").
+            if let probe, !probe.passed { throw ExitCode.failure }
         }
     }
 }

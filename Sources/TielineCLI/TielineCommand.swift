@@ -1,3 +1,4 @@
+// TielineCLI
 import ArgumentParser
 
 /// The `tieline` command tree.
@@ -10,4 +11,22 @@ public struct TielineCommand: AsyncParsableCommand {
         ]
     )
     public init() {}
+
+    /// Parses the process's arguments and runs the chosen command asynchronously.
+    ///
+    /// main.swift calls this rather than `main()`: in top-level code `await TielineCommand.main()`
+    /// resolves to ParsableCommand's synchronous `main()`, which refuses to run async commands
+    /// on Linux ("Asynchronous root command needs availability annotation").
+    public static func launch() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

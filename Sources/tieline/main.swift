@@ -1,3 +1,3 @@
 import TielineCLI
 
-await TielineCommand.main()
+await TielineCommand.launch()

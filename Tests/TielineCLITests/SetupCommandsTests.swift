@@ -114,4 +114,15 @@ import Testing
         #expect(result.out.contains("fix: tieline mappings preset pcco-export --connection Company"))
         #expect(result.out.contains("fix: tieline connect --hub"))
     }
+
+    @Test func aHandBrokenConfigIsNamedWithItsLineAndNotOverwritten() async throws {
+        let home = try makeHomeWithCompany(pj: false)
+        let config = home.appendingPathComponent("agent.json")
+        let broken = "{\n  \"connections\": [],\n  \"hub\": {\"url\": \"https://h\", \"site\": }\n}\n"
+        try Data(broken.utf8).write(to: config)
+        let result = await tieline(["connections", "add", "Company", "--sage", home.appendingPathComponent("company.sqlite").path], home: home)
+        #expect(result.status != 0)
+        #expect(result.err.hasPrefix("error: \(config.path): line 3: not valid JSON"), "got: \(result.err)")
+        #expect(String(decoding: try Data(contentsOf: config), as: UTF8.self) == broken)
+    }
 }
