@@ -35,7 +35,7 @@ public struct MappingsSummary: Sendable, Hashable, Codable {
 
     /// Lines such as `[x] Contract (CN)` and `    ○ Employee (cleared)` under their entity.
     public var lines: [String] {
-        var out = ["Advanced Mappings (✓ ticked):"]
+        var out = ["Advanced Mappings ([x] ticked; ● on, ○ cleared):"]
         for row in entities {
             let module = row.requiresModule.map { " — needs the \($0) module" } ?? ""
             out.append("  [\(row.ticked ? "x" : " ")] \(row.name)\(module)")

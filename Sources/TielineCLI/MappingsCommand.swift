@@ -73,15 +73,18 @@ struct MappingsCommand: AsyncParsableCommand {
         func run() async throws {
             try await reporting(json: json) {
                 let store = AgentConfigStore(home: global.tielineHome)
-                if allowRemoval && !json {
+                var warnings: [String] = []
+                if allowRemoval {
                     // Say what breaks before it breaks, even when the user has confirmed.
                     let mappings = try store.connection(target.connection).mappings
                     for name in entities {
                         guard let entity = try? EntityCatalog.resolve(name), mappings.isEnabled(entity) else { continue }
-                        Mappings.dependents(of: entity).forEach { Console.current.err("warning: \($0)") }
+                        warnings += Mappings.dependents(of: entity)
                     }
+                    if !json { warnings.forEach { Console.current.err("warning: \($0)") } }
                 }
-                let change = try store.disableEntities(entities, connection: target.connection, allowRemoval: allowRemoval)
+                var change = try store.disableEntities(entities, connection: target.connection, allowRemoval: allowRemoval)
+                if json { change.notes += warnings }
                 printChange(change, json: json)
             }
         }
