@@ -9,8 +9,9 @@ struct SyncSettingsCommand: AsyncParsableCommand {
         commandName: "settings",
         abstract: "Show or set a connection's Sync Type and Timeframe (the Sync tab's Settings dialog).",
         discussion: """
-            Setup guide step 5: Sync Type Deep, timeframe The beginning of time:
-              tieline sync settings --connection Company --type deep --timeframe beginning-of-time
+            Setup guide step 5 (Sync Type Deep, timeframe The beginning of time):
+              tieline sync settings --connection Company --type deep \\
+                --timeframe beginning-of-time
             Timeframes: beginning-of-time, since:YYYY-MM-DD, last:N followed by d, m or y (e.g. last:90d).
             Without --type or --timeframe (or with --show) the current settings are printed.
             """)

@@ -125,4 +125,16 @@ import Testing
         #expect(result.err.hasPrefix("error: \(config.path): line 3: not valid JSON"), "got: \(result.err)")
         #expect(String(decoding: try Data(contentsOf: config), as: UTF8.self) == broken)
     }
+
+    @Test func testingAConnectionWhoseFileIsGoneSaysSo() async throws {
+        let home = try makeHomeWithCompany(pj: false)
+        let company = home.appendingPathComponent("company.sqlite")
+        _ = await tieline(["connections", "add", "Company", "--sage", company.path], home: home)
+        try FileManager.default.removeItem(at: company)
+        let result = await tieline(["connections", "test", "Company", "--json"], home: home)
+        #expect(result.status != 0)
+        #expect(result.out.contains("\"code\" : \"sage_company_missing\""))
+        let doctor = await tieline(["doctor", "--connection", "Company"], home: home)
+        #expect(doctor.out.contains("FAIL  [Company] Sage connection opens: no Sage company at \(company.path)"))
+    }
 }
