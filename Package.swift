@@ -50,6 +50,8 @@ let package = Package(
         // The synchronization client on the ERP server.
         .target(name: "Agent", dependencies: [
             "TielineCore", "Sage300", "SyncCore",
+            // Read-only access to agent.sqlite (the sync engineer's run log) for `doctor`.
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -79,10 +81,18 @@ let package = Package(
                                                          .product(name: "GRDB", package: "GRDB.swift"),
                                                          .product(name: "Logging", package: "swift-log")],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "SyncCore", "Sage300"]),
+        .testTarget(name: "AgentTests", dependencies: [
+            "Agent", "SyncCore", "Sage300", "TielineCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            // A tiny loopback hub for HubProbe's tests.
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .testTarget(name: "HubTests", dependencies: ["Hub", "SyncCore", "Procore"]),
-        .testTarget(name: "TielineCLITests", dependencies: ["TielineCLI", "Agent", "Sage300", "TielineCore",
-                                                            .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "TielineCLITests", dependencies: [
+            "TielineCLI", "Agent", "SyncCore", "Sage300", "TielineCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

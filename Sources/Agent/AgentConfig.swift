@@ -118,7 +118,10 @@ enum ConfigErrorLocation {
                 return "line \(line(at: index, in: data)): not valid JSON"
             }
             let text = "\(context.underlyingError.map { "\($0)" } ?? context.debugDescription)"
-            return (lineMention(in: text).map { "line \($0): " } ?? "") + "not valid JSON (\(context.debugDescription))"
+            if let line = lineMention(in: text) ?? syntaxErrorLine(in: data) {
+                return "line \(line): not valid JSON"
+            }
+            return "not valid JSON (\(context.debugDescription))"
         case .keyNotFound(let key, let context):
             return "missing '\(key.stringValue)' at \(path(context.codingPath))" + lineOf(context.codingPath, in: data)
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
@@ -138,6 +141,19 @@ enum ConfigErrorLocation {
         let text = String(decoding: data, as: UTF8.self)
         guard let range = text.range(of: "\"\(last.stringValue)\"") else { return "" }
         return " (line \(text[..<range.lowerBound].filter { $0 == "\n" }.count + 1))"
+    }
+
+    /// The line of a JSON syntax error. JSONDecoder on Linux does not say where the error is,
+    /// but JSONSerialization's message does ("Invalid value around character 74.").
+    static func syntaxErrorLine(in data: Data) -> Int? {
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            let message = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String) ?? "\(error)"
+            guard let range = message.range(of: "character ") else { return lineMention(in: message) }
+            return Int(message[range.upperBound...].prefix { $0.isNumber }).map { line(at: $0, in: data) }
+        }
     }
 
     static func line(at offset: Int, in data: Data) -> Int {

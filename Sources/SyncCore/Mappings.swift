@@ -36,7 +36,8 @@ public struct Mappings: Sendable, Hashable, Codable {
     /// Unticks `entities`, only with `allowRemoval`; otherwise the error lists what depends on them.
     public mutating func disable(_ entities: [SyncEntity], allowRemoval: Bool) throws(TielineError) -> MappingChange {
         let ticked = entities.filter { enabled.contains($0.name) }
-        guard allowRemoval else {
+        // Unticking what is not ticked removes nothing, so it needs no permission.
+        guard allowRemoval || ticked.isEmpty else {
             let reasons = ticked.map { entity in
                 let needs = Mappings.dependents(of: entity)
                 return needs.isEmpty ? "\(entity.name) is ticked" : needs.joined(separator: "; ")
@@ -126,7 +127,9 @@ public enum PCCOExportPreset {
         // The option names are the catalog's own, so this cannot fail.
         let fields = try! mappings.setFields(of: EntityCatalog.transaction, exclude: options, include: [])
         change.cleared = fields.cleared
-        if !ownsPJ {
+        if ownsPJ {
+            change.notes.append("the company owns Project Management (PJ); Contract Change Order (PJ) and Contract Change Request (PJ) are included")
+        } else {
             change.notes.append("the company does not own Project Management (PJ); Contract Change Order (PJ) and Contract Change Request (PJ) were not ticked")
         }
         return change

@@ -83,3 +83,17 @@ public struct SyncSettings: Sendable, Hashable, Codable {
         self.timeframe = timeframe
     }
 }
+
+extension SyncType {
+    /// Parses `deep` or `incremental`, in any case.
+    public init(argument text: String) throws(TielineError) {
+        guard let type = SyncType(rawValue: text.trimmingWhitespace().lowercased()) else {
+            throw TielineError(.invalidSyncType, "sync type '\(text.clipped(40))' is not understood; use deep or incremental")
+        }
+        self = type
+    }
+}
+
+extension TielineError.Code {
+    public static let invalidSyncType = Self("invalid_sync_type")
+}

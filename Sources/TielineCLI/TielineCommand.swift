@@ -11,6 +11,11 @@ public struct TielineCommand: AsyncParsableCommand {
             SampleCompanyCommand.self,
             BenchCommand.self,
             ProcoreSandboxCommand.self,
+            ConnectCommand.self,
+            ConnectionsCommand.self,
+            MappingsCommand.self,
+            SyncCommand.self,
+            DoctorCommand.self,
         ]
     )
     public init() {}

@@ -1,0 +1,61 @@
+import GRDB
+import Sage300
+import SyncCore
+import TielineCore
+
+/// What `connections test` found: the company, its modules, and rows per entity.
+public struct ConnectionReport: Sendable, Hashable, Codable {
+    /// One entity's row count in the company, and whether it is ticked on this connection.
+    public struct EntityCount: Sendable, Hashable, Codable {
+        public let entity: String
+        public let mapped: Bool
+        /// Nil when the entity does not apply (a PJ entity without the PJ module).
+        public let rows: Int?
+        public let note: String?
+    }
+
+    public let connection: String
+    public let sagePath: String
+    public let company: String
+    public let modules: [String]
+    public let ownsPJ: Bool
+    public let entities: [EntityCount]
+
+    /// Opens the connection's company and counts each entity's rows.
+    public static func test(_ connection: LocalConnection) throws(TielineError) -> ConnectionReport {
+        let company = try connection.openCompany()
+        let info = try company.info()
+        let ownsPJ = info.modules.contains(.pj)
+        let counts = try company.read { db in
+            try EntityCatalog.all.map { entity -> EntityCount in
+                let mapped = connection.mappings.isEnabled(entity)
+                if entity.requiresModule == .pj && !ownsPJ {
+                    return EntityCount(entity: entity.name, mapped: mapped, rows: nil,
+                                       note: "the company does not own Project Management (PJ)")
+                }
+                let condition = entity.filter.map { " WHERE \($0)" } ?? ""
+                let rows = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"\(entity.table.name)\"\(condition)") ?? 0
+                return EntityCount(entity: entity.name, mapped: mapped, rows: rows, note: nil)
+            }
+        }
+        return ConnectionReport(connection: connection.name, sagePath: connection.sagePath, company: info.name,
+                                modules: SageModule.allCases.filter(info.modules.contains).map(\.rawValue),
+                                ownsPJ: ownsPJ, entities: counts)
+    }
+
+    /// The report as a person reads it.
+    public var lines: [String] {
+        var out = ["\(connection): OK — Sage 300 CRE company '\(company)' at \(sagePath)",
+                   "Modules: \(modules.joined(separator: ", "))" + (ownsPJ ? "" : " (no Project Management (PJ))")]
+        let width = entities.map(\.entity.count).max() ?? 0
+        out.append("Entities ([x] mapped):")
+        for count in entities {
+            let padded = count.entity.padding(toLength: width, withPad: " ", startingAt: 0)
+            let rows = count.rows.map { "\($0) row\($0 == 1 ? "" : "s")" } ?? "— (\(count.note ?? "n/a"))"
+            out.append("  [\(count.mapped ? "x" : " ")] \(padded)  \(rows)")
+        }
+        let mapped = entities.filter(\.mapped)
+        out.append("Mapped: \(mapped.count) of \(entities.count) entities, \(mapped.compactMap(\.rows).reduce(0, +)) rows; all entities: \(entities.compactMap(\.rows).reduce(0, +)) rows")
+        return out
+    }
+}

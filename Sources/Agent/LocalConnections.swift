@@ -1,0 +1,72 @@
+import Foundation
+import Sage300
+import SyncCore
+import TielineCore
+
+/// The Local Connections tab: add, change and remove connections to Sage companies.
+extension AgentConfigStore {
+    /// Adds a connection to the Sage company at `sagePath`; refuses a file that is not one,
+    /// with the company store's own error, and a name already in use.
+    @discardableResult
+    public func addConnection(name: String, sagePath: String) throws(TielineError) -> LocalConnection {
+        try LocalConnection.validate(name: name)
+        let path = URL(fileURLWithPath: sagePath).standardizedFileURL.path
+        // Opening proves it is a Sage company before anything is saved.
+        _ = try SageCompany.open(at: path)
+        return try update { (config: inout AgentConfig) throws(TielineError) -> LocalConnection in
+            if config.connections.contains(where: { $0.name == name }) {
+                throw TielineError(.conflict, "a Local Connection named '\(name)' already exists; choose another name or remove it first")
+            }
+            let connection = LocalConnection(name: name, sagePath: path)
+            config.connections.append(connection)
+            return connection
+        }
+    }
+
+    /// Removes a connection. Its Advanced Mappings go with it, so a connection with ticked
+    /// entities needs `allowRemoval`, like unticking them one by one would.
+    @discardableResult
+    public func removeConnection(name: String, allowRemoval: Bool) throws(TielineError) -> LocalConnection {
+        try update { (config: inout AgentConfig) throws(TielineError) -> LocalConnection in
+            let connection = try config.connection(name)
+            if !allowRemoval && !connection.mappings.enabled.isEmpty {
+                throw TielineError(.removalNotAllowed,
+                    "'\(name)' has \(connection.mappings.enabled.count) ticked entities in Advanced Mappings; removing the connection discards them — pass --allow-removal to confirm")
+            }
+            config.connections.removeAll { $0.name == name }
+            return connection
+        }
+    }
+
+    /// Loads, changes one connection, and saves; nothing is written if `change` throws.
+    @discardableResult
+    public func updateConnection<T>(_ name: String, _ change: (inout LocalConnection) throws(TielineError) -> T) throws(TielineError) -> T {
+        try update { (config: inout AgentConfig) throws(TielineError) -> T in
+            var connection = try config.connection(name)
+            let result = try change(&connection)
+            config.connections = config.connections.map { $0.name == name ? connection : $0 }
+            return result
+        }
+    }
+
+    /// The connection named `name`, from the saved configuration.
+    public func connection(_ name: String) throws(TielineError) -> LocalConnection {
+        try load().connection(name)
+    }
+}
+
+extension LocalConnection {
+    /// Refuses names that would be awkward to type in a command or show in a list.
+    static func validate(name: String) throws(TielineError) {
+        let allowed = name.allSatisfy { $0.isLetter || $0.isNumber || " -_.".contains($0) }
+        guard !name.isEmpty, name.count <= 64, allowed, name.trimmingWhitespace() == name else {
+            throw TielineError(.invalidInput,
+                "connection name '\(name.clipped(70))' is not allowed; use up to 64 letters, digits, spaces, '-', '_' or '.'")
+        }
+    }
+
+    /// Opens the connection's Sage company (clear errors for a missing, locked or non-Sage file).
+    public func openCompany() throws(TielineError) -> SageCompany {
+        try SageCompany.open(at: sagePath)
+    }
+}

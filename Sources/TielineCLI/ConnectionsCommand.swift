@@ -1,0 +1,117 @@
+import Agent
+import ArgumentParser
+import SyncCore
+import TielineCore
+
+/// `tieline connections …`: the Local Connections tab.
+struct ConnectionsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "connections",
+        abstract: "Local Connections: the Sage 300 CRE companies this client reads from and writes to.",
+        discussion: """
+            Setup guide step 2 ("Local Connections tab"). Add a connection for each Sage company, \
+            then tick its entities with `tieline mappings`.
+            """,
+        subcommands: [Add.self, List.self, Test.self, Remove.self]
+    )
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a Local Connection to a Sage company.",
+            discussion: "The file must be a Sage 300 CRE company store; anything else is refused with the reason.")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "A name for the connection, e.g. Company.") var name: String
+        @Option(help: ArgumentHelp("The Sage company store (a .sqlite file).", valueName: "file")) var sage: String
+        @Flag(help: "Print the result as JSON.") var json = false
+
+        func run() async throws {
+            try await reporting(json: json) {
+                let connection = try AgentConfigStore(home: global.tielineHome).addConnection(name: name, sagePath: sage)
+                if json { Console.current.json(ConnectionRow(connection)) } else {
+                    Console.current.out("Added Local Connection '\(connection.name)' → \(connection.sagePath)")
+                    Console.current.out("Next: tieline mappings preset pcco-export --connection \(shellQuoted(connection.name))")
+                }
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the Local Connections.")
+
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print the result as JSON.") var json = false
+
+        func run() async throws {
+            try await reporting(json: json) {
+                let config = try AgentConfigStore(home: global.tielineHome).load()
+                let rows = config.connections.map(ConnectionRow.init)
+                if json { Console.current.json(rows); return }
+                if rows.isEmpty { Console.current.out("No Local Connections yet. Add one: tieline connections add NAME --sage FILE") }
+                for row in rows {
+                    Console.current.out("\(row.name)  \(row.sagePath)  (\(row.mappedEntities) entities ticked; Sync Type: \(row.syncType), Timeframe: \(row.timeframe))")
+                }
+            }
+        }
+    }
+
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Open a connection's Sage company and count its rows per entity.",
+            discussion: "Reports the company's modules (including Project Management (PJ)) and rows for every entity, marking the mapped ones.")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The connection to test.") var name: String
+        @Flag(help: "Print the result as JSON.") var json = false
+
+        func run() async throws {
+            try await reporting(json: json) {
+                let connection = try AgentConfigStore(home: global.tielineHome).connection(name)
+                let report = try ConnectionReport.test(connection)
+                if json { Console.current.json(report) } else { report.lines.forEach(Console.current.out) }
+            }
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a Local Connection.",
+            discussion: "Its Advanced Mappings are discarded with it, so a connection with ticked entities needs --allow-removal.")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The connection to remove.") var name: String
+        @Flag(help: "Confirm discarding the connection's ticked entities.") var allowRemoval = false
+        @Flag(help: "Print the result as JSON.") var json = false
+
+        func run() async throws {
+            try await reporting(json: json) {
+                let removed = try AgentConfigStore(home: global.tielineHome).removeConnection(name: name, allowRemoval: allowRemoval)
+                if json { Console.current.json(ConnectionRow(removed)) } else {
+                    Console.current.out("Removed Local Connection '\(removed.name)' (the Sage company file was not touched)")
+                }
+            }
+        }
+    }
+}
+
+/// A connection as `connections list` shows it.
+struct ConnectionRow: Encodable {
+    let name: String
+    let sagePath: String
+    let mappedEntities: Int
+    let syncType: String
+    let timeframe: String
+
+    init(_ connection: LocalConnection) {
+        name = connection.name
+        sagePath = connection.sagePath
+        mappedEntities = connection.mappings.enabled.count
+        syncType = connection.settings.type.displayName
+        timeframe = connection.settings.timeframe.description
+    }
+}
+
+/// Quotes an argument with spaces or parentheses so printed commands paste as-is.
+func shellQuoted(_ text: String) -> String {
+    text.contains(where: { " ()'\"&;$`".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\\\"") + "\"" : text
+}

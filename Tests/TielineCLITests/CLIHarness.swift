@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import Sage300
+import TielineCLI
+import TielineCore
+
+/// What one `tieline …` invocation printed and how it exited.
+struct CLIResult {
+    let status: Int32
+    let out: String
+    let err: String
+}
+
+/// Runs `tieline <args> --home <home>` in-process, capturing its output.
+func tieline(_ args: [String], home: URL) async -> CLIResult {
+    let console = Console.capture()
+    let status: Int32 = await Console.$current.withValue(console) {
+        do {
+            var command = try TielineCommand.parseAsRoot(args + ["--home", home.path])
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            return 0
+        } catch {
+            let code = TielineCommand.exitCode(for: error).rawValue
+            // Parse and validation errors are printed by ArgumentParser in the real binary.
+            if code != 0, !(error is ExitCode) { console.err(TielineCommand.fullMessage(for: error)) }
+            return code
+        }
+    }
+    return CLIResult(status: status, out: console.output, err: console.errors)
+}
+
+/// A fresh home folder with a Sage company file `company.sqlite` in it.
+func makeHomeWithCompany(pj: Bool) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("tieline-cli-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    let modules = pj ? SageModule.standard.union([.pj]) : SageModule.standard
+    _ = try SageCompany.create(at: url.appendingPathComponent("company.sqlite").path, name: "Test Builders", modules: modules)
+    return url
+}
