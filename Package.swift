@@ -42,6 +42,8 @@ let package = Package(
         // The synchronization client on the ERP server.
         .target(name: "Agent", dependencies: [
             "TielineCore", "Sage300", "SyncCore",
+            // agent.sqlite: sync runs and checkpoints.
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -69,7 +71,8 @@ let package = Package(
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "Sage300"]),
         .testTarget(name: "ProcoreTests", dependencies: ["Procore", "ProcoreSandbox", "TielineCore"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "SyncCore", "Sage300"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "SyncCore", "Sage300", "TielineCore",
+                                                   .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "HubTests", dependencies: ["Hub", "SyncCore", "Procore"]),
         .testTarget(name: "TielineCLITests", dependencies: ["TielineCLI"]),
     ],
