@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Sage300
 import SyncCore
 import TielineCore
@@ -166,19 +167,27 @@ struct EntityReader: Sendable {
         let sql = "SELECT \(select.joined(separator: ", ")) FROM \(quoted(entity.table.name)) WHERE "
             + conditions.joined(separator: " AND ") + " ORDER BY \(version)" + (limit.map { " LIMIT \($0)" } ?? "")
         let statement = try db.cachedStatement(sql: sql)
-        let width = columns.count
-        let hasScopeFlag = select.count > width + 1
+        let width = CInt(columns.count)
+        let hasScopeFlag = select.count > columns.count + 1
         var rows: [LiveRow] = []
         rows.reserveCapacity(limit ?? 256)
-        let cursor = try Row.fetchCursor(statement, arguments: arguments)
-        while let row = try cursor.next() {
-            var values: [SyncValue] = []
-            values.reserveCapacity(width)
-            for index in 0..<width {
-                values.append(SyncValue(row[index] as DatabaseValue))
+        // Stepped through SQLite's C API: the hot loop of a Deep sync, about twice as fast as
+        // decoding GRDB rows (measured on 1M JC transactions).
+        try statement.setArguments(arguments)
+        let handle = statement.sqliteStatement
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errstr(code)), sql: sql)
             }
-            let inScope = hasScopeFlag ? (row[width + 1] as Int64) == 1 : true
-            rows.append(LiveRow(values: values, version: row[width], inScope: inScope))
+            var values: [SyncValue] = []
+            values.reserveCapacity(Int(width))
+            for index in 0..<width {
+                values.append(SyncValue(column: index, of: handle))
+            }
+            let inScope = hasScopeFlag ? sqlite3_column_int64(handle, width + 1) == 1 : true
+            rows.append(LiveRow(values: values, version: sqlite3_column_int64(handle, width), inScope: inScope))
         }
         return rows
     }
@@ -207,15 +216,41 @@ struct EntityReader: Sendable {
 }
 
 extension SyncValue {
+    /// Column `index` of the current row of a stepped SQLite statement.
+    init(column index: CInt, of handle: OpaquePointer) {
+        switch sqlite3_column_type(handle, index) {
+        case SQLITE_NULL:
+            self = .null
+        case SQLITE_INTEGER:
+            self = .integer(sqlite3_column_int64(handle, index))
+        case SQLITE_TEXT:
+            let count = Int(sqlite3_column_bytes(handle, index))
+            if let bytes = sqlite3_column_text(handle, index) {
+                self = .text(String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self))
+            } else {
+                self = .text("")
+            }
+        case SQLITE_FLOAT:
+            self = SyncValue(real: sqlite3_column_double(handle, index))
+        default:
+            let count = Int(sqlite3_column_bytes(handle, index))
+            let bytes = sqlite3_column_blob(handle, index).map { Data(bytes: $0, count: count) } ?? Data()
+            self = .text(bytes.base64EncodedString())
+        }
+    }
+
+    /// The store keeps money as integer cents; a REAL written by raw SQL is kept exact when whole.
+    init(real number: Double) {
+        if number.rounded() == number, abs(number) < 9e15 { self = .integer(Int64(number)) } else { self = .text("\(number)") }
+    }
+
     /// Sage values as they travel: integers (money in cents) stay integers, dates and text are text.
     init(_ value: DatabaseValue) {
         switch value.storage {
         case .null: self = .null
         case .int64(let number): self = .integer(number)
         case .string(let text): self = .text(text)
-        case .double(let number):
-            // The store keeps money as integer cents; a REAL written by raw SQL is kept exact when whole.
-            if number.rounded() == number, abs(number) < 9e15 { self = .integer(Int64(number)) } else { self = .text("\(number)") }
+        case .double(let number): self = SyncValue(real: number)
         case .blob(let data): self = .text(data.base64EncodedString())
         }
     }

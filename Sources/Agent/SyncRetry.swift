@@ -35,10 +35,12 @@ public struct RetryPolicy: Sendable {
         return nominal * (0.5 + 0.5 * min(max(jitter(), 0), 1))
     }
 
-    /// Codes that retrying cannot fix: the hub refused the token or the data.
+    /// Codes that retrying cannot fix: the hub refused the token or the data (the hub's own
+    /// codes, relayed by HubClient). `hub_transport`, `storage_failure` and `internal_error` retry.
     public static let permanentCodes: Set<String> = [
-        "unauthorized", "forbidden", "hub_unauthorized", "hub_forbidden", "hub_rejected", "invalid_input",
-        "invalid_batch", "unknown_run", "site_not_found", "bad_request", "protocol_mismatch",
+        "unauthorized", "forbidden", "invalid_batch", "invalid_input", "payload_too_large", "unsupported_media_type",
+        "wire_malformed", "wire_truncated", "wire_bad_magic", "wire_unsupported_version", "conflict", "not_found",
+        "invalid_timeframe", "entity_not_mapped", "unknown_entity", "ambiguous_entity", "module_not_owned",
     ]
 
     /// Anything but a coded permanent refusal is worth retrying (timeouts, refused connections, 5xx).
