@@ -223,7 +223,10 @@ public struct SyncRunner: Sendable {
                     throw SyncInterruption(message: "\(options.destinationName) did not answer for \(waited.shortDescription) while \(what) (\(Self.describe(error))); the next run resumes from the last acknowledged batch")
                 }
                 attempt += 1
-                onEvent(.waiting(message: "\(options.destinationName) is not answering; retrying in \(delay.shortDescription)… (\(Self.describe(error)))",
+                // A hub that answered with a temporary failure is not "not answering".
+                let answered = (error as? TielineError).map { $0.code.rawValue != "hub_transport" } ?? false
+                let what = answered ? "reported a temporary failure" : "is not answering"
+                onEvent(.waiting(message: "\(options.destinationName) \(what); retrying in \(delay.shortDescription)… (\(Self.describe(error)))",
                                  retryIn: delay, attempt: attempt))
                 guard await stop.wait(delay, sleep: options.retry.sleep) else {
                     throw SyncInterruption(message: "stopped on request while waiting for \(options.destinationName); the next run resumes from the last acknowledged batch")
