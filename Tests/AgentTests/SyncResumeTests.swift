@@ -194,3 +194,46 @@ struct SyncResumeTests {
         #expect(columns == ["id", "connection", "type", "timeframe", "started_at", "finished_at", "status", "entities", "error"])
     }
 }
+
+@Suite("Sync events and messages")
+struct SyncEventTests {
+    @Test("a hub that answers with a temporary failure is told apart from one that is silent")
+    func temporaryFailureMessage() async throws {
+        let fixture = try SageFixture()
+        try fixture.seed(jobs: 1, transactions: 0)
+        let destination = FlakyDestination(failures: [TielineError(.init("storage_failure"), "disk busy"),
+                                                     TielineError(.init("hub_transport"), "cannot reach the hub")])
+        let events = EventLog()
+        let record = try await SyncRunner(state: try .inMemory(), destination: destination, options: SyncTest.options(),
+                                          onEvent: events.record).run(SyncRequest(connection: SyncTest.connection(fixture), only: ["Job"]))
+        #expect(record.status == .completed)
+        #expect(events.waitingMessages == [
+            "hub at http://hub.test reported a temporary failure; retrying in 1s… (disk busy)",
+            "hub at http://hub.test is not answering; retrying in 2s… (cannot reach the hub)",
+        ])
+    }
+
+    @Test("events print as one JSON object per line")
+    func jsonLines() throws {
+        let progress = SyncEvent.progress(SyncProgress(entity: "Transaction (JC)", rows: 20_000, estimatedRows: 100_000, batches: 2,
+                                                       rowsPerSecond: 123_456.78, etaSeconds: 0.648))
+        #expect(progress.jsonLine == #"{"batches":2,"entity":"Transaction (JC)","estimated_rows":100000,"eta_seconds":0.6,"event":"progress","rows":20000,"rows_per_second":123456.8}"#)
+        let waiting = SyncEvent.waiting(message: "hub at X is not answering; retrying in 4s…", retryIn: .seconds(4), attempt: 3)
+        let object = try JSONSerialization.jsonObject(with: Data(waiting.jsonLine.utf8)) as? [String: Any]
+        #expect(object?["event"] as? String == "waiting" && object?["retry_in_seconds"] as? Double == 4)
+    }
+}
+
+/// Fails each call with the next listed error, then works (it keeps nothing).
+actor FlakyDestination: SyncDestination {
+    private var failures: [any Error]
+    init(failures: [any Error]) { self.failures = failures }
+    private func fault() throws { if !failures.isEmpty { throw failures.removeFirst() } }
+    func beginRun(_ start: SyncRunStart) async throws { try fault() }
+    func send(_ batch: SyncBatch) async throws -> SyncBatchAck {
+        try fault()
+        return SyncBatchAck(entity: batch.entity, sequence: batch.sequence, applied: batch.upserts.count, duplicate: false)
+    }
+    func completeEntity(_ completion: EntityCompletion) async throws { try fault() }
+    func finishRun(runID: String, status: String, error: String?) async throws { try fault() }
+}
