@@ -92,6 +92,9 @@ public struct SyncRunner: Sendable {
                 // A graceful stop: tell the hub once, without waiting on it.
                 try? await destination.finishRun(runID: plan.id, status: "interrupted", error: interruption.message)
             }
+        } catch where error is CancellationError || Task.isCancelled {
+            // The task was cancelled (service group torn down): like a kill, resumable.
+            outcome = (.interrupted, "cancelled during the run; the next run resumes from the last acknowledged batch")
         } catch {
             outcome = (.failed, Self.describe(error))
             try? await destination.finishRun(runID: plan.id, status: "failed", error: outcome.1)
@@ -214,7 +217,7 @@ public struct SyncRunner: Sendable {
             do {
                 return try await operation()
             } catch {
-                if stop.isRequested {
+                if stop.isRequested || Task.isCancelled {
                     throw SyncInterruption(message: "stopped on request while \(what); the next run resumes from the last acknowledged batch")
                 }
                 guard options.retry.isTransient(error) else { throw error }

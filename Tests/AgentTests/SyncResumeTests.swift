@@ -237,3 +237,58 @@ actor FlakyDestination: SyncDestination {
     func completeEntity(_ completion: EntityCompletion) async throws { try fault() }
     func finishRun(runID: String, status: String, error: String?) async throws { try fault() }
 }
+
+/// Applies batches through a mirror, then hangs inside `send` after `hangAfter` batches:
+/// the agent is cut off mid-call, as when its process is killed.
+actor HangingDestination: SyncDestination {
+    let inner: MirrorDestination
+    private var hangAfter: Int?
+    private var sent = 0
+    private(set) var hung = false
+
+    init(inner: MirrorDestination, hangAfter: Int) {
+        self.inner = inner
+        self.hangAfter = hangAfter
+    }
+
+    func beginRun(_ start: SyncRunStart) async throws { try await inner.beginRun(start) }
+    func send(_ batch: SyncBatch) async throws -> SyncBatchAck {
+        let ack = try await inner.send(batch)
+        sent += 1
+        if let limit = hangAfter, sent > limit {
+            hangAfter = nil
+            hung = true
+            // Applied, but the acknowledgment never comes back.
+            try await Task.sleep(for: .seconds(3_600))
+        }
+        return ack
+    }
+    func completeEntity(_ completion: EntityCompletion) async throws { try await inner.completeEntity(completion) }
+    func finishRun(runID: String, status: String, error: String?) async throws { try await inner.finishRun(runID: runID, status: status, error: error) }
+}
+
+@Suite("Sync engine: cut off mid-call")
+struct SyncCutOffTests {
+    @Test("a run cut off inside a send (cancelled, like a killed process) is interrupted and resumes without gap or double apply")
+    func cutOffMidSend() async throws {
+        let fixture = try SageFixture()
+        try fixture.seed(jobs: 4, transactions: 30)
+        let mirror = MirrorDestination()
+        let hanging = HangingDestination(inner: mirror, hangAfter: 12)
+        let state = try AgentState.inMemory()
+        let connection = SyncTest.connection(fixture)
+        let task = Task { try await SyncRunner(state: state, destination: hanging, options: SyncTest.options()).run(SyncRequest(connection: connection)) }
+        while await !hanging.hung { await Task.yield() }
+        task.cancel()
+        let first = try await task.value
+        #expect(first.status == .interrupted)
+        let pending = try await state.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sync_run_entity WHERE pending_through IS NOT NULL")
+        }
+        #expect(pending == 1, "the batch in flight is remembered")
+        let second = try await SyncRunner(state: state, destination: mirror, options: SyncTest.options()).run(SyncRequest(connection: connection))
+        #expect(second.id == first.id && second.status == .completed)
+        #expect(await mirror.duplicateAcks == 1)
+        try await SyncTest.expectMirrored(mirror, fixture)
+    }
+}
