@@ -50,8 +50,9 @@ let package = Package(
         // The synchronization client on the ERP server.
         .target(name: "Agent", dependencies: [
             "TielineCore", "Sage300", "SyncCore",
-            // Read-only access to agent.sqlite (the sync engineer's run log) for `doctor`.
+            // agent.sqlite: sync runs and checkpoints; the reader's hot loop uses SQLite's C API.
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,10 +1,10 @@
 import ArgumentParser
 
-/// `tieline sync …`: the Sync tab. `settings` lives here; `run` and `history` join at merge time.
+/// `tieline sync …`: the Sync tab. Settings, runs and their history.
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
         abstract: "The Sync tab: per-connection Settings (Sync Type, Timeframe) and sync runs.",
-        subcommands: [SyncSettingsCommand.self]
+        subcommands: [SyncSettingsCommand.self, SyncRunCommand.self, SyncHistoryCommand.self]
     )
 }

@@ -16,6 +16,7 @@ public struct TielineCommand: AsyncParsableCommand {
             MappingsCommand.self,
             SyncCommand.self,
             DoctorCommand.self,
+            AgentCommand.self,
         ]
     )
     public init() {}

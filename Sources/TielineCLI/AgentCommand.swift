@@ -1,0 +1,63 @@
+import Agent
+import ArgumentParser
+import Logging
+import ServiceLifecycle
+import TielineCore
+
+/// `tieline agent`: the long-running synchronization client.
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Run the synchronization client as a long-running service.",
+        subcommands: [AgentRunCommand.self, AgentDeepSyncCommand.self])
+}
+
+/// `tieline agent run`: incremental syncs of every connection on a schedule until SIGTERM/SIGINT.
+struct AgentRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Sync every connection incrementally on a schedule; Deep on demand.",
+        discussion: """
+            A Deep sync runs with --deep-now, or when `tieline agent deep-sync` asks the running agent \
+            for one. SIGTERM or Ctrl-C finishes and checkpoints the current batch, records the run \
+            as interrupted, and the next start resumes it.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "Seconds between syncs.")
+    var interval: Int = 60
+
+    @Flag(name: .long, help: "Run a Deep sync of every connection first.")
+    var deepNow = false
+
+    @Flag(name: .long, help: "Print sync events as JSON lines.")
+    var json = false
+
+    func run() async throws {
+        guard interval >= 1 else { throw ValidationError("--interval must be at least 1 second") }
+        let home = global.tielineHome
+        let logger = Logger(label: "tieline.agent")
+        let printer = SyncProgressPrinter(json: json)
+        let service = AgentService(home: home, interval: .seconds(interval), deepNow: deepNow, logger: logger,
+                                   onEvent: printer.handle) { hub, token in
+            (try HubDestinationFactory.makeHubDestination(url: hub.url, token: token), "hub at \(hub.url)")
+        }
+        logger.info("agent started: syncing every \(interval)s; home \(home.url.path)")
+        try await ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+    }
+}
+
+/// `tieline agent deep-sync`: asks the running agent for a Deep sync of every connection.
+struct AgentDeepSyncCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deep-sync",
+        abstract: "Ask the running agent for a Deep sync of every connection (within a second).")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try DeepSyncTrigger.request(home: global.tielineHome)
+        print("Deep sync requested; the running agent starts it within a second (or at its next start).")
+    }
+}

@@ -1,0 +1,228 @@
+import Agent
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import SyncCore
+import TielineCore
+
+/// `tieline sync run`: sync one Local Connection to the hub now (the Sync tab's **Sync** button).
+struct SyncRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Sync a Local Connection's mapped entities to the hub now.",
+        discussion: """
+            Type and timeframe default to the connection's saved Settings. A run that was stopped \
+            (Ctrl-C, hub down, process killed) resumes from its last acknowledged batch. \
+            Exit status 75 means the run was interrupted and will resume.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "The Local Connection to sync.")
+    var connection: String
+
+    @Option(name: .long, help: ArgumentHelp("Sync only this entity (repeatable), e.g. --only \"Transaction (JC)\".", valueName: "entity"))
+    var only: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("deep or incremental (default: the saved setting).", valueName: "type"))
+    var type: String?
+
+    @Option(name: .long, help: ArgumentHelp("beginning-of-time, since:YYYY-MM-DD or last:N(d|m|y) (default: the saved setting).", valueName: "timeframe"))
+    var timeframe: String?
+
+    @Option(name: .long, help: "Rows per batch.")
+    var batchSize: Int = 10_000
+
+    @Option(name: .long, help: "Seconds to wait for a hub that is not answering before stopping (the run resumes next time).")
+    var maxWait: Int = 300
+
+    @Flag(name: .long, help: "Print one JSON object per event instead of progress lines.")
+    var json = false
+
+    func run() async throws {
+        let home = global.tielineHome
+        let store = AgentConfigStore(home: home)
+        let config = try store.load()
+        let local = try config.connection(connection)
+        let syncType = try type.map { text throws(TielineError) -> SyncType in
+            guard let value = SyncType(rawValue: text.lowercased()) else {
+                throw TielineError(.invalidInput, "--type '\(text)': use deep or incremental")
+            }
+            return value
+        }
+        let frame = try timeframe.map { text throws(TielineError) in try Timeframe(parsing: text) }
+        let (destination, name) = try HubDestinationFactory.make(config: config, store: store)
+        let printer = SyncProgressPrinter(json: json)
+        let options = SyncOptions(batchSize: batchSize, retry: RetryPolicy(maxWait: .seconds(max(1, maxWait))), destinationName: name)
+        let state = try AgentState.open(home: home)
+        let request = SyncRequest(connection: local, only: only, type: syncType, timeframe: frame)
+        let outcome = SyncOutcome()
+        // Ctrl-C or SIGTERM: finish and checkpoint the current batch, record the run interrupted.
+        let service = ClosureService {
+            let stop = StopSignal()
+            await withGracefulShutdownHandler {
+                let runner = SyncRunner(state: state, destination: destination, options: options, stop: stop, onEvent: printer.handle)
+                do throws(TielineError) {
+                    let record = try await runner.run(request)
+                    outcome.result.withLock { $0 = .success(record) }
+                } catch {
+                    outcome.result.withLock { $0 = .failure(error) }
+                }
+            } onGracefulShutdown: {
+                stop.request()
+            }
+        }
+        var logger = Logger(label: "tieline.sync")
+        logger.logLevel = .warning
+        try await ServiceGroup(services: [service], gracefulShutdownSignals: [.sigint, .sigterm], logger: logger).run()
+        switch outcome.result.withLock({ $0 }) {
+        case .success(let record):
+            if record.status != .completed { throw ExitCode(record.status == .interrupted ? 75 : 1) }
+        case .failure(let error):
+            throw error
+        case nil:
+            throw ExitCode(75)
+        }
+    }
+}
+
+/// The run's result, handed out of the service that ran it.
+final class SyncOutcome: Sendable {
+    let result = Mutex<Result<SyncRunRecord, TielineError>?>(nil)
+}
+
+/// `tieline sync history`: recorded runs, newest first.
+struct SyncHistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "Show recorded sync runs: start, end, type, timeframe, per-entity counts, errors.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "Only runs of this Local Connection.")
+    var connection: String?
+
+    @Option(name: .long, help: "How many runs to show.")
+    var limit: Int = 20
+
+    @Flag(name: .long, help: "Print a JSON array.")
+    var json = false
+
+    func run() throws {
+        let state = try AgentState.open(home: global.tielineHome)
+        let runs = try state.history(connection: connection, limit: limit)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(runs), as: UTF8.self))
+            return
+        }
+        guard !runs.isEmpty else {
+            print(connection.map { "no sync runs recorded for \($0)" } ?? "no sync runs recorded yet")
+            return
+        }
+        for run in runs {
+            print(SyncHistoryFormat.lines(run).joined(separator: "\n"))
+        }
+    }
+}
+
+/// How `sync history` shows one run.
+enum SyncHistoryFormat {
+    static func lines(_ run: SyncRunRecord) -> [String] {
+        let type = run.type == "deep" ? "Deep" : "Incremental"
+        var lines = ["\(run.startedAt)  \(run.connection)  \(type), \(run.timeframe)  \(run.status.rawValue)  (run \(run.id))"]
+        if let finished = run.finishedAt { lines.append("  finished \(finished)") }
+        for (entity, counts) in run.entities.sorted(by: { $0.key < $1.key }) {
+            lines.append("  \(entity): \(counts.upserts) upserted, \(counts.deletes) deleted, \(counts.batches) batches, \(counts.status)")
+        }
+        if let error = run.error { lines.append("  error: \(error)") }
+        return lines
+    }
+}
+
+/// Builds the hub destination from the saved Connect settings.
+enum HubDestinationFactory {
+    /// The destination for the configured hub and how messages name it (`hub at URL`).
+    static func make(config: AgentConfig, store: AgentConfigStore) throws(TielineError) -> (any SyncDestination, String) {
+        guard let hub = config.hub, let token = try store.loadToken(), !token.isEmpty else {
+            throw TielineError(.cliNotConnected, "not connected to a hub; run `tieline connect URL --token TOKEN` first")
+        }
+        return (try makeHubDestination(url: hub.url, token: token), "hub at \(hub.url)")
+    }
+
+    /// The one place the CLI constructs its hub client.
+    ///
+    /// MERGE: replace the body with `HubClient(url: url, token: token)` once `Agent/HubClient.swift`
+    /// (the hub branch) is in; this branch does not have it yet.
+    static func makeHubDestination(url: String, token: String) throws(TielineError) -> any SyncDestination {
+        throw TielineError(.cliHubClientMissing, "this build has no hub client yet (it arrives with Agent/HubClient.swift)")
+    }
+}
+
+extension TielineError.Code {
+    static let cliNotConnected = Self("not_connected")
+    static let cliHubClientMissing = Self("hub_client_missing")
+}
+
+/// Draws sync progress: one redrawn line per entity on a terminal, JSON lines with `--json`,
+/// and only the finished lines when output goes to a file.
+final class SyncProgressPrinter: Sendable {
+    private let json: Bool
+    private let terminal: Bool
+    private let lineOpen = Mutex(false)
+
+    init(json: Bool) {
+        self.json = json
+        self.terminal = isatty(STDOUT_FILENO) == 1
+    }
+
+    var handle: @Sendable (SyncEvent) -> Void { { [self] event in self.print(event) } }
+
+    private func print(_ event: SyncEvent) {
+        if json {
+            write(event.jsonLine + "\n")
+            return
+        }
+        switch event {
+        case .runStarted(let runID, let connection, let type, let timeframe, let entities, let resumed):
+            write("\(resumed ? "Resuming" : "Starting") \(type.displayName) sync of \(connection) (\(timeframe), \(entities.count) entities, run \(runID))\n")
+        case .entityStarted(let entity, let estimated):
+            if terminal { redraw("\(entity): 0 / \(estimated) rows") }
+        case .progress(let p):
+            guard terminal else { return }
+            let eta = p.etaSeconds.map { " ETA \(Self.seconds($0))" } ?? ""
+            redraw("\(p.entity): \(p.rows) / \(p.estimatedRows) rows  \(Int(p.rowsPerSecond)) rows/s\(eta)")
+        case .entityFinished(let entity, let upserts, let deletes, let batches):
+            endLine()
+            write("✓ \(entity): \(upserts) upserted, \(deletes) deleted in \(batches) batches\n")
+        case .waiting(let message, _, _):
+            endLine()
+            write(message + "\n", error: true)
+        case .runFinished(let record):
+            endLine()
+            let detail = record.error.map { ": \($0)" } ?? ""
+            write("Sync \(record.status.rawValue): \(record.rowsSent) rows sent (run \(record.id))\(detail)\n")
+        }
+    }
+
+    private func redraw(_ text: String) {
+        lineOpen.withLock { $0 = true }
+        write("\r\u{1B}[2K" + text)
+    }
+
+    private func endLine() {
+        if lineOpen.withLock({ open in defer { open = false }; return open }) { write("\n") }
+    }
+
+    private func write(_ text: String, error: Bool = false) {
+        (error ? FileHandle.standardError : FileHandle.standardOutput).write(Data(text.utf8))
+    }
+
+    static func seconds(_ value: Double) -> String {
+        let whole = Int(value.rounded())
+        return whole < 60 ? "\(whole)s" : "\(whole / 60)m \(whole % 60)s"
+    }
+}
