@@ -31,26 +31,34 @@ public enum SyncWire {
 
     /// Encodes `batch` into its wire form.
     public static func encode(_ batch: SyncBatch) -> [UInt8] {
-        var writer = SyncWireWriter(capacity: estimatedSize(batch))
-        writer.bytes.append(contentsOf: magic)
-        writer.bytes.append(version)
-        writer.text(batch.runID)
-        writer.text(batch.entity)
-        writer.unsigned(UInt64(max(batch.sequence, 0)))
-        writer.unsigned(UInt64(batch.columns.count))
-        for column in batch.columns { writer.text(column) }
-        writer.unsigned(UInt64(batch.key.count))
-        for column in batch.key { writer.text(column) }
-        if let date = batch.dateColumn {
-            writer.bytes.append(1)
-            writer.text(date)
-        } else {
-            writer.bytes.append(0)
+        let sequence = UInt64(max(batch.sequence, 0))
+        var size = magic.count + 1 + SyncWireWriter.size(text: batch.runID) + SyncWireWriter.size(text: batch.entity)
+        size += SyncWireWriter.size(unsigned: sequence)
+        size += SyncWireWriter.size(unsigned: UInt64(batch.columns.count)) + batch.columns.reduce(0) { $0 + SyncWireWriter.size(text: $1) }
+        size += SyncWireWriter.size(unsigned: UInt64(batch.key.count)) + batch.key.reduce(0) { $0 + SyncWireWriter.size(text: $1) }
+        size += 1 + (batch.dateColumn.map { SyncWireWriter.size(text: $0) } ?? 0)
+        size += SyncWireWriter.size(signed: batch.throughVersion)
+        size += SyncWireWriter.size(rows: batch.upserts) + SyncWireWriter.size(rows: batch.deletes)
+        return SyncWireWriter.write(size: size) { writer in
+            for b in magic { writer.byte(b) }
+            writer.byte(version)
+            writer.text(batch.runID)
+            writer.text(batch.entity)
+            writer.unsigned(sequence)
+            writer.unsigned(UInt64(batch.columns.count))
+            for column in batch.columns { writer.text(column) }
+            writer.unsigned(UInt64(batch.key.count))
+            for column in batch.key { writer.text(column) }
+            if let date = batch.dateColumn {
+                writer.byte(1)
+                writer.text(date)
+            } else {
+                writer.byte(0)
+            }
+            writer.signed(batch.throughVersion)
+            writer.rows(batch.upserts)
+            writer.rows(batch.deletes)
         }
-        writer.signed(batch.throughVersion)
-        writer.rows(batch.upserts)
-        writer.rows(batch.deletes)
-        return writer.bytes
     }
 
     /// Decodes a batch, checking every length against the input; never traps on bad bytes.
@@ -100,9 +108,7 @@ public enum SyncWire {
 
     /// Encodes one row's values alone (the hub stores mirror rows this way).
     public static func encodeValues(_ values: [SyncValue]) -> [UInt8] {
-        var writer = SyncWireWriter(capacity: values.count * 8)
-        writer.values(values)
-        return writer.bytes
+        SyncWireWriter.write(size: SyncWireWriter.size(values: values)) { $0.values(values) }
     }
 
     /// Decodes what `encodeValues` wrote.
@@ -117,12 +123,6 @@ public enum SyncWire {
                 return values
             }
         }.get()
-    }
-
-    /// A capacity guess that avoids most reallocations for typical Sage rows.
-    static func estimatedSize(_ batch: SyncBatch) -> Int {
-        let width = batch.columns.count * 8 + 2
-        return 256 + batch.columns.count * 24 + batch.upserts.count * width + batch.deletes.count * (batch.key.count * 8 + 2)
     }
 }
 

@@ -39,7 +39,13 @@ struct SyncWireReader {
                 throw TielineError(.wireMalformed, "\(what): varint at byte \(start) overflows 64 bits")
             }
             result |= UInt64(b & 0x7F) << shift
-            if b < 0x80 { return result }
+            if b < 0x80 {
+                // One spelling per number: a padded varint (trailing 0x00 group) is refused.
+                guard b != 0 || shift == 0 else {
+                    throw TielineError(.wireMalformed, "\(what): varint at byte \(start) is not minimally encoded")
+                }
+                return result
+            }
             shift += 7
             if shift > 63 {
                 throw TielineError(.wireMalformed, "\(what): varint at byte \(start) is longer than 10 bytes")
