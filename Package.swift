@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         // Shared vocabulary: exact money, the internal PCCO export request, atomic files, coded errors.
@@ -54,6 +55,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Crypto", package: "swift-crypto"),
+            // The bound port of a server started on port 0 comes from NIO's Channel.
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         // The command tree: parse, call a library, print.
         .target(name: "TielineCLI", dependencies: [
@@ -70,7 +73,10 @@ let package = Package(
         .testTarget(name: "ProcoreTests", dependencies: ["Procore", "ProcoreSandbox", "TielineCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "SyncCore", "Sage300"]),
-        .testTarget(name: "HubTests", dependencies: ["Hub", "SyncCore", "Procore"]),
+        .testTarget(name: "HubTests", dependencies: [
+            "Hub", "SyncCore", "Procore", "Agent", "TielineCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         .testTarget(name: "TielineCLITests", dependencies: ["TielineCLI"]),
     ],
     swiftLanguageModes: [.v6]
