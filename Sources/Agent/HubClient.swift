@@ -79,8 +79,7 @@ public struct HubClient: SyncDestination {
             throw TielineError(.hubTransport, "cannot reach the hub at \(url): \(error)")
         }
         guard (200..<300).contains(status) else {
-            struct Failure: Decodable { struct Detail: Decodable { var code: String; var message: String }; var error: Detail }
-            if let failure = try? JSONDecoder().decode(Failure.self, from: data) {
+            if let failure = try? JSONDecoder().decode(HubFailure.self, from: data) {
                 throw TielineError(TielineError.Code(failure.error.code), "hub: \(failure.error.message)")
             }
             throw TielineError(.hubTransport, "the hub at \(url) answered HTTP \(status) to \(method) \(path)")
@@ -95,6 +94,15 @@ public struct HubClient: SyncDestination {
     static func segment(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? text
     }
+}
+
+/// The hub's error body, `{"error":{"code":..,"message":..}}`.
+struct HubFailure: Decodable {
+    struct Detail: Decodable {
+        var code: String
+        var message: String
+    }
+    var error: Detail
 }
 
 extension TielineError.Code {
