@@ -12,15 +12,20 @@ public struct HubClient: SyncDestination {
     public let url: String
     let token: String
     let client: HTTPClient
+    /// How long a JSON call may take, connecting included; batches and completions get five times as long.
+    public let timeout: Duration
 
     /// A client for the hub at `url` (e.g. `https://hub.example.com`) using an agent token.
-    public init(url: String, token: String, client: HTTPClient = .shared) {
+    public init(url: String, token: String, timeout: Duration = .seconds(60), client: HTTPClient = .shared) {
         var base = url.trimmingWhitespace()
         while base.hasSuffix("/") { base.removeLast() }
         self.url = base
         self.token = token
+        self.timeout = timeout
         self.client = client
     }
+
+    var timeoutSeconds: Int64 { max(1, timeout.components.seconds) }
 
     /// The site the token belongs to; `unauthorized` when it is wrong or revoked (what `doctor` probes).
     public func site() async throws -> String {
@@ -35,13 +40,13 @@ public struct HubClient: SyncDestination {
 
     public func send(_ batch: SyncBatch) async throws -> SyncBatchAck {
         try await call("POST", "/v1/sync/runs/\(Self.segment(batch.runID))/batches",
-                       body: SyncWire.encode(batch), contentType: SyncWire.contentType, timeoutSeconds: 300, as: SyncBatchAck.self)
+                       body: SyncWire.encode(batch), contentType: SyncWire.contentType, timeoutSeconds: timeoutSeconds * 5, as: SyncBatchAck.self)
     }
 
     public func completeEntity(_ completion: EntityCompletion) async throws {
         struct Completed: Decodable { var removed: Int }
         _ = try await call("POST", "/v1/sync/runs/\(Self.segment(completion.runID))/entities/complete",
-                           json: completion, timeoutSeconds: 300, as: Completed.self)
+                           json: completion, timeoutSeconds: timeoutSeconds * 5, as: Completed.self)
     }
 
     public func finishRun(runID: String, status: String, error: String?) async throws {
@@ -53,14 +58,14 @@ public struct HubClient: SyncDestination {
 
     // MARK: - HTTP
 
-    func call<Output: Decodable>(_ method: String, _ path: String, json: some Encodable, timeoutSeconds: Int64 = 60,
+    func call<Output: Decodable>(_ method: String, _ path: String, json: some Encodable, timeoutSeconds: Int64? = nil,
                                  as: Output.Type) async throws -> Output {
         let body = try JSONEncoder().encode(json)
-        return try await call(method, path, body: [UInt8](body), contentType: "application/json", timeoutSeconds: timeoutSeconds, as: Output.self)
+        return try await call(method, path, body: [UInt8](body), contentType: "application/json", timeoutSeconds: timeoutSeconds ?? self.timeoutSeconds, as: Output.self)
     }
 
     func call<Output: Decodable>(_ method: String, _ path: String, body: [UInt8]? = nil, contentType: String? = nil,
-                                 timeoutSeconds: Int64 = 60, as: Output.Type) async throws -> Output {
+                                 timeoutSeconds: Int64? = nil, as: Output.Type) async throws -> Output {
         var request = HTTPClientRequest(url: url + path)
         request.method = .RAW(value: method)
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
@@ -72,7 +77,7 @@ public struct HubClient: SyncDestination {
         let status: UInt
         let data: Data
         do {
-            let response = try await client.execute(request, timeout: .seconds(timeoutSeconds))
+            let response = try await client.execute(request, timeout: .seconds(timeoutSeconds ?? self.timeoutSeconds))
             status = response.status.code
             data = Data((try await response.body.collect(upTo: 16 << 20)).readableBytesView)
         } catch {

@@ -32,7 +32,7 @@ import TielineCore
             }
             #expect(error?.code.rawValue == "unauthorized")
             let down = await #expect(throws: TielineError.self) {
-                try await HubClient(url: "http://127.0.0.1:1", token: "tl_x").site()
+                try await HubClient(url: "http://127.0.0.1:1", token: "tl_x", timeout: .seconds(1)).site()
             }
             #expect(down?.code == .hubTransport)
         }
