@@ -55,6 +55,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Crypto", package: "swift-crypto"),
+            // The batch apply loop binds straight through SQLite's C API.
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
             // The bound port of a server started on port 0 comes from NIO's Channel.
             .product(name: "NIOCore", package: "swift-nio"),
         ]),

@@ -43,18 +43,11 @@ extension SQLiteHubStorage {
                 ON CONFLICT (site_id, entity, key) DO UPDATE SET column_set = excluded.column_set, row = excluded.row,
                     date = excluded.date, last_run = excluded.last_run, updated_at = excluded.updated_at
                 """)
-            let siteID = site.id.databaseValue, entity = batch.entity.databaseValue, run = batch.runID.databaseValue
-            let setID = columnSet.databaseValue, stamp = now.databaseValue
-            for row in batch.upserts {
-                let date = layout.dateIndex.flatMap { MirrorKey.text(row[$0]) }
-                upsert.setUncheckedArguments([siteID, entity, layout.key(of: row), setID,
-                                              Data(SyncWire.encodeValues(row)), date, run, stamp])
-                try upsert.execute()
-            }
+            try MirrorUpsert(upsert, db).apply(batch, layout: layout, siteID: site.id, columnSet: columnSet, stamp: now)
             let delete = try db.cachedStatement(sql: "DELETE FROM mirror_row WHERE site_id = ? AND entity = ? AND key = ?")
             var deleted = 0
             for values in batch.deletes {
-                try delete.execute(arguments: [siteID, entity, MirrorKey.encode(values.compactMap(MirrorKey.text)).databaseValue])
+                try delete.execute(arguments: [site.id, batch.entity, MirrorKey.encode(values.compactMap(MirrorKey.text))])
                 deleted += db.changesCount
             }
             let applied = batch.upserts.count + deleted
