@@ -96,6 +96,18 @@ import Testing
         }
     }
 
+    @Test func oversizedJSONGets413() async throws {
+        try await HubHarness.with { h in
+            let token = try await h.storage.addSite("Acme")
+            let huge = SyncRunStart(runID: "run-1", connection: String(repeating: "x", count: 2 << 20), type: .deep,
+                                    timeframe: .beginningOfTime, startDate: nil, entities: [])
+            let reply = try await h.json("POST", "/v1/sync/runs", token: token, huge)
+            #expect(reply.status == 413)
+            #expect(reply.errorCode == "payload_too_large")
+            #expect(try await h.call("GET", "/v1/sync/runs", token: token).text == "[]")
+        }
+    }
+
     @Test func finishedRunTakesNoMoreBatches() async throws {
         try await HubHarness.with { h in
             let token = try await h.storage.addSite("Acme")
