@@ -18,32 +18,47 @@ struct MirrorUpsert {
         self.db = db
     }
 
-    /// SQLite copies what it is given (the C API's SQLITE_TRANSIENT).
+    /// SQLite copies what it is given (the C API's SQLITE_TRANSIENT): per-batch values outlive their Swift buffers.
     static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    /// SQLite uses the caller's buffer as is (SQLITE_STATIC): safe for per-row values, which stay
+    /// alive until the statement has stepped and been reset.
+    static let borrowed = unsafeBitCast(0, to: sqlite3_destructor_type.self)
 
     func apply(_ batch: SyncBatch, layout: BatchLayout, siteID: Int64, columnSet: Int64, stamp: String) throws {
         let stmt = statement.sqliteStatement
         sqlite3_reset(stmt)
         sqlite3_clear_bindings(stmt)
+        // No binding outlives this call, not even on a throw: the statement is cached and reused.
+        defer { sqlite3_clear_bindings(stmt) }
         try check(sqlite3_bind_int64(stmt, 1, siteID))
         try bind(batch.entity, 2)
         try check(sqlite3_bind_int64(stmt, 4, columnSet))
         try bind(batch.runID, 7)
         try bind(stamp, 8)
         for row in batch.upserts {
-            try bind(layout.key(of: row), 3)
+            var key = layout.key(of: row)
             let blob = SyncWire.encodeValues(row)
-            try blob.withUnsafeBytes { raw in try check(sqlite3_bind_blob(stmt, 5, raw.baseAddress, Int32(raw.count), Self.transient)) }
-            if let index = layout.dateIndex, let date = MirrorKey.text(row[index]) {
-                try bind(date, 6)
-            } else {
-                try check(sqlite3_bind_null(stmt, 6))
+            var date = layout.dateIndex.flatMap { MirrorKey.text(row[$0]) }
+            let step = try key.withUTF8 { keyBytes in
+                try blob.withUnsafeBytes { blobBytes in
+                    try bindText(keyBytes, 3)
+                    try check(sqlite3_bind_blob(stmt, 5, blobBytes.baseAddress, Int32(blobBytes.count), Self.borrowed))
+                    if date == nil { try check(sqlite3_bind_null(stmt, 6)) }
+                    return try date?.withUTF8 { dateBytes in
+                        try bindText(dateBytes, 6)
+                        return stepAndReset(stmt)
+                    } ?? stepAndReset(stmt)
+                }
             }
-            let step = sqlite3_step(stmt)
-            sqlite3_reset(stmt)
             guard step == SQLITE_DONE else { throw failure(step) }
         }
-        sqlite3_clear_bindings(stmt)
+    }
+
+    /// Steps and resets while the borrowed buffers are still alive, so SQLite never reads them afterwards.
+    func stepAndReset(_ stmt: OpaquePointer?) -> Int32 {
+        let code = sqlite3_step(stmt)
+        sqlite3_reset(stmt)
+        return code
     }
 
     func bind(_ text: String, _ index: Int32) throws {
@@ -57,6 +72,16 @@ struct MirrorUpsert {
                                             Int32(utf8.count), Self.transient))
             }
         }
+    }
+
+    /// Binds UTF-8 bytes the caller keeps alive until the step is done.
+    func bindText(_ utf8: UnsafeBufferPointer<UInt8>, _ index: Int32) throws {
+        guard let base = utf8.baseAddress, !utf8.isEmpty else {
+            try check(sqlite3_bind_text(statement.sqliteStatement, index, "", 0, Self.transient))
+            return
+        }
+        try check(sqlite3_bind_text(statement.sqliteStatement, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self),
+                                    Int32(utf8.count), Self.borrowed))
     }
 
     func check(_ code: Int32) throws {

@@ -16,6 +16,11 @@ public final class SQLiteHubStorage: HubStorage {
                                                 withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // 64 MiB of page cache per connection: mirror upserts land all over the key index,
+            // and SQLite's 2 MiB default makes large Deep syncs page-bound.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+        }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try HubSchema.migrator.migrate(pool)
