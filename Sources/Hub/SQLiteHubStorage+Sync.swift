@@ -10,8 +10,11 @@ extension SQLiteHubStorage {
         return try await pool.write { db in
             if let status = try String.fetchOne(db, sql: "SELECT status FROM sync_run WHERE site_id = ? AND run_id = ?",
                                                 arguments: [site.id, start.runID]) {
-                guard status == RunStatus.running else {
-                    throw TielineError(.conflict, "run '\(start.runID)' already finished (\(status)); start a new run with a new run id")
+                // The agent closes an interrupted run as `interrupted` and later resumes it under the
+                // same id, so opening a finished run reopens it; its batches and seen-marks still count.
+                if status != RunStatus.running {
+                    try db.execute(sql: "UPDATE sync_run SET status = ?, error = NULL, finished_at = NULL WHERE site_id = ? AND run_id = ?",
+                                   arguments: [RunStatus.running, site.id, start.runID])
                 }
                 return true
             }
@@ -104,7 +107,7 @@ extension SQLiteHubStorage {
         }
         try await pool.write { db in
             let run = try Self.requireRun(runID, site: site, db, open: false)
-            // Finishing twice is harmless; the first outcome stands.
+            // Finishing twice is harmless; the first outcome stands until the run is reopened.
             guard run.status == RunStatus.running else { return }
             try db.execute(sql: "UPDATE sync_run SET status = ?, error = ?, finished_at = ? WHERE site_id = ? AND run_id = ?",
                            arguments: [status, error.map { String($0.prefix(4000)) }, Self.now(), site.id, runID])
@@ -126,7 +129,7 @@ extension SQLiteHubStorage {
         }
         let run = RunRow(type: row["type"], status: row["status"], startDate: row["start_date"])
         if open && run.status != RunStatus.running {
-            throw TielineError(.conflict, "sync run '\(runID)' is already finished (\(run.status)); start a new run")
+            throw TielineError(.conflict, "sync run '\(runID)' is finished (\(run.status)); reopen it with POST /v1/sync/runs to resume")
         }
         return run
     }

@@ -117,9 +117,32 @@ import Testing
             #expect(try await h.send(Fixtures.batch(rows: 1, sequence: 1), token: token).status == 409)
             // A redelivery of what was applied is still acknowledged as a duplicate.
             #expect(try await h.send(Fixtures.batch(rows: 1), token: token).status == 200)
-            #expect(try await h.begin("run-1", token: token).status == 409)
             let runs = try await h.call("GET", "/v1/sync/runs", token: token).json as? [[String: Any]]
             #expect(runs?.first?["status"] as? String == "succeeded")
+        }
+    }
+
+    /// The agent finishes an interrupted run as `interrupted` and resumes it later under the same id.
+    @Test func interruptedRunResumesUnderItsOwnID() async throws {
+        try await HubHarness.with { h in
+            let token = try await h.storage.addSite("Acme")
+            _ = try await h.begin("run-1", token: token)
+            #expect(try await h.send(Fixtures.batch(rows: 2), token: token).status == 200)
+            #expect(try await h.json("POST", "/v1/sync/runs/run-1/finish", token: token,
+                                     ["status": "interrupted", "error": "stopped on request"]).status == 200)
+            let reopened = try await h.begin("run-1", token: token)
+            #expect(reopened.status == 200)
+            #expect((reopened.json as? [String: Any])?["resumed"] as? Bool == true)
+            #expect(try await h.send(Fixtures.batch(rows: 2, from: 2, sequence: 1), token: token).status == 200)
+            #expect(try await h.send(Fixtures.batch(rows: 2), token: token).status == 200)  // redelivery: duplicate
+            let removed = try await h.json("POST", "/v1/sync/runs/run-1/entities/complete", token: token,
+                                           EntityCompletion(runID: "run-1", entity: "Transaction (JC)", rowCount: 4))
+            #expect((removed.json as? [String: Any])?["removed"] as? Int == 0)
+            #expect(try await h.json("POST", "/v1/sync/runs/run-1/finish", token: token, ["status": "completed"]).status == 200)
+            let runs = try await h.call("GET", "/v1/sync/runs", token: token).json as? [[String: Any]]
+            #expect(runs?.first?["status"] as? String == "completed")
+            #expect(runs?.first?["error"] is NSNull || runs?.first?["error"] == nil)
+            #expect(try await h.rows("Transaction (JC)", token: token).count == 4)
         }
     }
 }
