@@ -126,9 +126,21 @@ struct SyncWireReader {
         guard n <= SyncWire.maxColumns else {
             throw TielineError(.wireMalformed, "\(what): \(n) values exceed the limit of \(SyncWire.maxColumns)")
         }
-        var row: [SyncValue] = []
-        row.reserveCapacity(n)
-        for _ in 0..<n { row.append(try value(what)) }
+        // Filled in place: no per-value capacity checks on the hottest loop of decoding.
+        var failure: TielineError?
+        let row = [SyncValue](unsafeUninitializedCapacity: n) { buffer, count in
+            for i in 0..<n {
+                do throws(TielineError) {
+                    (buffer.baseAddress! + i).initialize(to: try value(what))
+                } catch {
+                    failure = error
+                    count = i
+                    return
+                }
+            }
+            count = n
+        }
+        if let failure { throw failure }
         return row
     }
 
