@@ -65,6 +65,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Crypto", package: "swift-crypto"),
+            // The batch apply loop binds straight through SQLite's C API.
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            // The bound port of a server started on port 0 comes from NIO's Channel.
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         // The command tree: parse, call a library, print.
         .target(name: "TielineCLI", dependencies: [
@@ -88,9 +92,12 @@ let package = Package(
             // A tiny loopback hub for HubProbe's tests.
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        .testTarget(name: "HubTests", dependencies: ["Hub", "SyncCore", "Procore"]),
+        .testTarget(name: "HubTests", dependencies: [
+            "Hub", "SyncCore", "Procore", "Agent", "TielineCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         .testTarget(name: "TielineCLITests", dependencies: [
-            "TielineCLI", "Agent", "SyncCore", "Sage300", "TielineCore",
+            "TielineCLI", "Agent", "Hub", "SyncCore", "Sage300", "TielineCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),

@@ -76,7 +76,11 @@ struct SyncRunCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "tieline.sync")
         logger.logLevel = .warning
-        try await ServiceGroup(services: [service], gracefulShutdownSignals: [.sigint, .sigterm], logger: logger).run()
+        // A one-shot run: its service ending (successfully) ends the group, rather than being an error.
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigint, .sigterm], logger: logger))
+        try await group.run()
         switch outcome.result.withLock({ $0 }) {
         case .success(let record):
             if record.status != .completed { throw ExitCode(record.status == .interrupted ? 75 : 1) }
@@ -154,17 +158,13 @@ enum HubDestinationFactory {
     }
 
     /// The one place the CLI constructs its hub client.
-    ///
-    /// MERGE: replace the body with `HubClient(url: url, token: token)` once `Agent/HubClient.swift`
-    /// (the hub branch) is in; this branch does not have it yet.
     static func makeHubDestination(url: String, token: String) throws(TielineError) -> any SyncDestination {
-        throw TielineError(.cliHubClientMissing, "this build has no hub client yet (it arrives with Agent/HubClient.swift)")
+        HubClient(url: url, token: token)
     }
 }
 
 extension TielineError.Code {
     static let cliNotConnected = Self("not_connected")
-    static let cliHubClientMissing = Self("hub_client_missing")
 }
 
 /// Draws sync progress: one redrawn line per entity on a terminal, JSON lines with `--json`,

@@ -17,6 +17,7 @@ public struct TielineCommand: AsyncParsableCommand {
             SyncCommand.self,
             DoctorCommand.self,
             AgentCommand.self,
+            HubCommand.self,
         ]
     )
     public init() {}

@@ -1,0 +1,102 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import TielineCore
+
+extension TielineError.Code {
+    /// No, an unknown, or a revoked agent token.
+    public static let unauthorized = Self("unauthorized")
+    /// A valid token asking for something its site may not do.
+    public static let forbidden = Self("forbidden")
+    /// A batch whose header and rows disagree (key not among the columns, wrong row width, ...).
+    public static let invalidBatch = Self("invalid_batch")
+    /// A request body over the endpoint's limit.
+    public static let payloadTooLarge = Self("payload_too_large")
+    /// A body in a content type the endpoint does not take.
+    public static let unsupportedMediaType = Self("unsupported_media_type")
+    /// A storage failure the caller cannot fix; details are in the hub's log only.
+    public static let storageFailure = Self("storage_failure")
+    /// Anything else unexpected.
+    public static let internalError = Self("internal_error")
+}
+
+/// The HTTP status each error code answers with.
+enum HubErrorStatus {
+    static func status(for code: TielineError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .unauthorized: .unauthorized
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .payloadTooLarge: .contentTooLarge
+        case .unsupportedMediaType: .unsupportedMediaType
+        case .storageFailure, .internalError: .internalServerError
+        default: .badRequest  // wire_*, invalid_batch, invalid_input, invalid_date, ...
+        }
+    }
+
+    /// The code for a status Hummingbird produced itself (unknown route, body too large).
+    static func code(for status: HTTPResponse.Status) -> TielineError.Code {
+        switch status.code {
+        case 401: .unauthorized
+        case 403: .forbidden
+        case 404: .notFound
+        case 405: TielineError.Code("method_not_allowed")
+        case 409: .conflict
+        case 413: .payloadTooLarge
+        case 415: .unsupportedMediaType
+        case 400..<500: .invalidInput
+        default: .internalError
+        }
+    }
+}
+
+/// The JSON error body every failure answers with: `{"error":{"code":..,"message":..}}`.
+struct ErrorBody: Codable, Sendable {
+    struct Detail: Codable, Sendable {
+        var code: String
+        var message: String
+    }
+    var error: Detail
+
+    init(_ error: TielineError) {
+        self.error = Detail(code: error.code.rawValue, message: error.message)
+    }
+}
+
+/// Turns every thrown error into the JSON error body and its status, and counts it.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: HubMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let failure = Self.tielineError(error)
+            let status = HubErrorStatus.status(for: failure.code)
+            metrics.countError(failure.code.rawValue)
+            if status.code >= 500 {
+                context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            } else {
+                context.logger.info("request refused", metadata: ["path": "\(request.uri.path)", "code": "\(failure.code)"])
+            }
+            return JSONBody.response(ErrorBody(failure), status: status)
+        }
+    }
+
+    static func tielineError(_ error: any Error) -> TielineError {
+        if let error = error as? TielineError { return error }
+        if error is NIOTooManyBytesError {
+            return TielineError(.payloadTooLarge, "request body is larger than this endpoint accepts")
+        }
+        if let error = error as? HTTPError {
+            return TielineError(HubErrorStatus.code(for: error.status), error.body ?? error.status.reasonPhrase)
+        }
+        if let error = error as? any HTTPResponseError {
+            let code = HubErrorStatus.code(for: error.status)
+            return TielineError(code, code == .payloadTooLarge ? "request body is larger than this endpoint accepts" : error.status.reasonPhrase)
+        }
+        // Never echo internal errors (SQL, paths) to the caller; the log has them.
+        return TielineError(.internalError, "the hub failed to handle this request; see the hub's log")
+    }
+}

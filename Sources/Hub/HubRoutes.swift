@@ -1,0 +1,24 @@
+import Foundation
+import Hummingbird
+import SyncCore
+import TielineCore
+
+/// The hub's routes: open `/health` and `/metrics`, everything under `/v1` behind a bearer token.
+enum HubRoutes {
+    static func router(storage: any HubStorage, metrics: HubMetrics, configuration: HubConfiguration) -> Router<HubRequestContext> {
+        let router = Router(context: HubRequestContext.self)
+        router.add(middleware: MetricsMiddleware<HubRequestContext>(metrics: metrics))
+        router.add(middleware: ErrorMiddleware<HubRequestContext>(metrics: metrics))
+        router.add(middleware: LogRequestsMiddleware(.info))
+        router.get("health") { _, _ in JSONBody.response(["status": "ok"]) }
+        router.get("metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
+        }
+        let v1 = router.group("v1").add(middleware: AuthMiddleware(storage: storage))
+        v1.get("site") { _, context in JSONBody.response(["site": try context.requireSite().name]) }
+        SyncRoutes(storage: storage, metrics: metrics, maxBatchBytes: configuration.maxBatchBytes).add(to: v1.group("sync/runs"))
+        MirrorRoutes(storage: storage).add(to: v1.group("mirror"))
+        return router
+    }
+}

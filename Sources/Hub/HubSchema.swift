@@ -1,0 +1,81 @@
+import GRDB
+
+/// The hub's SQLite schema, as GRDB migrations. Plain SQL that ports to PostgreSQL, except
+/// `WITHOUT ROWID` (a SQLite storage hint: the mirror's key is its only index).
+enum HubSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE site (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL UNIQUE,
+                    created_at TEXT NOT NULL
+                );
+                CREATE TABLE site_token (
+                    token_hash TEXT PRIMARY KEY,
+                    site_id INTEGER NOT NULL REFERENCES site(id),
+                    created_at TEXT NOT NULL,
+                    revoked_at TEXT
+                );
+                CREATE TABLE sync_run (
+                    site_id INTEGER NOT NULL REFERENCES site(id),
+                    run_id TEXT NOT NULL,
+                    connection TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    timeframe TEXT NOT NULL,
+                    start_date TEXT,
+                    entities TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    error TEXT,
+                    started_at TEXT NOT NULL,
+                    finished_at TEXT,
+                    PRIMARY KEY (site_id, run_id)
+                );
+                CREATE TABLE sync_run_entity (
+                    site_id INTEGER NOT NULL,
+                    run_id TEXT NOT NULL,
+                    entity TEXT NOT NULL,
+                    date_column TEXT,
+                    batches INTEGER NOT NULL DEFAULT 0,
+                    rows_upserted INTEGER NOT NULL DEFAULT 0,
+                    rows_deleted INTEGER NOT NULL DEFAULT 0,
+                    rows_removed INTEGER NOT NULL DEFAULT 0,
+                    reported_rows INTEGER,
+                    through_version INTEGER,
+                    completed_at TEXT,
+                    PRIMARY KEY (site_id, run_id, entity)
+                );
+                CREATE TABLE sync_batch (
+                    site_id INTEGER NOT NULL,
+                    run_id TEXT NOT NULL,
+                    entity TEXT NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    applied INTEGER NOT NULL,
+                    through_version INTEGER NOT NULL,
+                    received_at TEXT NOT NULL,
+                    PRIMARY KEY (site_id, run_id, entity, sequence)
+                );
+                CREATE TABLE column_set (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    site_id INTEGER NOT NULL,
+                    entity TEXT NOT NULL,
+                    columns TEXT NOT NULL,
+                    UNIQUE (site_id, entity, columns)
+                );
+                CREATE TABLE mirror_row (
+                    site_id INTEGER NOT NULL,
+                    entity TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    column_set INTEGER NOT NULL,
+                    row BLOB NOT NULL,
+                    date TEXT,
+                    last_run TEXT,
+                    updated_at TEXT NOT NULL,
+                    PRIMARY KEY (site_id, entity, key)
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,86 @@
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import TielineCore
+
+/// Limits and identity of a hub server.
+public struct HubConfiguration: Sendable {
+    /// The largest batch body accepted (413 beyond).
+    public var maxBatchBytes: Int
+    public var serverName: String
+
+    public init(maxBatchBytes: Int = 64 << 20, serverName: String = "tieline-hub") {
+        self.maxBatchBytes = maxBatchBytes
+        self.serverName = serverName
+    }
+}
+
+/// A running hub: the HTTP API over a `HubStorage`, stopped gracefully by `shutdown()` or a signal.
+///
+/// In a test: `let hub = try await HubServer.start(storage: storage, port: 0)`, then talk to
+/// `hub.baseURL`, then `try await hub.shutdown()`.
+public final class HubServer: Sendable {
+    /// The host it listens on.
+    public let host: String
+    /// The port actually bound (the free one picked when started with port 0).
+    public let port: Int
+    /// Its counters, also served at `/metrics`.
+    public let metrics: HubMetrics
+    let group: ServiceGroup
+    let running: Task<Void, any Error>
+
+    /// `http://host:port`.
+    public var baseURL: String { "http://\(host):\(port)" }
+
+    init(host: String, port: Int, metrics: HubMetrics, group: ServiceGroup, running: Task<Void, any Error>) {
+        self.host = host
+        self.port = port
+        self.metrics = metrics
+        self.group = group
+        self.running = running
+    }
+
+    /// Starts serving and returns once the port is bound; with `stopOnSignals`, SIGTERM and SIGINT stop it gracefully.
+    public static func start(storage: any HubStorage, host: String = "127.0.0.1", port: Int = 0,
+                             configuration: HubConfiguration = HubConfiguration(),
+                             logger: Logger = Logger(label: "tieline.hub"),
+                             stopOnSignals: Bool = false) async throws -> HubServer {
+        let metrics = HubMetrics()
+        let router = HubRoutes.router(storage: storage, metrics: metrics, configuration: configuration)
+        let (bound, boundContinuation) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: configuration.serverName),
+            onServerRunning: { channel in
+                boundContinuation.yield(channel.localAddress?.port ?? port)
+                boundContinuation.finish()
+            },
+            logger: logger
+        )
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [], logger: logger))
+        let running = Task {
+            // Whatever happens, a failed start must not leave `start` waiting for a port forever.
+            defer { boundContinuation.finish() }
+            try await group.run()
+        }
+        var iterator = bound.makeAsyncIterator()
+        guard let actualPort = await iterator.next() else {
+            try await running.value
+            throw TielineError(.internalError, "the hub stopped before it was listening on \(host):\(port)")
+        }
+        logger.info("hub listening", metadata: ["host": "\(host)", "port": "\(actualPort)"])
+        return HubServer(host: host, port: actualPort, metrics: metrics, group: group, running: running)
+    }
+
+    /// Stops accepting, lets in-flight requests finish, and waits until the server is down.
+    public func shutdown() async throws {
+        await group.triggerGracefulShutdown()
+        try await running.value
+    }
+
+    /// Waits until the server stops (after a signal or `shutdown()`).
+    public func waitUntilStopped() async throws {
+        try await running.value
+    }
+}

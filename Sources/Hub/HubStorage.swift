@@ -1,0 +1,98 @@
+import SyncCore
+import TielineCore
+
+/// Where the hub keeps sites, tokens, runs and the mirror. SQLite now; PostgreSQL later.
+///
+/// Every sync and mirror call takes the authenticated `HubSite`, so one site's token can only
+/// ever reach that site's rows. Errors are `TielineError`s whose codes map to HTTP statuses.
+public protocol HubStorage: Sendable {
+    /// Creates a site and returns its first agent token (shown once; only its hash is kept).
+    func addSite(_ name: String) async throws -> String
+    /// Every site, by name.
+    func sites() async throws -> [HubSite]
+    /// Revokes the site's tokens and returns a fresh one.
+    func rotateToken(site name: String) async throws -> String
+    /// Revokes every token of the site; its agent gets 401 until given a new one.
+    func revokeTokens(site name: String) async throws
+    /// The site an agent token belongs to, or nil for unknown and revoked tokens.
+    func site(forToken token: String) async throws -> HubSite?
+
+    /// Opens a run, or resumes it when the run id is known; returns true when resumed.
+    func beginRun(_ start: SyncRunStart, site: HubSite) async throws -> Bool
+    /// Applies a batch in one transaction; a redelivered batch is acknowledged as a duplicate.
+    func applyBatch(_ batch: SyncBatch, site: HubSite) async throws -> SyncBatchAck
+    /// Records an entity as complete; in a Deep run, removes rows of the timeframe not sent. Returns rows removed.
+    func completeEntity(_ completion: EntityCompletion, site: HubSite) async throws -> Int
+    /// Records the run's outcome.
+    func finishRun(runID: String, status: String, error: String?, site: HubSite) async throws
+    /// The site's runs, newest first.
+    func runs(site: HubSite, limit: Int) async throws -> [HubRun]
+    /// One page of the site's mirrored rows of `entity`, optionally only those whose key starts with `key`.
+    func mirrorRows(entity: String, key: [String], page: Int, perPage: Int, site: HubSite) async throws -> MirrorPage
+}
+
+/// A tenant: one company's agent and its mirrored data.
+public struct HubSite: Sendable, Hashable, Codable {
+    public let id: Int64
+    public let name: String
+    public let createdAt: String
+    /// Tokens not revoked.
+    public let activeTokens: Int
+
+    public init(id: Int64, name: String, createdAt: String, activeTokens: Int) {
+        self.id = id
+        self.name = name
+        self.createdAt = createdAt
+        self.activeTokens = activeTokens
+    }
+}
+
+/// A sync run as the hub recorded it.
+public struct HubRun: Sendable, Hashable, Codable {
+    public var runID: String
+    public var connection: String
+    public var type: String
+    public var timeframe: String
+    public var startDate: String?
+    public var entities: [String]
+    /// `running` until finished, then what the agent reported (e.g. `succeeded`, `failed`).
+    public var status: String
+    public var error: String?
+    public var startedAt: String
+    public var finishedAt: String?
+    public var entityCounts: [HubRunEntity]
+}
+
+/// What one run did to one entity.
+public struct HubRunEntity: Sendable, Hashable, Codable {
+    public var entity: String
+    public var batches: Int
+    public var rowsUpserted: Int
+    public var rowsDeleted: Int
+    /// Rows a Deep completion removed because the run did not send them.
+    public var rowsRemoved: Int
+    /// The row count the agent reported on completion.
+    public var reportedRows: Int?
+    public var throughVersion: Int64?
+    public var completedAt: String?
+}
+
+/// One page of mirrored rows.
+public struct MirrorPage: Sendable, Hashable {
+    /// Rows matching the filter, across all pages.
+    public var total: Int
+    /// Each row as (column, value) pairs in the agent's column order.
+    public var rows: [[(String, SyncValue)]]
+
+    public init(total: Int, rows: [[(String, SyncValue)]]) {
+        self.total = total
+        self.rows = rows
+    }
+
+    public static func == (a: MirrorPage, b: MirrorPage) -> Bool {
+        a.total == b.total && a.rows.count == b.rows.count
+            && zip(a.rows, b.rows).allSatisfy { $0.map(\.0) == $1.map(\.0) && $0.map(\.1) == $1.map(\.1) }
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(total) }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import GRDB
+import SyncCore
+import TielineCore
+
+extension SQLiteHubStorage {
+    public func beginRun(_ start: SyncRunStart, site: HubSite) async throws -> Bool {
+        try BatchLayout.checkRunID(start.runID)
+        let entities = String(decoding: try JSONEncoder().encode(start.entities), as: UTF8.self)
+        return try await pool.write { db in
+            if let status = try String.fetchOne(db, sql: "SELECT status FROM sync_run WHERE site_id = ? AND run_id = ?",
+                                                arguments: [site.id, start.runID]) {
+                // The agent closes an interrupted run as `interrupted` and later resumes it under the
+                // same id, so opening a finished run reopens it; its batches and seen-marks still count.
+                if status != RunStatus.running {
+                    try db.execute(sql: "UPDATE sync_run SET status = ?, error = NULL, finished_at = NULL WHERE site_id = ? AND run_id = ?",
+                                   arguments: [RunStatus.running, site.id, start.runID])
+                }
+                return true
+            }
+            try db.execute(sql: """
+                INSERT INTO sync_run (site_id, run_id, connection, type, timeframe, start_date, entities, status, started_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [site.id, start.runID, start.connection, start.type.rawValue, start.timeframe.argument,
+                                 start.startDate?.description, entities, RunStatus.running, Self.now()])
+            return false
+        }
+    }
+
+    public func applyBatch(_ batch: SyncBatch, site: HubSite) async throws -> SyncBatchAck {
+        let layout = try BatchLayout(batch)
+        return try await pool.write { db in
+            try Self.requireRun(batch.runID, site: site, db, open: false)
+            // Redelivery: the receipt was written in the same transaction as the rows it covers.
+            if let applied = try Int.fetchOne(db, sql: """
+                SELECT applied FROM sync_batch WHERE site_id = ? AND run_id = ? AND entity = ? AND sequence = ?
+                """, arguments: [site.id, batch.runID, batch.entity, batch.sequence]) {
+                return SyncBatchAck(entity: batch.entity, sequence: batch.sequence, applied: applied, duplicate: true)
+            }
+            try Self.requireRun(batch.runID, site: site, db, open: true)
+            let now = Self.now()
+            let columnSet = try Self.columnSetID(site: site, entity: batch.entity, columns: batch.columns, db)
+            let upsert = try db.cachedStatement(sql: """
+                INSERT INTO mirror_row (site_id, entity, key, column_set, row, date, last_run, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (site_id, entity, key) DO UPDATE SET column_set = excluded.column_set, row = excluded.row,
+                    date = excluded.date, last_run = excluded.last_run, updated_at = excluded.updated_at
+                """)
+            try MirrorUpsert(upsert, db).apply(batch, layout: layout, siteID: site.id, columnSet: columnSet, stamp: now)
+            let delete = try db.cachedStatement(sql: "DELETE FROM mirror_row WHERE site_id = ? AND entity = ? AND key = ?")
+            var deleted = 0
+            for values in batch.deletes {
+                try delete.execute(arguments: [site.id, batch.entity, MirrorKey.encode(values.compactMap(MirrorKey.text))])
+                deleted += db.changesCount
+            }
+            let applied = batch.upserts.count + deleted
+            try db.execute(sql: """
+                INSERT INTO sync_batch (site_id, run_id, entity, sequence, applied, through_version, received_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [site.id, batch.runID, batch.entity, batch.sequence, applied, batch.throughVersion, now])
+            try db.execute(sql: """
+                INSERT INTO sync_run_entity (site_id, run_id, entity, date_column, batches, rows_upserted, rows_deleted, through_version)
+                VALUES (?, ?, ?, ?, 1, ?, ?, ?)
+                ON CONFLICT (site_id, run_id, entity) DO UPDATE SET batches = batches + 1,
+                    rows_upserted = rows_upserted + excluded.rows_upserted, rows_deleted = rows_deleted + excluded.rows_deleted,
+                    date_column = excluded.date_column,
+                    through_version = MAX(COALESCE(through_version, excluded.through_version), excluded.through_version)
+                """, arguments: [site.id, batch.runID, batch.entity, batch.dateColumn, batch.upserts.count, deleted, batch.throughVersion])
+            return SyncBatchAck(entity: batch.entity, sequence: batch.sequence, applied: applied, duplicate: false)
+        }
+    }
+
+    public func completeEntity(_ completion: EntityCompletion, site: HubSite) async throws -> Int {
+        try await pool.write { db in
+            let run = try Self.requireRun(completion.runID, site: site, db, open: true)
+            let dateColumn: String? = try Row.fetchOne(db, sql: """
+                SELECT date_column FROM sync_run_entity WHERE site_id = ? AND run_id = ? AND entity = ?
+                """, arguments: [site.id, completion.runID, completion.entity])?["date_column"]
+            var removed = 0
+            if run.type == SyncType.deep.rawValue {
+                // Only rows this run did not send, and only inside its timeframe: a dated entity with a
+                // start date keeps older rows (and undated ones); reference entities are synced whole.
+                let hasDate = dateColumn != nil || EntityCatalog.entity(named: completion.entity)?.dateColumn != nil
+                var sql = "DELETE FROM mirror_row WHERE site_id = ? AND entity = ? AND (last_run IS NULL OR last_run <> ?)"
+                var arguments: StatementArguments = [site.id, completion.entity, completion.runID]
+                if hasDate, let start = run.startDate {
+                    sql += " AND date >= ?"
+                    _ = arguments.append(contentsOf: [start])
+                }
+                try db.execute(sql: sql, arguments: arguments)
+                removed = db.changesCount
+            }
+            try db.execute(sql: """
+                INSERT INTO sync_run_entity (site_id, run_id, entity, rows_removed, reported_rows, completed_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (site_id, run_id, entity) DO UPDATE SET rows_removed = rows_removed + excluded.rows_removed,
+                    reported_rows = excluded.reported_rows, completed_at = excluded.completed_at
+                """, arguments: [site.id, completion.runID, completion.entity, removed, completion.rowCount, Self.now()])
+            return removed
+        }
+    }
+
+    public func finishRun(runID: String, status: String, error: String?, site: HubSite) async throws {
+        let status = status.trimmingWhitespace()
+        guard !status.isEmpty, status.count <= 40, status != RunStatus.running else {
+            throw TielineError(.invalidInput, "status must be a word such as succeeded, failed or cancelled (1 to 40 characters, not 'running')")
+        }
+        try await pool.write { db in
+            let run = try Self.requireRun(runID, site: site, db, open: false)
+            // Finishing twice is harmless; the first outcome stands until the run is reopened.
+            guard run.status == RunStatus.running else { return }
+            try db.execute(sql: "UPDATE sync_run SET status = ?, error = ?, finished_at = ? WHERE site_id = ? AND run_id = ?",
+                           arguments: [status, error.map { String($0.prefix(4000)) }, Self.now(), site.id, runID])
+        }
+    }
+
+    struct RunRow {
+        var type: String
+        var status: String
+        var startDate: String?
+    }
+
+    /// The site's run, or 404; with `open`, 409 once it is finished.
+    @discardableResult
+    static func requireRun(_ runID: String, site: HubSite, _ db: Database, open: Bool) throws -> RunRow {
+        guard let row = try Row.fetchOne(db, sql: "SELECT type, status, start_date FROM sync_run WHERE site_id = ? AND run_id = ?",
+                                         arguments: [site.id, runID]) else {
+            throw TielineError(.notFound, "no sync run '\(runID.prefix(100))' for this site; open it first with POST /v1/sync/runs")
+        }
+        let run = RunRow(type: row["type"], status: row["status"], startDate: row["start_date"])
+        if open && run.status != RunStatus.running {
+            throw TielineError(.conflict, "sync run '\(runID)' is finished (\(run.status)); reopen it with POST /v1/sync/runs to resume")
+        }
+        return run
+    }
+
+    static func columnSetID(site: HubSite, entity: String, columns: [String], _ db: Database) throws -> Int64 {
+        let text = String(decoding: try JSONEncoder().encode(columns), as: UTF8.self)
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM column_set WHERE site_id = ? AND entity = ? AND columns = ?",
+                                       arguments: [site.id, entity, text]) {
+            return id
+        }
+        try db.execute(sql: "INSERT INTO column_set (site_id, entity, columns) VALUES (?, ?, ?)", arguments: [site.id, entity, text])
+        return db.lastInsertedRowID
+    }
+}
+
+/// Run statuses the hub itself sets.
+enum RunStatus {
+    static let running = "running"
+}

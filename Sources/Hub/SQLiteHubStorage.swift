@@ -1,0 +1,108 @@
+import Foundation
+import GRDB
+import SyncCore
+import TielineCore
+
+/// `HubStorage` in one SQLite file (WAL mode: readers never wait for a batch being applied).
+public final class SQLiteHubStorage: HubStorage {
+    let pool: DatabasePool
+    /// Where the database lives, for messages.
+    public let path: String
+
+    /// Opens (creating if needed) and migrates the database at `path`.
+    public init(path: String) throws {
+        self.path = path
+        try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(),
+                                                withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // 64 MiB of page cache per connection: mirror upserts land all over the key index,
+            // and SQLite's 2 MiB default makes large Deep syncs page-bound.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try HubSchema.migrator.migrate(pool)
+        } catch {
+            throw TielineError(.storageFailure, "cannot open the hub database \(path): \(error)")
+        }
+    }
+
+    static func now() -> String { Date().ISO8601Format() }
+
+    public func addSite(_ name: String) async throws -> String {
+        let name = name.trimmingWhitespace()
+        guard !name.isEmpty, name.count <= 100, !name.contains(where: { $0.isNewline }) else {
+            throw TielineError(.invalidInput, "a site name must be 1 to 100 characters on one line")
+        }
+        let token = SiteToken.generate()
+        try await pool.write { db in
+            if try Int.fetchOne(db, sql: "SELECT 1 FROM site WHERE name = ?", arguments: [name]) != nil {
+                throw TielineError(.conflict, "a site named '\(name)' already exists; issue it a new token with: tieline hub sites token \(Self.quoted(name))")
+            }
+            let now = Self.now()
+            try db.execute(sql: "INSERT INTO site (name, created_at) VALUES (?, ?)", arguments: [name, now])
+            try db.execute(sql: "INSERT INTO site_token (token_hash, site_id, created_at) VALUES (?, ?, ?)",
+                           arguments: [SiteToken.hash(token), db.lastInsertedRowID, now])
+        }
+        return token
+    }
+
+    public func sites() async throws -> [HubSite] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT s.id, s.name, s.created_at,
+                       (SELECT COUNT(*) FROM site_token t WHERE t.site_id = s.id AND t.revoked_at IS NULL) AS active
+                FROM site s ORDER BY s.name
+                """).map { HubSite(id: $0["id"], name: $0["name"], createdAt: $0["created_at"], activeTokens: $0["active"]) }
+        }
+    }
+
+    public func rotateToken(site name: String) async throws -> String {
+        let token = SiteToken.generate()
+        try await pool.write { db in
+            let id = try Self.siteID(named: name, db)
+            let now = Self.now()
+            try db.execute(sql: "UPDATE site_token SET revoked_at = ? WHERE site_id = ? AND revoked_at IS NULL", arguments: [now, id])
+            try db.execute(sql: "INSERT INTO site_token (token_hash, site_id, created_at) VALUES (?, ?, ?)",
+                           arguments: [SiteToken.hash(token), id, now])
+        }
+        return token
+    }
+
+    public func revokeTokens(site name: String) async throws {
+        try await pool.write { db in
+            let id = try Self.siteID(named: name, db)
+            try db.execute(sql: "UPDATE site_token SET revoked_at = ? WHERE site_id = ? AND revoked_at IS NULL",
+                           arguments: [Self.now(), id])
+        }
+    }
+
+    public func site(forToken token: String) async throws -> HubSite? {
+        // Only well-formed tokens reach the database; anything else cannot match a stored hash.
+        guard token.hasPrefix("tl_"), token.count < 200 else { return nil }
+        let hash = SiteToken.hash(token)
+        return try await pool.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT s.id, s.name, s.created_at FROM site_token t JOIN site s ON s.id = t.site_id
+                WHERE t.token_hash = ? AND t.revoked_at IS NULL
+                """, arguments: [hash]).map { HubSite(id: $0["id"], name: $0["name"], createdAt: $0["created_at"], activeTokens: 1) }
+        }
+    }
+
+    /// A name as a shell argument in hints: quoted when it has spaces.
+    static func quoted(_ name: String) -> String {
+        name.contains(where: { $0.isWhitespace }) ? "\"\(name)\"" : name
+    }
+
+    static func siteID(named name: String, _ db: Database) throws -> Int64 {
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM site WHERE name = ?", arguments: [name]) else {
+            let known = try String.fetchAll(db, sql: "SELECT name FROM site ORDER BY name")
+            throw TielineError(.notFound, known.isEmpty
+                ? "no site named '\(name)'; add one with: tieline hub sites add \(Self.quoted(name))"
+                : "no site named '\(name)'; known sites: \(known.joined(separator: ", "))")
+        }
+        return id
+    }
+}

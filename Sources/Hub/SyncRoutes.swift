@@ -1,0 +1,90 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import SyncCore
+import TielineCore
+
+/// `/v1/sync/runs`: open, feed, complete and finish sync runs; list them.
+struct SyncRoutes {
+    let storage: any HubStorage
+    let metrics: HubMetrics
+    let maxBatchBytes: Int
+
+    /// The body of `POST /v1/sync/runs/{runID}/finish`.
+    struct Finish: Codable {
+        var status: String
+        var error: String?
+    }
+
+    struct Opened: Codable {
+        var runID: String
+        var resumed: Bool
+    }
+
+    struct Completed: Codable {
+        var entity: String
+        var removed: Int
+    }
+
+    func add(to group: RouterGroup<HubRequestContext>) {
+        group.post { request, context in
+            let site = try context.requireSite()
+            let start = try await JSONBody.decode(SyncRunStart.self, from: request, what: "SyncRunStart")
+            let resumed = try await storage.beginRun(start, site: site)
+            return JSONBody.response(Opened(runID: start.runID, resumed: resumed), status: resumed ? .ok : .created)
+        }
+        group.get { request, context in
+            let site = try context.requireSite()
+            let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 100, 1), 1000)
+            return JSONBody.response(try await storage.runs(site: site, limit: limit))
+        }
+        group.post(":runID/batches") { request, context in
+            let site = try context.requireSite()
+            let runID = try context.parameters.require("runID")
+            let batch = try await readBatch(request)
+            guard batch.runID == runID else {
+                throw TielineError(.invalidBatch, "batch belongs to run '\(batch.runID)' but was posted to run '\(runID)'")
+            }
+            let ack = try await storage.applyBatch(batch, site: site)
+            metrics.countBatch(applied: ack.applied, duplicate: ack.duplicate)
+            context.logger.debug("batch", metadata: ["entity": "\(ack.entity)", "sequence": "\(ack.sequence)",
+                                                     "applied": "\(ack.applied)", "duplicate": "\(ack.duplicate)"])
+            return JSONBody.response(ack)
+        }
+        group.post(":runID/entities/complete") { request, context in
+            let site = try context.requireSite()
+            let runID = try context.parameters.require("runID")
+            let completion = try await JSONBody.decode(EntityCompletion.self, from: request, what: "EntityCompletion")
+            guard completion.runID == runID else {
+                throw TielineError(.invalidInput, "completion names run '\(completion.runID)' but was posted to run '\(runID)'")
+            }
+            let removed = try await storage.completeEntity(completion, site: site)
+            metrics.countRemoved(removed)
+            return JSONBody.response(Completed(entity: completion.entity, removed: removed))
+        }
+        group.post(":runID/finish") { request, context in
+            let site = try context.requireSite()
+            let runID = try context.parameters.require("runID")
+            let finish = try await JSONBody.decode(Finish.self, from: request, what: "run outcome {status, error}")
+            try await storage.finishRun(runID: runID, status: finish.status, error: finish.error, site: site)
+            return JSONBody.response(["runID": runID, "status": finish.status])
+        }
+    }
+
+    /// Reads and decodes a binary batch body, refusing the wrong type or size before reading it all.
+    func readBatch(_ request: Request) async throws -> SyncBatch {
+        let type = request.headers[.contentType] ?? ""
+        guard type.split(separator: ";").first.map({ $0.trimmingCharacters(in: .whitespaces) }) == SyncWire.contentType else {
+            throw TielineError(.unsupportedMediaType,
+                "a batch must be sent as \(SyncWire.contentType) (SyncWire.encode), not '\(type.isEmpty ? "no content type" : type)'")
+        }
+        let tooLarge = TielineError(.payloadTooLarge, "batch is larger than the hub's limit of \(maxBatchBytes) bytes; send fewer rows per batch")
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBatchBytes { throw tooLarge }
+        var request = request
+        let buffer: ByteBuffer
+        do { buffer = try await request.collectBody(upTo: maxBatchBytes) } catch is NIOTooManyBytesError { throw tooLarge }
+        return try buffer.withUnsafeReadableBytes { raw in
+            Result { () throws(TielineError) -> SyncBatch in try SyncWire.decode(raw) }
+        }.get()
+    }
+}
