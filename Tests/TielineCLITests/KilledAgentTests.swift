@@ -71,10 +71,103 @@ struct KilledAgentTests {
         try await hub.shutdown()
     }
 
+    @Test func hubKilledAndRestartedMidSyncTheAgentWaitsAndCompletes() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path))
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("tieline-restart-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        let companyPath = home.appendingPathComponent("company.sqlite").path
+        let company = try SampleCompanyGenerator.create(at: companyPath, spec: SampleCompanySpec(jobs: 8, transactions: 80_000, seed: 12))
+        let hubPath = home.appendingPathComponent("hub.sqlite").path
+        let storage = try SQLiteHubStorage(path: hubPath)
+        let token = try await storage.addSite("acme")
+        let site = try #require(try await storage.sites().first { $0.name == "acme" })
+        let port = try Self.freePort()
+        var hub = try launch(["hub", "serve", "--port", "\(port)", "--database", "sqlite:\(hubPath)", "--home", home.path], home: home, log: "hub1")
+        try await waitForHealth(port: port)
+
+        var mappings = Mappings()
+        _ = mappings.enable([EntityCatalog.job, EntityCatalog.transaction])
+        let store = AgentConfigStore(home: TielineHome(url: home))
+        try store.save(AgentConfig(
+            connections: [LocalConnection(name: "Company", sagePath: companyPath, mappings: mappings,
+                                          settings: SyncSettings(type: .deep, timeframe: .beginningOfTime))],
+            hub: HubConnection(url: "http://127.0.0.1:\(port)", site: "acme")))
+        try store.saveToken(token)
+
+        let agent = try launchSync(home: home, log: "agent")
+        var mirrored = 0
+        let deadline = ContinuousClock.now + .seconds(300)
+        while mirrored == 0, agent.isRunning, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+            mirrored = try await storage.mirrorRows(entity: "Transaction (JC)", key: [], page: 1, perPage: 1, site: site).total
+        }
+        // The hub process dies mid-sync; the agent must wait for it, saying so, not crash.
+        kill(hub.processIdentifier, SIGKILL)
+        hub.waitUntilExit()
+        let log = home.appendingPathComponent("agent.log")
+        while agent.isRunning, ContinuousClock.now < deadline,
+              !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("not answering") {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(agent.isRunning, "the agent waits for the hub instead of exiting")
+        hub = try launch(["hub", "serve", "--port", "\(port)", "--database", "sqlite:\(hubPath)", "--home", home.path], home: home, log: "hub2")
+        agent.waitUntilExit()
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        #expect(agent.terminationStatus == 0, "agent: \(output.suffix(3000))")
+        #expect(output.contains("not answering"), "the wait was said, not silent")
+
+        for entity in [EntityCatalog.job, EntityCatalog.transaction] {
+            let source = try sageRows(company, entity: entity, columns: mappings.columns(for: entity))
+            let mirror = try await mirrorRows(storage, site: site, entity: entity)
+            #expect(mirror == source, "\(entity.name) mirror equals Sage after the hub restart")
+        }
+        // SIGTERM stops the hub gracefully.
+        kill(hub.processIdentifier, SIGTERM)
+        hub.waitUntilExit()
+        #expect(hub.terminationReason == .exit)
+    }
+
+    /// A port nothing listens on now: bind to 0, read it, release it.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func waitForHealth(port: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            close(fd)
+            if connected == 0 { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("the hub did not start listening on port \(port)")
+    }
+
     func launchSync(home: URL, log: String? = nil) throws -> Process {
+        try launch(["sync", "run", "--connection", "Company", "--home", home.path, "--batch-size", "2000", "--max-wait", "120", "--json"],
+                   home: home, log: log)
+    }
+
+    func launch(_ arguments: [String], home: URL, log: String? = nil) throws -> Process {
         let process = Process()
         process.executableURL = Self.binary
-        process.arguments = ["sync", "run", "--connection", "Company", "--home", home.path, "--batch-size", "2000", "--json"]
+        process.arguments = arguments
         if let log {
             let url = home.appendingPathComponent("\(log).log")
             FileManager.default.createFile(atPath: url.path, contents: nil)
