@@ -23,7 +23,9 @@ struct SyncRunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The Local Connection to sync.")
     var connection: String
 
-    @Option(name: .long, help: ArgumentHelp("Sync only this entity (repeatable), e.g. --only \"Transaction (JC)\".", valueName: "entity"))
+    @Option(name: .long, parsing: .upToNextOption,
+            help: ArgumentHelp("Sync only these entities (Deselect All, then tick them), e.g. --only \"Transaction (JC)\" \"Contract Item (CN)\".",
+                               valueName: "entity"))
     var only: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("deep or incremental (default: the saved setting).", valueName: "type"))
