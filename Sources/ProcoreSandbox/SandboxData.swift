@@ -1,19 +1,7 @@
 import Foundation
 import Procore
+import Sage300
 import TielineCore
-
-/// A small deterministic generator (SplitMix64): the same seed gives the same sandbox.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Everything the sandbox holds; mutated only under `SandboxStore`'s lock.
 struct SandboxData: Sendable {
@@ -29,7 +17,7 @@ struct SandboxData: Sendable {
     var requestDetails: [Int: SandboxRequestDetail] = [:]
     var externalUpdates: [SandboxExternalUpdate] = []
     var tokens: [String: Date] = [:]
-    var rng: SeededGenerator
+    var rng: SeededRandom
     var faults = SandboxFaults()
     var rateWindowStart: Date?
     var rateUsed = 0
@@ -42,7 +30,7 @@ struct SandboxData: Sendable {
 
     init(companyID: Int, seed: UInt64) {
         self.companyID = companyID
-        self.rng = SeededGenerator(seed: seed)
+        self.rng = SeededRandom(seed: seed)
     }
 
     mutating func newID() -> Int {

@@ -2,6 +2,7 @@ import Testing
 import Foundation
 import GRDB
 import Agent
+@testable import TielineCLI
 import Hub
 import Sage300
 import SyncCore
@@ -82,9 +83,9 @@ struct KilledAgentTests {
         let storage = try SQLiteHubStorage(path: hubPath)
         let token = try await storage.addSite("acme")
         let site = try #require(try await storage.sites().first { $0.name == "acme" })
-        let port = try Self.freePort()
+        let port = try BenchProcess.freePort()
         var hub = try launch(["hub", "serve", "--port", "\(port)", "--database", "sqlite:\(hubPath)", "--home", home.path], home: home, log: "hub1")
-        try await waitForHealth(port: port)
+        try await BenchProcess.waitForPort(port)
 
         var mappings = Mappings()
         _ = mappings.enable([EntityCatalog.job, EntityCatalog.transaction])
@@ -126,37 +127,6 @@ struct KilledAgentTests {
         kill(hub.processIdentifier, SIGTERM)
         hub.waitUntilExit()
         #expect(hub.terminationReason == .exit)
-    }
-
-    /// A port nothing listens on now: bind to 0, read it, release it.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    func waitForHealth(port: Int) async throws {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            close(fd)
-            if connected == 0 { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        Issue.record("the hub did not start listening on port \(port)")
     }
 
     func launchSync(home: URL, log: String? = nil) throws -> Process {
