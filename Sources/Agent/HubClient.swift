@@ -16,7 +16,7 @@ public struct HubClient: SyncDestination {
     public let timeout: Duration
 
     /// A client for the hub at `url` (e.g. `https://hub.example.com`) using an agent token.
-    public init(url: String, token: String, timeout: Duration = .seconds(60), client: HTTPClient = .shared) {
+    public init(url: String, token: String, timeout: Duration = .seconds(60), client: HTTPClient = HubClient.agentHTTPClient) {
         var base = url.trimmingWhitespace()
         while base.hasSuffix("/") { base.removeLast() }
         self.url = base
@@ -26,6 +26,17 @@ public struct HubClient: SyncDestination {
     }
 
     var timeoutSeconds: Int64 { max(1, timeout.components.seconds) }
+
+    /// The agent's HTTP client: connecting gives up after 5 seconds.
+    ///
+    /// With the shared client a call made while the hub is down waits inside the connection pool
+    /// (which keeps reconnecting) until the whole request deadline; failing the connect fast lets
+    /// the sync runner say the hub is not answering and wait with its own backoff.
+    public static let agentHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(5))
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     /// The site the token belongs to; `unauthorized` when it is wrong or revoked (what `doctor` probes).
     public func site() async throws -> String {
