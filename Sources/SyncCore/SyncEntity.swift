@@ -1,4 +1,5 @@
 import Sage300
+import TielineCore
 
 /// One entity a user can map and sync, named as hh2 names it (e.g. `Contract Item (CN)`).
 public struct SyncEntity: Sendable, Hashable, Identifiable {
@@ -45,14 +46,5 @@ public struct FieldOption: Sendable, Hashable, Codable {
     public init(_ name: String, _ columns: [String]) {
         self.name = name
         self.columns = columns
-    }
-}
-
-extension String {
-    func trimmingWhitespace() -> String {
-        var s = Substring(self)
-        while s.first?.isWhitespace == true { s = s.dropFirst() }
-        while s.last?.isWhitespace == true { s = s.dropLast() }
-        return String(s)
     }
 }

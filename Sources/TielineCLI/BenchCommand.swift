@@ -31,7 +31,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await Output.run(json: json) {
+            try await reporting(json: json) {
                 let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tieline-bench-\(UUID().uuidString)")
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                 defer { try? FileManager.default.removeItem(at: folder) }
@@ -49,7 +49,7 @@ struct BenchCommand: AsyncParsableCommand {
 
                 let result = Result(transactions: transactions, generateSeconds: generate, generateRowsPerSecond: Double(transactions) / generate,
                                     peakRSSMegabytes: rss, copySeconds: copy, copyRowsPerSecond: Double(copied) / copy, fileMegabytes: size)
-                if json { try Output.json(result); return }
+                if json { Console.current.json(result); return }
                 var table = TextTable(["measure", "rows", "wall time", "rows/s", "peak RSS"])
                 table.add(["sample company (\(jobs) jobs, all tables)", "\(transactions)", String(format: "%.1f s", generate),
                            String(format: "%.0f", result.generateRowsPerSecond), rss.map { String(format: "%.0f MB", $0) } ?? "n/a"])

@@ -21,7 +21,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "JC transactions in the demo company.") var transactions: Int = 20_000
 
     func run() async throws {
-        try await Output.run {
+        try await reporting(json: false) {
             let folder = global.tielineHome.path("demo")
             try? FileManager.default.removeItem(at: folder)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

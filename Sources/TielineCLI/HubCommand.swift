@@ -72,9 +72,7 @@ struct HubCommand: AsyncParsableCommand {
             func run() async throws {
                 let sites = try await database.open().sites()
                 if json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                    print(String(decoding: try encoder.encode(sites), as: UTF8.self))
+                    Console.current.json(sites)
                 } else if sites.isEmpty {
                     print("no sites yet; add one with: tieline hub sites add NAME")
                 } else {

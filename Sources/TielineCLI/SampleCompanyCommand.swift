@@ -31,7 +31,7 @@ struct SampleCompanyCommand: AsyncParsableCommand {
         @Flag(help: "Print the summary as JSON.") var json = false
 
         func run() async throws {
-            try await Output.run(json: json) {
+            try await reporting(json: json) {
                 let spec = SampleCompanySpec(name: name, jobs: jobs, transactions: transactions, seed: seed, withPJ: withPJ)
                 let started = Date()
                 let interactive = !json && isatty(STDERR_FILENO) != 0
@@ -41,7 +41,7 @@ struct SampleCompanyCommand: AsyncParsableCommand {
                 let seconds = Date().timeIntervalSince(started)
                 let summary = try company.summary()
                 if json {
-                    try Output.json(summary)
+                    Console.current.json(summary)
                 } else {
                     print("Created \(path) in \(String(format: "%.1f", seconds)) s")
                     DescribeText.print(summary)
@@ -58,9 +58,9 @@ struct SampleCompanyCommand: AsyncParsableCommand {
         @Flag(help: "Print as JSON.") var json = false
 
         func run() async throws {
-            try await Output.run(json: json) {
+            try await reporting(json: json) {
                 let summary = try SageCompany.open(at: path).summary()
-                if json { try Output.json(summary) } else { DescribeText.print(summary) }
+                if json { Console.current.json(summary) } else { DescribeText.print(summary) }
             }
         }
     }

@@ -24,7 +24,7 @@ struct SyncBench: AsyncParsableCommand {
     @Option(help: "Jobs in the sample company.") var jobs: Int = 200
 
     func run() async throws {
-        try await Output.run {
+        try await reporting(json: false) {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tieline-bench-sync-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }

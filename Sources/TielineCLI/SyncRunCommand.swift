@@ -120,9 +120,7 @@ struct SyncHistoryCommand: ParsableCommand {
         let state = try AgentState.open(home: global.tielineHome)
         let runs = try state.history(connection: connection, limit: limit)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(runs), as: UTF8.self))
+            Console.current.json(runs)
             return
         }
         guard !runs.isEmpty else {

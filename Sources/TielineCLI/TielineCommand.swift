@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TielineCore
 
 /// The `tieline` command tree.
 public struct TielineCommand: AsyncParsableCommand {
@@ -31,6 +32,10 @@ public struct TielineCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let error as TielineError {
+            // One place for every command: `error: <message>` on stderr, exit 1.
+            Console.current.err("error: \(error.message)")
+            exit(withError: ExitCode.failure)
         } catch {
             exit(withError: error)
         }
