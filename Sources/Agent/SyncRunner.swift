@@ -71,7 +71,7 @@ public struct SyncRunner: Sendable {
     public func run(_ request: SyncRequest) async throws(TielineError) -> SyncRunRecord {
         let connection = request.connection
         let company = try SageCompany.open(at: connection.sagePath)
-        let entities = try SyncSelection.resolve(only: request.only, mappings: connection.mappings, ownsPJ: try company.ownsPJ())
+        let entities = try SyncSelection.resolve(only: request.only, mappings: connection.mappings, ownsPJ: try company.ownsPJ(), connection: connection.name)
         let lock = try state.lock(connection: connection.name)
         defer { withExtendedLifetime(lock) {} }
         let (plan, resumed) = try makePlan(for: request, entities: entities, company: company)

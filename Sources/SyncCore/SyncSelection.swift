@@ -4,12 +4,12 @@ import TielineCore
 public enum SyncSelection {
     /// The entities to sync, in catalog order; refuses, with the reason, anything not mapped,
     /// unknown, or needing a module the company does not own.
-    public static func resolve(only: [String], mappings: Mappings, ownsPJ: Bool) throws(TielineError) -> [SyncEntity] {
+    public static func resolve(only: [String], mappings: Mappings, ownsPJ: Bool, connection: String = "NAME") throws(TielineError) -> [SyncEntity] {
         let mapped = EntityCatalog.all.filter { mappings.isEnabled($0) && ($0.requiresModule != .pj || ownsPJ) }
         guard !only.isEmpty else {
             guard !mapped.isEmpty else {
                 throw TielineError(.entityNotMapped,
-                    "no entity is mapped on this connection; tick some in Advanced Mappings first (tieline mappings enable or tieline mappings preset pcco-export)")
+                    "no entity is mapped on connection \(connection); tick some in Advanced Mappings first: tieline mappings preset pcco-export --connection \(connection)")
             }
             return mapped
         }
@@ -22,7 +22,7 @@ public enum SyncSelection {
             }
             guard mappings.isEnabled(entity) else {
                 throw TielineError(.entityNotMapped,
-                    "\(entity.name) is not mapped on this connection; tick it first with: tieline mappings enable \"\(entity.name)\"")
+                    "\(entity.name) is not mapped on connection \(connection); tick it first with: tieline mappings enable --connection \(connection) \"\(entity.name)\"")
             }
             if !chosen.contains(entity) { chosen.append(entity) }
         }

@@ -152,7 +152,7 @@ enum HubDestinationFactory {
     /// The destination for the configured hub and how messages name it (`hub at URL`).
     static func make(config: AgentConfig, store: AgentConfigStore) throws(TielineError) -> (any SyncDestination, String) {
         guard let hub = config.hub, let token = try store.loadToken(), !token.isEmpty else {
-            throw TielineError(.cliNotConnected, "not connected to a hub; run `tieline connect URL --token TOKEN` first")
+            throw TielineError(.cliNotConnected, "not connected to a hub; run `tieline connect --hub URL --site SITE --token TOKEN` first")
         }
         return (try makeHubDestination(url: hub.url, token: token), "hub at \(hub.url)")
     }

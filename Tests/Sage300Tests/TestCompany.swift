@@ -6,7 +6,6 @@ import TielineCore
 /// A company with one approved contract (J-1/J-1, items 100 and 200) and one pending (J-2).
 func makeCompany(modules: Set<SageModule> = SageModule.standard) throws -> SageCompany {
     let company = try SageCompany.inMemory(modules: modules)
-    let d = try CalendarDate(parsing: "2024-01-15")
     try company.write { db throws in
         try Job(job: "J-1", description: "Clinic", originalContractAmount: Money(cents: 300_000)).insert(db)
         try Job(job: "J-2", description: "School").insert(db)
@@ -20,7 +19,6 @@ func makeCompany(modules: Set<SageModule> = SageModule.standard) throws -> SageC
                          originalScheduledValue: Money(cents: 100_000)).insert(db)
         try ContractItem(contract: "J-1", item: "200", description: "Building", job: "J-1", costCode: "03-300", category: "M",
                          originalScheduledValue: Money(cents: 200_000)).insert(db)
-        _ = d
     }
     return company
 }
