@@ -3,20 +3,6 @@ import Sage300
 import SyncCore
 import TielineCore
 
-/// The Sage keys an export produced, reported back to the hub and on to Procore.
-public struct SageWriteResult: Sendable, Hashable, Codable {
-    public var contract: String
-    public var changeOrder: String
-    /// Contract items changed, with the amount each received.
-    public var items: [String: Money]
-    public var batch: String
-    /// Entry numbers of the JC batch transactions written.
-    public var entries: [Int64]
-    public var total: Money
-    /// True when this export had already been written (a redelivery): nothing new was written.
-    public var alreadyWritten: Bool
-}
-
 /// Writes an accepted PCCO into Sage: the CN change order and its items and the JC batch
 /// transactions, in ONE Sage transaction, keyed by the Procore PCCO id so it happens once.
 public struct ExportWriter: Sendable {

@@ -76,6 +76,45 @@ enum HubSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2-exports") { db in
+            try db.execute(sql: """
+                CREATE TABLE mirror_cost_code (
+                    site_id INTEGER NOT NULL,
+                    job TEXT NOT NULL,
+                    cost_code TEXT NOT NULL,
+                    category TEXT NOT NULL,
+                    PRIMARY KEY (site_id, job, cost_code, category)
+                ) WITHOUT ROWID;
+                CREATE TABLE procore_link (
+                    site_id INTEGER PRIMARY KEY REFERENCES site(id),
+                    data TEXT NOT NULL,
+                    webhook_token_hash TEXT UNIQUE,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE TABLE hub_export (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    site_id INTEGER NOT NULL REFERENCES site(id),
+                    pcco_id INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    claimed_until REAL,
+                    write_back_due REAL,
+                    updated_at REAL NOT NULL,
+                    data TEXT NOT NULL,
+                    UNIQUE (site_id, pcco_id)
+                );
+                CREATE INDEX hub_export_status ON hub_export (site_id, status, id);
+                CREATE INDEX hub_export_write_back ON hub_export (write_back_due) WHERE write_back_due IS NOT NULL;
+                CREATE TABLE export_event (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    export_id INTEGER NOT NULL REFERENCES hub_export(id),
+                    at REAL NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    detail TEXT
+                );
+                CREATE INDEX export_event_export ON export_event (export_id, id);
+                """)
+        }
         return migrator
     }
 }

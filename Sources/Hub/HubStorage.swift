@@ -1,3 +1,4 @@
+import Foundation
 import SyncCore
 import TielineCore
 
@@ -29,6 +30,47 @@ public protocol HubStorage: Sendable {
     func runs(site: HubSite, limit: Int) async throws -> [HubRun]
     /// One page of the site's mirrored rows of `entity`, optionally only those whose key starts with `key`.
     func mirrorRows(entity: String, key: [String], page: Int, perPage: Int, site: HubSite) async throws -> MirrorPage
+    /// Whether the mirror holds a row of `entity` with exactly this key (e.g. Job (CV) `24-118`).
+    func mirrorRowExists(entity: String, key: [String], site: HubSite) async throws -> Bool
+    /// Whether the mirrored Transaction (JC) / Quick Bill Contract Item rows show the job has this cost code and category
+    /// (category nil: the cost code alone). Kept as a small index beside the mirror while batches are applied.
+    func costCodeExists(job: String, costCode: String, category: String?, site: HubSite) async throws -> Bool
+
+    // MARK: Procore link
+
+    /// Links the named site to its Procore company, replacing an earlier link (the cursor is kept when the company is the same).
+    func linkProcore(_ link: ProcoreLink, site name: String) async throws
+    /// The site's Procore link, if any.
+    func procoreLink(site: HubSite) async throws -> ProcoreLink?
+    /// Every site linked to Procore.
+    func linkedSites() async throws -> [LinkedSite]
+    /// Records a poll: the new cursor (nil keeps it) and the error, if the poll failed.
+    func recordPoll(cursor: String?, error: String?, at: Date, site: HubSite) async throws
+    /// The site whose Procore webhook token has this SHA-256.
+    func site(forWebhookTokenHash hash: String) async throws -> HubSite?
+
+    // MARK: Export queue
+
+    /// Inserts a new export (its `id` is assigned) with its first audit event; a PCCO already queued for the site is a conflict.
+    func insertExport(_ export: HubExport, event: ExportEvent, site: HubSite) async throws -> HubExport
+    /// The id of the site's export for a Procore PCCO, if queued.
+    func exportID(pccoID: Int, site: HubSite) async throws -> Int64?
+    /// Reads, changes and saves one export atomically (no other writer sees it in between); `change` returns the audit event
+    /// to record, or nil for none. Waiters of `waitForExports` are woken when the export becomes claimable.
+    func updateExport(id: Int64, site: HubSite, _ change: @Sendable (inout HubExport) throws -> ExportEvent?) async throws -> HubExport
+    /// One export of the site.
+    func export(id: Int64, site: HubSite) async throws -> HubExport?
+    /// The site's exports in these statuses (all when nil), newest first.
+    func exports(site: HubSite, statuses: Set<ExportStatus>?, limit: Int) async throws -> [HubExport]
+    /// The export's audit trail, oldest first.
+    func exportEvents(id: Int64, site: HubSite) async throws -> [ExportEvent]
+    /// Hands the oldest claimable export to `agent`: Accepted, or Exporting with a lapsed claim (its agent died).
+    /// It becomes Exporting, claimed until `now + lease`, with one more delivery and a `claimed` event. Never hands one export to two callers.
+    func claimExport(site: HubSite, agent: String, now: Date, lease: TimeInterval) async throws -> HubExport?
+    /// Exports of every site whose Procore write-back is due by `now`.
+    func writeBacksDue(now: Date, limit: Int) async throws -> [(HubSite, HubExport)]
+    /// Returns when the site may have a claimable export (at once if one is there), or after `timeout`.
+    func waitForExports(site: HubSite, timeout: Duration) async throws
 }
 
 /// A tenant: one company's agent and its mirrored data.

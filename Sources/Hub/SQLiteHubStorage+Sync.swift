@@ -47,6 +47,10 @@ extension SQLiteHubStorage {
                     date = excluded.date, last_run = excluded.last_run, updated_at = excluded.updated_at
                 """)
             try MirrorUpsert(upsert, db).apply(batch, layout: layout, siteID: site.id, columnSet: columnSet, stamp: now)
+            let index = try db.cachedStatement(sql: "INSERT OR IGNORE INTO mirror_cost_code (site_id, job, cost_code, category) VALUES (?, ?, ?, ?)")
+            for entry in CostCodeIndex.entries(of: batch) {
+                try index.execute(arguments: [site.id, entry.job, entry.costCode, entry.category])
+            }
             let delete = try db.cachedStatement(sql: "DELETE FROM mirror_row WHERE site_id = ? AND entity = ? AND key = ?")
             var deleted = 0
             for values in batch.deletes {

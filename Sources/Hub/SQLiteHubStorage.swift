@@ -8,6 +8,8 @@ public final class SQLiteHubStorage: HubStorage {
     let pool: DatabasePool
     /// Where the database lives, for messages.
     public let path: String
+    /// Wakes this process's long-polls when an export becomes claimable.
+    let signal = ExportSignal()
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String) throws {

@@ -1,0 +1,172 @@
+import Foundation
+import SyncCore
+import TielineCore
+
+/// Where an export stands, in Procore's words.
+public enum ExportStatus: String, Sendable, Codable, CaseIterable {
+    /// Sent to ERP; waiting for the accounting approver.
+    case ready
+    /// Accepted with a transaction date; waiting for the agent.
+    case accepted
+    /// The agent has it, or Sage has it and Procore is being told.
+    case exporting
+    case synced
+    /// Failed to Export, with the error text.
+    case failed
+    /// Rejected by the approver; editable again in Procore.
+    case rejected
+    /// Retrieved before acceptance; editable again in Procore.
+    case retrieved
+    /// Unlinked after it was synced.
+    case unlinked
+
+    /// The label people see.
+    public var label: String {
+        switch self {
+        case .ready: "Ready to Export"
+        case .accepted: "Accepted"
+        case .exporting: "Exporting"
+        case .synced: "Synced"
+        case .failed: "Failed to Export"
+        case .rejected: "Rejected"
+        case .retrieved: "Retrieved"
+        case .unlinked: "Unlinked"
+        }
+    }
+
+    /// Procore's list filters: ready, failed, synced, archived, all.
+    public static func filter(_ name: String) throws(TielineError) -> Set<ExportStatus>? {
+        switch name.lowercased() {
+        case "ready": return [.ready]
+        case "accepted": return [.accepted, .exporting]
+        case "failed": return [.failed]
+        case "synced": return [.synced]
+        case "archived": return [.rejected, .retrieved, .unlinked]
+        case "all": return nil
+        default:
+            throw TielineError(.invalidInput, "unknown status '\(name)'; use one of: ready, accepted, failed, synced, archived, all")
+        }
+    }
+}
+
+/// Procore write-back still owed for an export whose change order is already in Sage.
+public struct WriteBackState: Sendable, Hashable, Codable {
+    public var attempts: Int
+    public var lastError: String?
+    /// When the next attempt is due.
+    public var dueAt: Date
+
+    public init(attempts: Int = 0, lastError: String? = nil, dueAt: Date) {
+        self.attempts = attempts
+        self.lastError = lastError
+        self.dueAt = dueAt
+    }
+}
+
+/// One PCCO in a site's export queue.
+public struct HubExport: Sendable, Hashable, Codable {
+    /// Assigned by storage on insert (0 before).
+    public var id: Int64
+    public var status: ExportStatus
+    public var export: ChangeOrderExport
+    /// Validation against the mirror, as of the last check; Accept needs it empty.
+    public var problems: [ValidationProblem]
+    public var transactionDate: CalendarDate?
+    /// The approver's rejection comment.
+    public var comment: String?
+    /// Failed to Export: the text the user sees.
+    public var error: String?
+    /// What the agent wrote into Sage.
+    public var result: SageWriteResult?
+    /// Set while Procore still has to be told about a write that is already in Sage.
+    public var writeBack: WriteBackState?
+    /// Differences between Sage and what was exported, found by later syncs.
+    public var drift: [String]
+    /// How many times it was handed to an agent.
+    public var deliveries: Int
+    /// The agent that holds it while Exporting, and until when (a dead agent's claim lapses).
+    public var claimedBy: String?
+    public var claimedUntil: Date?
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var acceptedAt: Date?
+    public var syncedAt: Date?
+
+    public init(export: ChangeOrderExport, problems: [ValidationProblem], now: Date) {
+        self.id = 0
+        self.status = .ready
+        self.export = export
+        self.problems = problems
+        self.drift = []
+        self.deliveries = 0
+        self.createdAt = now
+        self.updatedAt = now
+    }
+
+    /// The Procore PCCO id, unique per site.
+    public var pccoID: Int { export.pccoID }
+}
+
+/// One line of an export's audit trail: who did what, when.
+public struct ExportEvent: Sendable, Hashable, Codable {
+    public var at: Date
+    /// A person (`alice`, `alice (cli)`), `agent`, `hub` or `procore`.
+    public var actor: String
+    /// What happened, e.g. `received`, `accepted`, `claimed`, `written`, `synced`.
+    public var action: String
+    public var detail: String?
+
+    public init(at: Date, actor: String, action: String, detail: String? = nil) {
+        self.at = at
+        self.actor = actor
+        self.action = action
+        self.detail = detail
+    }
+}
+
+/// How a hub site is linked to its Procore company. The client secret is kept sealed.
+public struct ProcoreLink: Sendable, Hashable, Codable {
+    /// `erp-requests` (Procore's ERP platform) or `public-api`.
+    public enum Style: String, Sendable, Codable, CaseIterable {
+        case erpRequests = "erp-requests"
+        case publicAPI = "public-api"
+    }
+
+    /// Procore's API base, e.g. https://api.procore.com or a local sandbox.
+    public var baseURL: String
+    public var companyID: Int
+    public var clientID: String
+    /// The client secret sealed with the hub's secret key (never stored or printed in clear).
+    public var sealedSecret: Data
+    public var style: Style
+    public var pollSeconds: Int
+    /// SHA-256 of the token Procore's webhook deliveries carry, if webhooks are set up.
+    public var webhookTokenHash: String?
+    /// Where the poll left off: the last ERP request id, or the public-API `updated_at` high-water mark.
+    public var cursor: String?
+    public var lastPollAt: Date?
+    public var lastPollError: String?
+
+    public init(baseURL: String, companyID: Int, clientID: String, sealedSecret: Data, style: Style, pollSeconds: Int,
+                webhookTokenHash: String? = nil, cursor: String? = nil) {
+        self.baseURL = baseURL
+        self.companyID = companyID
+        self.clientID = clientID
+        self.sealedSecret = sealedSecret
+        self.style = style
+        self.pollSeconds = pollSeconds
+        self.webhookTokenHash = webhookTokenHash
+        self.cursor = cursor
+    }
+}
+
+/// A site with its Procore link, for the hub's poller.
+public struct LinkedSite: Sendable, Hashable {
+    public var site: HubSite
+    public var link: ProcoreLink
+
+    public init(site: HubSite, link: ProcoreLink) {
+        self.site = site
+        self.link = link
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Synchronization
+
+/// Wakes agents' long-polls when a site's export becomes claimable, within this process.
+///
+/// Each storage backend also has a cross-process path (SQLite polls briefly, PostgreSQL
+/// LISTENs), so an Accept made by another process is seen too; this makes the common case instant.
+public final class ExportSignal: Sendable {
+    private struct Waiter {
+        let site: Int64
+        let continuation: CheckedContinuation<Void, Never>
+    }
+
+    private let waiters = Mutex<[UInt64: Waiter]>([:])
+    private let nextID = Atomic<UInt64>(0)
+
+    public init() {}
+
+    /// Wakes every waiter of the site.
+    public func notify(site: Int64) {
+        let woken = waiters.withLock { waiters -> [CheckedContinuation<Void, Never>] in
+            let ids = waiters.filter { $0.value.site == site }.map(\.key)
+            return ids.compactMap { waiters.removeValue(forKey: $0)?.continuation }
+        }
+        for continuation in woken { continuation.resume() }
+    }
+
+    /// Waits until `notify(site:)` or until `timeout` passes, whichever is first.
+    public func wait(site: Int64, timeout: Duration) async {
+        let id = nextID.add(1, ordering: .relaxed).newValue
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                waiters.withLock { $0[id] = Waiter(site: site, continuation: continuation) }
+                Task {
+                    try? await Task.sleep(for: timeout)
+                    self.resume(id)
+                }
+            }
+        } onCancel: {
+            resume(id)
+        }
+    }
+
+    private func resume(_ id: UInt64) {
+        waiters.withLock { $0.removeValue(forKey: id) }?.continuation.resume()
+    }
+}

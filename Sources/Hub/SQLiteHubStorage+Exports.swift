@@ -1,0 +1,147 @@
+import Foundation
+import GRDB
+import SyncCore
+import TielineCore
+
+extension SQLiteHubStorage {
+    public func insertExport(_ export: HubExport, event: ExportEvent, site: HubSite) async throws -> HubExport {
+        let inserted = try await pool.write { db -> HubExport in
+            if try Int64.fetchOne(db, sql: "SELECT id FROM hub_export WHERE site_id = ? AND pcco_id = ?",
+                                  arguments: [site.id, export.pccoID]) != nil {
+                throw TielineError(.conflict, "PCCO \(export.pccoID) is already in the export queue")
+            }
+            var export = export
+            let c = ExportCoding.columns(export)
+            try db.execute(sql: """
+                INSERT INTO hub_export (site_id, pcco_id, status, claimed_until, write_back_due, updated_at, data)
+                VALUES (?, ?, ?, ?, ?, ?, '{}')
+                """, arguments: [site.id, export.pccoID, c.status, c.claimedUntil, c.writeBackDue, c.updatedAt])
+            export.id = db.lastInsertedRowID
+            try db.execute(sql: "UPDATE hub_export SET data = ? WHERE id = ?", arguments: [try ExportCoding.encode(export), export.id])
+            try Self.record(event, exportID: export.id, db)
+            return export
+        }
+        if inserted.status == .accepted { signal.notify(site: site.id) }
+        return inserted
+    }
+
+    public func exportID(pccoID: Int, site: HubSite) async throws -> Int64? {
+        try await pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT id FROM hub_export WHERE site_id = ? AND pcco_id = ?", arguments: [site.id, pccoID])
+        }
+    }
+
+    public func updateExport(id: Int64, site: HubSite, _ change: @Sendable (inout HubExport) throws -> ExportEvent?) async throws -> HubExport {
+        let updated = try await pool.write { db -> HubExport in
+            var export = try Self.load(id: id, site: site, db)
+            let event = try change(&export)
+            export.id = id
+            try Self.save(export, db)
+            if let event { try Self.record(event, exportID: id, db) }
+            return export
+        }
+        if updated.status == .accepted { signal.notify(site: site.id) }
+        return updated
+    }
+
+    public func export(id: Int64, site: HubSite) async throws -> HubExport? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT data FROM hub_export WHERE id = ? AND site_id = ?", arguments: [id, site.id])
+                .map { try ExportCoding.decode(HubExport.self, $0) }
+        }
+    }
+
+    public func exports(site: HubSite, statuses: Set<ExportStatus>?, limit: Int) async throws -> [HubExport] {
+        try await pool.read { db in
+            var sql = "SELECT data FROM hub_export WHERE site_id = ?"
+            var arguments: StatementArguments = [site.id]
+            if let statuses {
+                guard !statuses.isEmpty else { return [] }
+                sql += " AND status IN (\(statuses.map { _ in "?" }.joined(separator: ",")))"
+                _ = arguments.append(contentsOf: StatementArguments(statuses.map(\.rawValue).sorted()))
+            }
+            sql += " ORDER BY id DESC LIMIT ?"
+            _ = arguments.append(contentsOf: [limit])
+            return try String.fetchAll(db, sql: sql, arguments: arguments).map { try ExportCoding.decode(HubExport.self, $0) }
+        }
+    }
+
+    public func exportEvents(id: Int64, site: HubSite) async throws -> [ExportEvent] {
+        try await pool.read { db in
+            _ = try Self.load(id: id, site: site, db)
+            return try Row.fetchAll(db, sql: "SELECT at, actor, action, detail FROM export_event WHERE export_id = ? ORDER BY id",
+                                    arguments: [id]).map {
+                ExportEvent(at: Date(timeIntervalSince1970: $0["at"]), actor: $0["actor"], action: $0["action"], detail: $0["detail"])
+            }
+        }
+    }
+
+    public func claimExport(site: HubSite, agent: String, now: Date, lease: TimeInterval) async throws -> HubExport? {
+        try await pool.write { db -> HubExport? in
+            // One writer at a time in SQLite: the select and the update cannot interleave with another claim.
+            guard let id = try Int64.fetchOne(db, sql: """
+                SELECT id FROM hub_export WHERE site_id = ? AND (status = 'accepted' OR (status = 'exporting' AND claimed_until < ?))
+                ORDER BY id LIMIT 1
+                """, arguments: [site.id, now.timeIntervalSince1970]) else { return nil }
+            var export = try Self.load(id: id, site: site, db)
+            let lapsed = export.status == .exporting ? export.claimedBy : nil
+            export.status = .exporting
+            export.claimedBy = agent
+            export.claimedUntil = now.addingTimeInterval(lease)
+            export.deliveries += 1
+            export.updatedAt = now
+            try Self.save(export, db)
+            let detail = lapsed.map { "delivery \(export.deliveries); the claim of \($0) had lapsed" } ?? "delivery \(export.deliveries)"
+            try Self.record(ExportEvent(at: now, actor: "agent", action: "claimed", detail: detail), exportID: id, db)
+            return export
+        }
+    }
+
+    public func writeBacksDue(now: Date, limit: Int) async throws -> [(HubSite, HubExport)] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT e.data, s.id AS site_id, s.name, s.created_at FROM hub_export e JOIN site s ON s.id = e.site_id
+                WHERE e.write_back_due IS NOT NULL AND e.write_back_due <= ? ORDER BY e.write_back_due LIMIT ?
+                """, arguments: [now.timeIntervalSince1970, limit]).map {
+                (HubSite(id: $0["site_id"], name: $0["name"], createdAt: $0["created_at"], activeTokens: 0),
+                 try ExportCoding.decode(HubExport.self, $0["data"]))
+            }
+        }
+    }
+
+    public func waitForExports(site: HubSite, timeout: Duration) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let now = Date().timeIntervalSince1970
+            let claimable = try await pool.read { db in
+                try Bool.fetchOne(db, sql: """
+                    SELECT 1 FROM hub_export WHERE site_id = ? AND (status = 'accepted' OR (status = 'exporting' AND claimed_until < ?)) LIMIT 1
+                    """, arguments: [site.id, now]) ?? false
+            }
+            let remaining = deadline - ContinuousClock.now
+            if claimable || remaining <= .zero || Task.isCancelled { return }
+            // Woken at once by this process; an Accept from another process (the CLI) is seen within 200 ms.
+            await signal.wait(site: site.id, timeout: min(remaining, .milliseconds(200)))
+        }
+    }
+
+    static func load(id: Int64, site: HubSite, _ db: Database) throws -> HubExport {
+        guard let data = try String.fetchOne(db, sql: "SELECT data FROM hub_export WHERE id = ? AND site_id = ?", arguments: [id, site.id]) else {
+            throw TielineError(.notFound, "no export \(id) in site '\(site.name)'; list them with: tieline exports list --status all")
+        }
+        return try ExportCoding.decode(HubExport.self, data)
+    }
+
+    static func save(_ export: HubExport, _ db: Database) throws {
+        let c = ExportCoding.columns(export)
+        try db.execute(sql: """
+            UPDATE hub_export SET status = ?, claimed_until = ?, write_back_due = ?, updated_at = ?, data = ? WHERE id = ?
+            """, arguments: [c.status, c.claimedUntil, c.writeBackDue, c.updatedAt, try ExportCoding.encode(export), export.id])
+    }
+
+    static func record(_ event: ExportEvent, exportID: Int64, _ db: Database) throws {
+        try db.execute(sql: "INSERT INTO export_event (export_id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [exportID, event.at.timeIntervalSince1970, String(event.actor.prefix(200)), event.action,
+                                   event.detail.map { String($0.prefix(4000)) }])
+    }
+}

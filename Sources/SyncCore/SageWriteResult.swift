@@ -1,0 +1,58 @@
+import TielineCore
+
+/// The Sage keys an export produced, reported by the agent to the hub and on to Procore.
+public struct SageWriteResult: Sendable, Hashable, Codable {
+    public var contract: String
+    public var changeOrder: String
+    /// Contract items changed, with the amount each received.
+    public var items: [String: Money]
+    public var batch: String
+    /// Entry numbers of the JC batch transactions written.
+    public var entries: [Int64]
+    public var total: Money
+    /// True when this export had already been written (a redelivery): nothing new was written.
+    public var alreadyWritten: Bool
+
+    public init(contract: String, changeOrder: String, items: [String: Money], batch: String, entries: [Int64],
+                total: Money, alreadyWritten: Bool) {
+        self.contract = contract
+        self.changeOrder = changeOrder
+        self.items = items
+        self.batch = batch
+        self.entries = entries
+        self.total = total
+        self.alreadyWritten = alreadyWritten
+    }
+}
+
+/// What the agent reports for one export it was handed: the Sage keys, or why it could not write.
+public struct ExportOutcome: Sendable, Hashable, Codable {
+    public var written: SageWriteResult?
+    /// Set when nothing was written: the error's code (e.g. `change_order_conflict`) and message.
+    public var errorCode: String?
+    public var errorMessage: String?
+
+    public init(written: SageWriteResult) {
+        self.written = written
+    }
+
+    public init(errorCode: String, errorMessage: String) {
+        self.errorCode = errorCode
+        self.errorMessage = errorMessage
+    }
+}
+
+/// An accepted export handed to the agent by `GET /v1/exports/next`.
+public struct ExportAssignment: Sendable, Hashable, Codable {
+    /// The hub's export id, echoed in `POST /v1/exports/{id}/result`.
+    public var id: Int64
+    public var export: ChangeOrderExport
+    /// The approver's transaction date.
+    public var transactionDate: CalendarDate
+
+    public init(id: Int64, export: ChangeOrderExport, transactionDate: CalendarDate) {
+        self.id = id
+        self.export = export
+        self.transactionDate = transactionDate
+    }
+}
