@@ -1,3 +1,4 @@
+import SyncCore
 import Agent
 import Foundation
 import GRDB
