@@ -49,14 +49,28 @@ public enum ExportStatus: String, Sendable, Codable, CaseIterable {
     }
 }
 
-/// Procore write-back still owed for an export whose change order is already in Sage.
+/// Something Procore still has to be told about an export, retried until it is.
 public struct WriteBackState: Sendable, Hashable, Codable {
+    /// What Procore is to be told.
+    public enum Purpose: String, Sendable, Hashable, Codable {
+        /// The change order is in Sage: origin ids back, request closed (or PATCH).
+        case synced
+        /// Failed to Export: the request detail closed as failed with the error text.
+        case failed
+        /// Rejected or Retrieved by the approver: the request closed, the PCCO editable again.
+        case rejected
+        /// Unlinked or reset: origin ids cleared.
+        case unlinked
+    }
+
+    public var purpose: Purpose
     public var attempts: Int
     public var lastError: String?
     /// When the next attempt is due.
     public var dueAt: Date
 
-    public init(attempts: Int = 0, lastError: String? = nil, dueAt: Date) {
+    public init(purpose: Purpose, attempts: Int = 0, lastError: String? = nil, dueAt: Date) {
+        self.purpose = purpose
         self.attempts = attempts
         self.lastError = lastError
         self.dueAt = dueAt

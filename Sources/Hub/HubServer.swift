@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
@@ -9,10 +10,20 @@ public struct HubConfiguration: Sendable {
     /// The largest batch body accepted (413 beyond).
     public var maxBatchBytes: Int
     public var serverName: String
+    /// How long an agent holds an export before it may be delivered again (its agent died).
+    public var exportLease: TimeInterval
+    /// Opens sites' Procore client secrets; without it linked sites are not polled.
+    public var secrets: HubSecretBox?
+    /// Run the Procore bridge (polling, webhooks, write-back).
+    public var procore: Bool
 
-    public init(maxBatchBytes: Int = 64 << 20, serverName: String = "tieline-hub") {
+    public init(maxBatchBytes: Int = 64 << 20, serverName: String = "tieline-hub", exportLease: TimeInterval = 60,
+                secrets: HubSecretBox? = nil, procore: Bool = true) {
         self.maxBatchBytes = maxBatchBytes
         self.serverName = serverName
+        self.exportLease = exportLease
+        self.secrets = secrets
+        self.procore = procore
     }
 }
 
@@ -27,16 +38,23 @@ public final class HubServer: Sendable {
     public let port: Int
     /// Its counters, also served at `/metrics`.
     public let metrics: HubMetrics
+    /// The export queue the API serves; in-process callers (demo, tests) accept through it.
+    public let queue: ExportQueue
+    /// The Procore bridge, when running.
+    public let bridge: ProcoreBridge?
     let group: ServiceGroup
     let running: Task<Void, any Error>
 
     /// `http://host:port`.
     public var baseURL: String { "http://\(host):\(port)" }
 
-    init(host: String, port: Int, metrics: HubMetrics, group: ServiceGroup, running: Task<Void, any Error>) {
+    init(host: String, port: Int, metrics: HubMetrics, queue: ExportQueue, bridge: ProcoreBridge?, group: ServiceGroup,
+         running: Task<Void, any Error>) {
         self.host = host
         self.port = port
         self.metrics = metrics
+        self.queue = queue
+        self.bridge = bridge
         self.group = group
         self.running = running
     }
@@ -47,7 +65,9 @@ public final class HubServer: Sendable {
                              logger: Logger = Logger(label: "tieline.hub"),
                              stopOnSignals: Bool = false) async throws -> HubServer {
         let metrics = HubMetrics()
-        let router = HubRoutes.router(storage: storage, metrics: metrics, configuration: configuration)
+        let queue = ExportQueue(storage: storage, lease: configuration.exportLease)
+        let bridge = configuration.procore ? ProcoreBridge(queue: queue, secrets: configuration.secrets, logger: logger) : nil
+        let router = HubRoutes.router(storage: storage, metrics: metrics, configuration: configuration, queue: queue, bridge: bridge)
         let (bound, boundContinuation) = AsyncStream<Int>.makeStream()
         let app = Application(
             router: router,
@@ -58,7 +78,7 @@ public final class HubServer: Sendable {
             },
             logger: logger
         )
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [], logger: logger))
+        let group = ServiceGroup(configuration: .init(services: [app] + (bridge.map { [$0] } ?? []), gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [], logger: logger))
         let running = Task {
             // Whatever happens, a failed start must not leave `start` waiting for a port forever.
             defer { boundContinuation.finish() }
@@ -70,7 +90,7 @@ public final class HubServer: Sendable {
             throw TielineError(.internalError, "the hub stopped before it was listening on \(host):\(port)")
         }
         logger.info("hub listening", metadata: ["host": "\(host)", "port": "\(actualPort)"])
-        return HubServer(host: host, port: actualPort, metrics: metrics, group: group, running: running)
+        return HubServer(host: host, port: actualPort, metrics: metrics, queue: queue, bridge: bridge, group: group, running: running)
     }
 
     /// Stops accepting, lets in-flight requests finish, and waits until the server is down.

@@ -9,6 +9,7 @@ struct SyncRoutes {
     let storage: any HubStorage
     let metrics: HubMetrics
     let maxBatchBytes: Int
+    let queue: ExportQueue
 
     /// The body of `POST /v1/sync/runs/{runID}/finish`.
     struct Finish: Codable {
@@ -67,6 +68,12 @@ struct SyncRoutes {
             let runID = try context.parameters.require("runID")
             let finish = try await JSONBody.decode(Finish.self, from: request, what: "run outcome {status, error}")
             try await storage.finishRun(runID: runID, status: finish.status, error: finish.error, site: site)
+            if finish.status == "completed" || finish.status == "succeeded" {
+                // A sync that brought Sage's change orders up may show edits made in Sage after an export.
+                do { try await queue.checkDrift(site: site) } catch {
+                    context.logger.warning("drift check failed: \(error)")
+                }
+            }
             return JSONBody.response(["runID": runID, "status": finish.status])
         }
     }

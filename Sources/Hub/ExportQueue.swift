@@ -1,0 +1,313 @@
+import Foundation
+import SyncCore
+import TielineCore
+
+/// A site's PCCO export queue: Procore's states and the moves between them, over any `HubStorage`.
+///
+/// Ready to Export → Accepted (with a Transaction Date) or Rejected / Retrieved → Exporting (an
+/// agent holds it) → Synced, or Failed to Export. Every move is one atomic storage update with an
+/// audit event naming who did it. What Procore must be told is queued as a write-back and rung
+/// through `writeBackBell`, so the Procore bridge tells it at once and retries until it succeeds.
+public struct ExportQueue: Sendable {
+    public let storage: any HubStorage
+    /// How long an agent holds an export before another delivery may take it (its agent died).
+    public var lease: TimeInterval
+    /// Rung when a write-back becomes due.
+    public let writeBackBell: Doorbell
+    let now: @Sendable () -> Date
+
+    public init(storage: any HubStorage, lease: TimeInterval = 60, writeBackBell: Doorbell = Doorbell(),
+                now: @escaping @Sendable () -> Date = { Date() }) {
+        self.storage = storage
+        self.lease = lease
+        self.writeBackBell = writeBackBell
+        self.now = now
+    }
+
+    /// Checks an export against the site's mirror of Sage.
+    public func validate(_ export: ChangeOrderExport, site: HubSite) async throws -> [ValidationProblem] {
+        try ExportValidator.problems(export, lookup: try await MirrorLookup.prefetch(export, storage: storage, site: site))
+    }
+
+    /// A PCCO sent to ERP (either intake style): queued as Ready to Export, or refreshed if Procore sent it again.
+    @discardableResult
+    public func receive(_ export: ChangeOrderExport, site: HubSite, actor: String = "procore") async throws -> HubExport {
+        let problems = try await validate(export, site: site)
+        let at = now()
+        guard let id = try await storage.exportID(pccoID: export.pccoID, site: site) else {
+            let detail = problems.isEmpty ? "validated: ready to accept" : "\(problems.count) validation problem(s)"
+            do {
+                return try await storage.insertExport(HubExport(export: export, problems: problems, now: at),
+                                                      event: ExportEvent(at: at, actor: actor, action: "received", detail: detail), site: site)
+            } catch let error as TielineError where error.code == .conflict {
+                // Two polls raced (webhook and schedule): the other one queued it; refresh it like a resend.
+                return try await receive(export, site: site, actor: actor)
+            }
+        }
+        return try await storage.updateExport(id: id, site: site) { record in
+            switch record.status {
+            case .ready, .failed, .rejected, .retrieved, .unlinked:
+                guard record.status != .ready || record.export != export || record.problems != problems else { return nil }
+                let previous = record.status
+                record.export = export
+                record.problems = problems
+                record.status = .ready
+                record.error = nil
+                record.comment = nil
+                record.result = nil
+                record.writeBack = nil
+                record.updatedAt = at
+                return ExportEvent(at: at, actor: actor, action: "resent",
+                                   detail: previous == .ready ? "Procore sent a changed PCCO" : "sent again after \(previous.label)")
+            case .accepted, .exporting, .synced:
+                // Procore locks a PCCO once it is sent; a repeat is the same request seen by another poll.
+                return nil
+            }
+        }
+    }
+
+    /// The approver's Accept: validated again against the mirror, then handed to the agent.
+    public func accept(id: Int64, site: HubSite, transactionDate: CalendarDate? = nil, actor: String) async throws -> HubExport {
+        let current = try await require(id: id, site: site)
+        guard current.status == .ready else {
+            throw TielineError(.conflict, "export \(id) (PCCO \(current.export.number)) is \(current.status.label); only Ready to Export can be accepted")
+        }
+        let problems = try await validate(current.export, site: site)
+        let at = now()
+        let date = transactionDate ?? current.export.transactionDate ?? CalendarDate.today(now: at)
+        let updated = try await storage.updateExport(id: id, site: site) { record in
+            guard record.status == .ready else {
+                throw TielineError(.conflict, "export \(id) became \(record.status.label) meanwhile; nothing was accepted")
+            }
+            record.problems = problems
+            guard problems.isEmpty else { return nil }
+            record.status = .accepted
+            record.transactionDate = date
+            record.acceptedAt = at
+            record.updatedAt = at
+            return ExportEvent(at: at, actor: actor, action: "accepted", detail: "transaction date \(date)")
+        }
+        guard problems.isEmpty else {
+            throw TielineError(.validationFailed, "PCCO \(current.export.number) cannot be accepted:\n"
+                + problems.map { "  - \($0.message)" }.joined(separator: "\n"))
+        }
+        return updated
+    }
+
+    /// The approver's Reject: the PCCO goes back to Procore, editable again.
+    public func reject(id: Int64, site: HubSite, comment: String?, actor: String) async throws -> HubExport {
+        let comment = comment?.trimmingWhitespace().clipped(2000)
+        return try await move(id: id, site: site, from: [.ready, .failed], to: .rejected, verb: "rejected", actor: actor,
+                              detail: comment.flatMap { $0.isEmpty ? nil : $0 }) { record in
+            record.comment = comment
+            record.writeBack = WriteBackState(purpose: .rejected, dueAt: now())
+        }
+    }
+
+    /// Retrieve: takes a PCCO back before it is accepted, so it can be edited in Procore.
+    public func retrieve(id: Int64, site: HubSite, actor: String) async throws -> HubExport {
+        try await move(id: id, site: site, from: [.ready], to: .retrieved, verb: "retrieved", actor: actor, detail: nil) { record in
+            record.writeBack = WriteBackState(purpose: .rejected, dueAt: now())
+        }
+    }
+
+    /// Resend after a fix: a failed export is validated again and made Ready to Export, or —
+    /// when Sage already has it and only Procore's write-back failed — the write-back is retried.
+    public func retry(id: Int64, site: HubSite, actor: String) async throws -> HubExport {
+        let current = try await require(id: id, site: site)
+        guard current.status == .failed || current.status == .ready || current.writeBack != nil else {
+            throw TielineError(.conflict, "export \(id) (PCCO \(current.export.number)) is \(current.status.label); only Failed to Export can be retried")
+        }
+        if current.result != nil, current.writeBack != nil {
+            let at = now()
+            let updated = try await storage.updateExport(id: id, site: site) { record in
+                record.writeBack?.dueAt = at
+                return ExportEvent(at: at, actor: actor, action: "retried", detail: "telling Procore again")
+            }
+            writeBackBell.ring()
+            return updated
+        }
+        let problems = try await validate(current.export, site: site)
+        let at = now()
+        return try await storage.updateExport(id: id, site: site) { record in
+            guard record.status == .failed || record.status == .ready else {
+                throw TielineError(.conflict, "export \(id) became \(record.status.label) meanwhile; nothing was retried")
+            }
+            record.status = .ready
+            record.problems = problems
+            record.error = nil
+            record.writeBack = nil
+            record.updatedAt = at
+            return ExportEvent(at: at, actor: actor, action: "retried",
+                               detail: problems.isEmpty ? "validated: ready to accept" : "\(problems.count) validation problem(s) remain")
+        }
+    }
+
+    /// Unlink a synced PCCO: Procore's origin ids are cleared; Sage keeps what was written.
+    public func unlink(id: Int64, site: HubSite, actor: String) async throws -> HubExport {
+        try await move(id: id, site: site, from: [.synced], to: .unlinked, verb: "unlinked", actor: actor,
+                       detail: "Sage keeps change order \(try await require(id: id, site: site).export.number)") { record in
+            record.writeBack = WriteBackState(purpose: .unlinked, dueAt: now())
+        }
+    }
+
+    /// An admin's Reset: a synced, unlinked or failed export becomes Ready to Export again.
+    /// Exporting it again writes nothing new while Sage still holds its change order (same Procore id).
+    public func reset(id: Int64, site: HubSite, actor: String) async throws -> HubExport {
+        let current = try await require(id: id, site: site)
+        let problems = try await validate(current.export, site: site)
+        return try await move(id: id, site: site, from: [.synced, .unlinked, .failed, .rejected, .retrieved], to: .ready, verb: "reset",
+                              actor: actor, detail: nil) { record in
+            record.problems = problems
+            record.result = nil
+            record.error = nil
+            record.drift = []
+            record.transactionDate = nil
+            record.acceptedAt = nil
+            record.syncedAt = nil
+            record.writeBack = current.status == .synced ? WriteBackState(purpose: .unlinked, dueAt: now()) : nil
+        }
+    }
+
+    // MARK: The agent's side
+
+    /// Hands the next accepted export to `agent`, waiting up to `wait` for one.
+    public func next(site: HubSite, agent: String, wait: Duration) async throws -> ExportAssignment? {
+        let deadline = ContinuousClock.now + wait
+        while true {
+            if let claimed = try await storage.claimExport(site: site, agent: agent, now: now(), lease: lease) {
+                return ExportAssignment(id: claimed.id, export: claimed.export,
+                                        transactionDate: claimed.transactionDate ?? CalendarDate.today(now: now()))
+            }
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero, !Task.isCancelled else { return nil }
+            try await storage.waitForExports(site: site, timeout: remaining)
+        }
+    }
+
+    /// What the agent did with an export: written (write-back queued) or Failed to Export.
+    @discardableResult
+    public func recordOutcome(id: Int64, site: HubSite, agent: String, outcome: ExportOutcome) async throws -> HubExport {
+        let at = now()
+        let linked = try await storage.procoreLink(site: site) != nil
+        let updated = try await storage.updateExport(id: id, site: site) { record in
+            // A late report for an export already settled (a redelivery raced the first agent) changes nothing.
+            guard record.status == .exporting || record.status == .accepted else { return nil }
+            record.claimedBy = nil
+            record.claimedUntil = nil
+            record.updatedAt = at
+            if let written = outcome.written {
+                record.result = written
+                record.error = nil
+                let what = "change order \(written.changeOrder) on contract \(written.contract), \(written.total), \(written.entries.count) transaction(s) in batch \(written.batch)"
+                if linked {
+                    record.status = .exporting
+                    record.writeBack = WriteBackState(purpose: .synced, dueAt: at)
+                } else {
+                    record.status = .synced
+                    record.syncedAt = at
+                }
+                return ExportEvent(at: at, actor: agent, action: "written",
+                                   detail: (written.alreadyWritten ? "already in Sage, nothing written again: " : "") + what)
+            }
+            let message = outcome.errorMessage ?? "the agent reported a failure without a message"
+            record.status = .failed
+            record.error = message
+            record.writeBack = linked ? WriteBackState(purpose: .failed, dueAt: at) : nil
+            return ExportEvent(at: at, actor: agent, action: "failed", detail: "\(outcome.errorCode ?? "error"): \(message)")
+        }
+        if updated.writeBack != nil { writeBackBell.ring() }
+        return updated
+    }
+
+    /// Gives back what an agent held when it restarted (it cannot still be writing them).
+    public func release(site: HubSite, agent: String?) async throws -> Int {
+        var released = 0
+        for record in try await storage.exports(site: site, statuses: [.exporting], limit: 10_000)
+        where record.result == nil && (agent == nil || record.claimedBy != agent) {
+            let at = now()
+            _ = try await storage.updateExport(id: record.id, site: site) { r in
+                guard r.status == .exporting, r.result == nil else { return nil }
+                r.status = .accepted
+                r.claimedBy = nil
+                r.claimedUntil = nil
+                r.updatedAt = at
+                return ExportEvent(at: at, actor: "hub", action: "released", detail: "the agent restarted; it will be delivered again")
+            }
+            released += 1
+        }
+        return released
+    }
+
+    // MARK: Write-back outcomes (the Procore bridge)
+
+    /// Procore was told: a synced write-back makes the export Synced.
+    public func writeBackSucceeded(id: Int64, site: HubSite) async throws -> HubExport {
+        let at = now()
+        return try await storage.updateExport(id: id, site: site) { record in
+            guard let pending = record.writeBack else { return nil }
+            record.writeBack = nil
+            record.updatedAt = at
+            if pending.purpose == .synced {
+                record.status = .synced
+                record.syncedAt = at
+            }
+            return ExportEvent(at: at, actor: "procore", action: "told", detail: Self.told(pending.purpose))
+        }
+    }
+
+    /// Procore could not be told; tried again after a growing delay (at most five minutes).
+    public func writeBackFailed(id: Int64, site: HubSite, error: String) async throws -> HubExport {
+        let at = now()
+        return try await storage.updateExport(id: id, site: site) { record in
+            guard var pending = record.writeBack else { return nil }
+            pending.attempts += 1
+            pending.lastError = error.clipped(2000)
+            pending.dueAt = at.addingTimeInterval(min(300, pow(2, Double(min(pending.attempts, 9)))))
+            record.writeBack = pending
+            record.updatedAt = at
+            return ExportEvent(at: at, actor: "hub", action: "write-back failed",
+                               detail: "attempt \(pending.attempts): \(error.clipped(500)); trying again")
+        }
+    }
+
+    static func told(_ purpose: WriteBackState.Purpose) -> String {
+        switch purpose {
+        case .synced: "Procore shows the PCCO as synced"
+        case .failed: "Procore shows the export as failed"
+        case .rejected: "the PCCO is editable again in Procore"
+        case .unlinked: "Procore's link to Sage was cleared"
+        }
+    }
+
+    // MARK: Helpers
+
+    func require(id: Int64, site: HubSite) async throws -> HubExport {
+        guard let record = try await storage.export(id: id, site: site) else {
+            throw TielineError(.notFound, "no export \(id) in site '\(site.name)'; list them with: tieline exports list --status all")
+        }
+        return record
+    }
+
+    func move(id: Int64, site: HubSite, from: Set<ExportStatus>, to: ExportStatus, verb: String, actor: String, detail: String?,
+              _ change: @escaping @Sendable (inout HubExport) -> Void) async throws -> HubExport {
+        let at = now()
+        let updated = try await storage.updateExport(id: id, site: site) { record in
+            guard from.contains(record.status) else {
+                let allowed = from.map(\.label).sorted().joined(separator: " or ")
+                throw TielineError(.conflict, "export \(id) (PCCO \(record.export.number)) is \(record.status.label); only \(allowed) can be \(verb)")
+            }
+            record.status = to
+            record.updatedAt = at
+            change(&record)
+            return ExportEvent(at: at, actor: actor, action: verb, detail: detail)
+        }
+        if updated.writeBack != nil { writeBackBell.ring() }
+        return updated
+    }
+}
+
+extension TielineError.Code {
+    /// An export that fails validation against the mirrored ERP data.
+    public static let validationFailed = Self("validation_failed")
+}

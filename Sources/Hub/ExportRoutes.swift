@@ -1,0 +1,53 @@
+import Foundation
+import Hummingbird
+import SyncCore
+import TielineCore
+
+/// `/v1/exports`: the agent's long-poll for accepted exports and its reports.
+struct ExportRoutes {
+    let queue: ExportQueue
+    /// The longest a long-poll may hold a request.
+    static let maxWait = 60
+
+    struct Recorded: Codable {
+        var id: Int64
+        var status: String
+    }
+
+    func add(to group: RouterGroup<HubRequestContext>) {
+        group.get("next") { request, context in
+            let site = try context.requireSite()
+            let wait = min(max(request.uri.queryParameters.get("wait", as: Int.self) ?? 25, 0), Self.maxWait)
+            let agent = try Self.agent(request)
+            guard let assignment = try await queue.next(site: site, agent: agent, wait: .seconds(wait)) else {
+                return Response(status: .noContent)
+            }
+            context.logger.info("export handed to agent", metadata: ["export": "\(assignment.id)", "pcco": "\(assignment.export.number)"])
+            return JSONBody.response(assignment)
+        }
+        group.post(":id/result") { request, context in
+            let site = try context.requireSite()
+            let id = try context.parameters.require("id", as: Int64.self)
+            let outcome = try await JSONBody.decode(ExportOutcome.self, from: request, what: "ExportOutcome")
+            guard (outcome.written == nil) != (outcome.errorMessage == nil) else {
+                throw TielineError(.invalidInput, "an ExportOutcome carries either 'written' or 'errorCode'/'errorMessage', not both or neither")
+            }
+            let record = try await queue.recordOutcome(id: id, site: site, agent: try Self.agent(request), outcome: outcome)
+            return JSONBody.response(Recorded(id: record.id, status: record.status.rawValue))
+        }
+        group.post("release") { request, context in
+            let site = try context.requireSite()
+            let released = try await queue.release(site: site, agent: try Self.agent(request))
+            return JSONBody.response(["released": released])
+        }
+    }
+
+    /// The agent instance asking (`?agent=`), so a restarted agent's old claims can be told apart.
+    static func agent(_ request: Request) throws -> String {
+        let agent = request.uri.queryParameters.get("agent").map { String($0) } ?? "agent"
+        guard !agent.isEmpty, agent.count <= 100, agent.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.:".contains($0)) }) else {
+            throw TielineError(.invalidInput, "agent must be 1 to 100 characters of letters, digits, '-', '_', '.' or ':'")
+        }
+        return agent
+    }
+}

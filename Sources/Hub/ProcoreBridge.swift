@@ -1,0 +1,226 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import Procore
+import ServiceLifecycle
+import Synchronization
+import SyncCore
+import TielineCore
+
+/// The hub's conversation with Procore: polls each linked site for PCCOs sent to ERP (on its
+/// schedule, or at once when a webhook arrives) and tells Procore what became of each export.
+public final class ProcoreBridge: Service, Sendable {
+    let queue: ExportQueue
+    let secrets: HubSecretBox?
+    let httpClient: HTTPClient
+    let logger: Logger
+    /// Sites a webhook asked to poll now.
+    let wakeSites = Mutex<Set<Int64>>([])
+    let pollBell = Doorbell()
+    let intakes = Mutex<[Int64: (key: String, intake: ProcoreIntake)]>([:])
+    let lastPolls = Mutex<[Int64: Date]>([:])
+
+    public init(queue: ExportQueue, secrets: HubSecretBox?, httpClient: HTTPClient = .shared, logger: Logger = Logger(label: "tieline.hub.procore")) {
+        self.queue = queue
+        self.secrets = secrets
+        self.httpClient = httpClient
+        self.logger = logger
+    }
+
+    var storage: any HubStorage { queue.storage }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.writeBackLoop() }
+                group.addTask { await self.pollLoop() }
+                await group.waitForAll()
+            }
+        } onGracefulShutdown: {
+            // The loops check for cancellation between rounds; an in-flight call finishes first.
+        }
+    }
+
+    /// Polls the site at once (a webhook delivery said something new is waiting).
+    public func wake(site: HubSite) {
+        wakeSites.withLock { _ = $0.insert(site.id) }
+        pollBell.ring()
+    }
+
+    // MARK: Polling
+
+    func pollLoop() async {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                for linked in try await storage.linkedSites() where !Task.isShuttingDownGracefully {
+                    let woken = wakeSites.withLock { $0.remove(linked.site.id) != nil }
+                    let last = lastPolls.withLock { $0[linked.site.id] } ?? linked.link.lastPollAt
+                    let due = last.map { Date().timeIntervalSince($0) >= Double(linked.link.pollSeconds) } ?? true
+                    guard woken || due else { continue }
+                    lastPolls.withLock { $0[linked.site.id] = Date() }
+                    await poll(linked)
+                }
+            } catch {
+                logger.error("cannot read linked sites: \(error)")
+            }
+            await pollBell.wait(timeout: .seconds(1))
+        }
+    }
+
+    /// One poll of one site: every new PCCO into the queue; the outcome recorded on the link.
+    public func poll(_ linked: LinkedSite) async {
+        do {
+            let intake = try intake(for: linked)
+            var cursor: String?
+            switch linked.link.style {
+            case .erpRequests:
+                cursor = try await pollERPRequests(intake, linked: linked)
+            case .publicAPI:
+                // Overlap the window a little: `updated_at` has one-second resolution and clocks drift.
+                let since = linked.link.cursor.flatMap(Double.init).map { Date(timeIntervalSince1970: $0 - 120) } ?? Date(timeIntervalSince1970: 0)
+                let started = Date()
+                let result = try await intake.poll(since: since)
+                for export in result.exports { try await queue.receive(export, site: linked.site) }
+                for failure in result.failures {
+                    logger.warning("PCCO \(failure.pccoID) in project \(failure.projectID) cannot be read: \(failure.error.message)")
+                }
+                cursor = String(started.timeIntervalSince1970)
+            }
+            try await storage.recordPoll(cursor: cursor, error: nil, at: Date(), site: linked.site)
+        } catch {
+            let message = (error as? TielineError)?.message ?? "\(error)"
+            logger.warning("polling Procore for site \(linked.site.name) failed: \(message)")
+            try? await storage.recordPoll(cursor: nil, error: message, at: Date(), site: linked.site)
+        }
+    }
+
+    func pollERPRequests(_ intake: ProcoreIntake, linked: LinkedSite) async throws -> String? {
+        let after = linked.link.cursor.flatMap(Int.init)
+        var highest = after
+        for request in try await intake.fetchERPRequests(after: after) {
+            highest = max(highest ?? request.id, request.id)
+            switch request.event {
+            case .createChangeOrder(let export):
+                try await queue.receive(export, site: linked.site)
+            case .resetChangeOrder(let reset):
+                try await settle(pccoID: reset.pccoID, site: linked.site, "a reset request from Procore") { id in
+                    _ = try await self.queue.reset(id: id, site: linked.site, actor: "procore")
+                }
+            case .unlinkChangeOrder(let unlink):
+                try await settle(pccoID: unlink.pccoID, site: linked.site, "an unlink request from Procore") { id in
+                    _ = try await self.queue.unlink(id: id, site: linked.site, actor: "procore")
+                }
+            case nil:
+                // A request Tieline cannot read is closed as failed, so the user sees why instead of waiting.
+                let message = request.error?.message ?? "request \(request.requestName) is not one Tieline handles"
+                logger.warning("ERP request \(request.id) (\(request.requestName)) skipped: \(message)")
+                if let detail = request.requestDetailID {
+                    try? await intake.closeRequestDetail(detail, success: false, messages: ["Tieline could not read this request: \(message)"])
+                }
+            }
+        }
+        return highest.map(String.init)
+    }
+
+    func settle(pccoID: Int, site: HubSite, _ what: String, _ action: (Int64) async throws -> Void) async throws {
+        guard let id = try await storage.exportID(pccoID: pccoID, site: site) else {
+            logger.warning("\(what) names PCCO \(pccoID), which this hub never exported; nothing to do")
+            return
+        }
+        do { try await action(id) } catch let error as TielineError where error.code == .conflict {
+            logger.info("\(what) for PCCO \(pccoID) changed nothing: \(error.message)")
+        }
+    }
+
+    // MARK: Write-back
+
+    func writeBackLoop() async {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let due = try await storage.writeBacksDue(now: Date(), limit: 100)
+                await withTaskGroup(of: Void.self) { group in
+                    // Sites in parallel, each site's exports in order.
+                    for (site, exports) in Dictionary(grouping: due, by: { $0.0 }) {
+                        group.addTask { for (_, export) in exports { await self.writeBack(export, site: site) } }
+                    }
+                }
+                if due.count == 100 { continue }
+            } catch {
+                logger.error("cannot read due write-backs: \(error)")
+            }
+            await queue.writeBackBell.wait(timeout: .seconds(1))
+        }
+    }
+
+    /// Tells Procore what became of one export; the queue records success or schedules a retry.
+    public func writeBack(_ export: HubExport, site: HubSite) async {
+        guard let pending = export.writeBack else { return }
+        do {
+            guard let link = try await storage.procoreLink(site: site) else {
+                // Linked once, since unlinked from Procore: nobody to tell.
+                _ = try await queue.writeBackSucceeded(id: export.id, site: site)
+                return
+            }
+            let intake = try intake(for: LinkedSite(site: site, link: link))
+            let pcco = export.export
+            switch pending.purpose {
+            case .synced:
+                let result = export.result
+                let message = result.map { "Exported to Sage 300 CRE: change order \($0.changeOrder) on contract \($0.contract), \($0.total)" }
+                try await intake.reportSynced(pcco, keys: SageKeys.standard(for: pcco), messages: message.map { [$0] } ?? [])
+            case .failed:
+                try await intake.reportFailed(pcco, messages: [export.error ?? "Failed to Export"])
+            case .rejected:
+                if case .erpRequest(let detail) = pcco.intake {
+                    let why = export.status == .retrieved ? "Retrieved" : "Rejected" + (export.comment.map { ": \($0)" } ?? "")
+                    try await intake.closeRequestDetail(detail, success: false, messages: [why])
+                }
+            case .unlinked:
+                switch pcco.intake {
+                case .erpRequest:
+                    try await intake.markUnsynced(pccoID: pcco.pccoID, lineItemIDs: pcco.lines.map(\.procoreID))
+                case .publicAPI:
+                    let body: JSONValue = .object(["prime_change_order": .object(["origin_id": .null, "origin_code": .null])])
+                    _ = try await intake.client.send(.PATCH, "/rest/v1.0/projects/\(pcco.procoreProjectID)/prime_change_orders/\(pcco.pccoID)", json: body)
+                }
+            }
+            _ = try await queue.writeBackSucceeded(id: export.id, site: site)
+        } catch {
+            let message = (error as? TielineError)?.message ?? "\(error)"
+            logger.warning("telling Procore about PCCO \(export.export.number) of site \(site.name) failed: \(message)")
+            _ = try? await queue.writeBackFailed(id: export.id, site: site, error: message)
+        }
+    }
+
+    // MARK: Clients
+
+    /// The site's intake, rebuilt when its link changes (a new secret, another company).
+    func intake(for linked: LinkedSite) throws -> ProcoreIntake {
+        let link = linked.link
+        let key = "\(link.baseURL)|\(link.companyID)|\(link.clientID)|\(link.sealedSecret.base64EncodedString())"
+        if let cached = intakes.withLock({ $0[linked.site.id] }), cached.key == key { return cached.intake }
+        guard let secrets else {
+            throw TielineError(.invalidInput, "this hub was started without its secret key, so it cannot open site \(linked.site.name)'s Procore client secret")
+        }
+        let secret = try secrets.open(link.sealedSecret)
+        let configuration = ProcoreConfiguration(endpoints: try Self.endpoints(link.baseURL), companyID: link.companyID,
+                                                 clientID: link.clientID, clientSecret: ProcoreSecret(secret))
+        let intake = ProcoreIntake(client: ProcoreClient(configuration: configuration, httpClient: httpClient, logger: logger))
+        intakes.withLock { $0[linked.site.id] = (key, intake) }
+        return intake
+    }
+
+    /// Procore's production and sandbox hosts use separate login hosts; anything else (a local sandbox) serves both.
+    public static func endpoints(_ baseURL: String) throws(TielineError) -> ProcoreEndpoints {
+        var base = baseURL.trimmingWhitespace()
+        while base.hasSuffix("/") { base.removeLast() }
+        guard let url = URL(string: base), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw TielineError(.invalidInput, "--base-url '\(baseURL)' is not an http(s) URL such as https://api.procore.com")
+        }
+        switch base {
+        case ProcoreEndpoints.production.apiBaseURL.absoluteString: return .production
+        case ProcoreEndpoints.sandbox.apiBaseURL.absoluteString: return .sandbox
+        default: return .local(url)
+        }
+    }
+}
