@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Shared vocabulary: exact money, the internal PCCO export request, atomic files, coded errors.
@@ -69,6 +70,8 @@ let package = Package(
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
             // The bound port of a server started on port 0 comes from NIO's Channel.
             .product(name: "NIOCore", package: "swift-nio"),
+            // The PostgreSQL backend: a connection pool, LISTEN/NOTIFY for export wake-ups.
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         // The command tree: parse, call a library, print.
         .target(name: "TielineCLI", dependencies: [
@@ -95,6 +98,8 @@ let package = Package(
         .testTarget(name: "HubTests", dependencies: [
             "Hub", "SyncCore", "Procore", "Agent", "TielineCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            // Creates and drops a fresh database per PostgreSQL test case.
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .testTarget(name: "TielineCLITests", dependencies: [
             "TielineCLI", "Agent", "Hub", "SyncCore", "Sage300", "TielineCore",

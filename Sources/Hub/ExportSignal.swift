@@ -25,6 +25,11 @@ public final class ExportSignal: Sendable {
         for continuation in woken { continuation.resume() }
     }
 
+    /// How many callers wait for the site now (tests use it to act only once a waiter is in place).
+    func waiting(site: Int64) -> Int {
+        waiters.withLock { $0.values.count { $0.site == site } }
+    }
+
     /// Waits until `notify(site:)` or until `timeout` passes, whichever is first.
     public func wait(site: Int64, timeout: Duration) async {
         let id = nextID.add(1, ordering: .relaxed).newValue

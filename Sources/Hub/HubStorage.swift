@@ -2,7 +2,7 @@ import Foundation
 import SyncCore
 import TielineCore
 
-/// Where the hub keeps sites, tokens, runs and the mirror. SQLite now; PostgreSQL later.
+/// Where the hub keeps sites, tokens, runs, the mirror and the export queue: SQLite or PostgreSQL.
 ///
 /// Every sync and mirror call takes the authenticated `HubSite`, so one site's token can only
 /// ever reach that site's rows. Errors are `TielineError`s whose codes map to HTTP statuses.
@@ -71,6 +71,9 @@ public protocol HubStorage: Sendable {
     func writeBacksDue(now: Date, limit: Int) async throws -> [(HubSite, HubExport)]
     /// Returns when the site may have a claimable export (at once if one is there), or after `timeout`.
     func waitForExports(site: HubSite, timeout: Duration) async throws
+
+    /// Releases connections and background work; call once, after the last use (and after the server using it stopped).
+    func close() async
 }
 
 /// A tenant: one company's agent and its mirrored data.

@@ -33,6 +33,9 @@ public final class SQLiteHubStorage: HubStorage {
 
     static func now() -> String { Date().ISO8601Format() }
 
+    /// Nothing to release: GRDB closes the file when the last reference goes.
+    public func close() async {}
+
     public func addSite(_ name: String) async throws -> String {
         let name = name.trimmingWhitespace()
         guard !name.isEmpty, name.count <= 100, !name.contains(where: { $0.isNewline }) else {

@@ -1,0 +1,178 @@
+import Logging
+import PostgresNIO
+
+/// The hub's PostgreSQL schema: the tables of `HubSchema` as numbered migrations, recorded in `hub_schema_migrations`.
+///
+/// Text that is sorted or range-scanned is `COLLATE "C"`, so PostgreSQL orders it byte by byte as SQLite does:
+/// mirror key prefixes (`key >= 'A\u{1F}' AND key < 'A\u{20}'`) only work in byte order, never in a language's collation.
+enum PostgresHubSchema {
+    struct Migration {
+        let version: Int
+        let name: String
+        /// One statement each: the extended query protocol runs one command at a time.
+        let statements: [String]
+    }
+
+    static let migrations: [Migration] = [
+        Migration(version: 1, name: "sites, runs, mirror", statements: [
+            """
+            CREATE TABLE site (
+                id BIGSERIAL PRIMARY KEY,
+                name TEXT COLLATE "C" NOT NULL UNIQUE,
+                created_at TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE site_token (
+                token_hash TEXT PRIMARY KEY,
+                site_id BIGINT NOT NULL REFERENCES site(id),
+                created_at TEXT NOT NULL,
+                revoked_at TEXT
+            )
+            """,
+            "CREATE INDEX site_token_site ON site_token (site_id)",
+            """
+            CREATE TABLE sync_run (
+                site_id BIGINT NOT NULL REFERENCES site(id),
+                run_id TEXT COLLATE "C" NOT NULL,
+                connection TEXT NOT NULL,
+                type TEXT NOT NULL,
+                timeframe TEXT NOT NULL,
+                start_date TEXT COLLATE "C",
+                entities TEXT NOT NULL,
+                status TEXT NOT NULL,
+                error TEXT,
+                started_at TEXT COLLATE "C" NOT NULL,
+                finished_at TEXT,
+                PRIMARY KEY (site_id, run_id)
+            )
+            """,
+            """
+            CREATE TABLE sync_run_entity (
+                site_id BIGINT NOT NULL,
+                run_id TEXT COLLATE "C" NOT NULL,
+                entity TEXT COLLATE "C" NOT NULL,
+                date_column TEXT,
+                batches BIGINT NOT NULL DEFAULT 0,
+                rows_upserted BIGINT NOT NULL DEFAULT 0,
+                rows_deleted BIGINT NOT NULL DEFAULT 0,
+                rows_removed BIGINT NOT NULL DEFAULT 0,
+                reported_rows BIGINT,
+                through_version BIGINT,
+                completed_at TEXT,
+                PRIMARY KEY (site_id, run_id, entity)
+            )
+            """,
+            """
+            CREATE TABLE sync_batch (
+                site_id BIGINT NOT NULL,
+                run_id TEXT COLLATE "C" NOT NULL,
+                entity TEXT COLLATE "C" NOT NULL,
+                sequence BIGINT NOT NULL,
+                applied BIGINT NOT NULL,
+                through_version BIGINT NOT NULL,
+                received_at TEXT NOT NULL,
+                PRIMARY KEY (site_id, run_id, entity, sequence)
+            )
+            """,
+            """
+            CREATE TABLE column_set (
+                id BIGSERIAL PRIMARY KEY,
+                site_id BIGINT NOT NULL,
+                entity TEXT COLLATE "C" NOT NULL,
+                columns TEXT COLLATE "C" NOT NULL,
+                UNIQUE (site_id, entity, columns)
+            )
+            """,
+            """
+            CREATE TABLE mirror_row (
+                site_id BIGINT NOT NULL,
+                entity TEXT COLLATE "C" NOT NULL,
+                key TEXT COLLATE "C" NOT NULL,
+                column_set BIGINT NOT NULL,
+                row BYTEA NOT NULL,
+                date TEXT COLLATE "C",
+                last_run TEXT COLLATE "C",
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (site_id, entity, key)
+            )
+            """,
+        ]),
+        Migration(version: 2, name: "exports, Procore links, cost-code index", statements: [
+            """
+            CREATE TABLE mirror_cost_code (
+                site_id BIGINT NOT NULL,
+                job TEXT COLLATE "C" NOT NULL,
+                cost_code TEXT COLLATE "C" NOT NULL,
+                category TEXT COLLATE "C" NOT NULL,
+                PRIMARY KEY (site_id, job, cost_code, category)
+            )
+            """,
+            """
+            CREATE TABLE procore_link (
+                site_id BIGINT PRIMARY KEY REFERENCES site(id),
+                data TEXT NOT NULL,
+                webhook_token_hash TEXT UNIQUE,
+                updated_at TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE hub_export (
+                id BIGSERIAL PRIMARY KEY,
+                site_id BIGINT NOT NULL REFERENCES site(id),
+                pcco_id BIGINT NOT NULL,
+                status TEXT NOT NULL,
+                claimed_until DOUBLE PRECISION,
+                write_back_due DOUBLE PRECISION,
+                updated_at DOUBLE PRECISION NOT NULL,
+                data TEXT NOT NULL,
+                UNIQUE (site_id, pcco_id)
+            )
+            """,
+            "CREATE INDEX hub_export_status ON hub_export (site_id, status, id)",
+            "CREATE INDEX hub_export_write_back ON hub_export (write_back_due) WHERE write_back_due IS NOT NULL",
+            """
+            CREATE TABLE export_event (
+                id BIGSERIAL PRIMARY KEY,
+                export_id BIGINT NOT NULL REFERENCES hub_export(id),
+                at DOUBLE PRECISION NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                detail TEXT
+            )
+            """,
+            "CREATE INDEX export_event_export ON export_event (export_id, id)",
+        ]),
+    ]
+
+    /// Any constant of ours: several hub processes starting at once migrate one after another.
+    static let migrationLock: Int64 = 0x7469_656C_696E_6501
+
+    /// Applies the migrations this database lacks, in one transaction under an advisory lock.
+    static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("BEGIN", logger: logger)
+        do {
+            try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: logger)
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS hub_schema_migrations (
+                    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
+                """, logger: logger)
+            var applied = Set<Int>()
+            for try await version in try await connection.query("SELECT version FROM hub_schema_migrations", logger: logger).decode(Int.self) {
+                applied.insert(version)
+            }
+            for migration in migrations where !applied.contains(migration.version) {
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query("INSERT INTO hub_schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
+                                           logger: logger)
+                logger.info("hub database migrated", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+            }
+            try await connection.query("COMMIT", logger: logger)
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import PostgresNIO
+import SyncCore
+import TielineCore
+
+extension PostgresHubStorage {
+    public func insertExport(_ export: HubExport, event: ExportEvent, site: HubSite) async throws -> HubExport {
+        let inserted = try await transaction { db -> HubExport in
+            var export = export
+            let c = ExportCoding.columns(export)
+            // ON CONFLICT, not a look first: the same PCCO arriving at two hub processes is queued once.
+            guard let id = try await db.one("""
+                INSERT INTO hub_export (site_id, pcco_id, status, claimed_until, write_back_due, updated_at, data)
+                VALUES (\(site.id), \(export.pccoID), \(c.status), \(c.claimedUntil), \(c.writeBackDue), \(c.updatedAt), '{}')
+                ON CONFLICT (site_id, pcco_id) DO NOTHING RETURNING id
+                """, Int64.self) else {
+                throw TielineError(.conflict, "PCCO \(export.pccoID) is already in the export queue")
+            }
+            export.id = id
+            try await db.run("UPDATE hub_export SET data = \(try ExportCoding.encode(export)) WHERE id = \(id)")
+            try await Self.record(event, exportID: id, db)
+            if export.status == .accepted { try await Self.notifyClaimable(site: site, db) }
+            return export
+        }
+        if inserted.status == .accepted { signal.notify(site: site.id) }
+        return inserted
+    }
+
+    public func exportID(pccoID: Int, site: HubSite) async throws -> Int64? {
+        try await read { db in
+            try await db.one("SELECT id FROM hub_export WHERE site_id = \(site.id) AND pcco_id = \(pccoID)", Int64.self)
+        }
+    }
+
+    public func updateExport(id: Int64, site: HubSite, _ change: @Sendable (inout HubExport) throws -> ExportEvent?) async throws -> HubExport {
+        let updated = try await transaction { db -> HubExport in
+            // FOR UPDATE: another process's read-modify-write of this export waits for this one to commit.
+            var export = try await Self.load(id: id, site: site, db, lock: true)
+            let event = try change(&export)
+            export.id = id
+            try await Self.save(export, db)
+            if let event { try await Self.record(event, exportID: id, db) }
+            if export.status == .accepted { try await Self.notifyClaimable(site: site, db) }
+            return export
+        }
+        if updated.status == .accepted { signal.notify(site: site.id) }
+        return updated
+    }
+
+    public func export(id: Int64, site: HubSite) async throws -> HubExport? {
+        try await read { db in
+            try await db.one("SELECT data FROM hub_export WHERE id = \(id) AND site_id = \(site.id)", String.self)
+                .map { try ExportCoding.decode(HubExport.self, $0) }
+        }
+    }
+
+    public func exports(site: HubSite, statuses: Set<ExportStatus>?, limit: Int) async throws -> [HubExport] {
+        if let statuses, statuses.isEmpty { return [] }
+        let names = statuses.map { $0.map(\.rawValue).sorted() }
+        return try await read { db in
+            try await db.all("""
+                SELECT data FROM hub_export WHERE site_id = \(site.id) AND (\(names)::text[] IS NULL OR status = ANY(\(names)::text[]))
+                ORDER BY id DESC LIMIT \(limit)
+                """, String.self).map { try ExportCoding.decode(HubExport.self, $0) }
+        }
+    }
+
+    public func exportEvents(id: Int64, site: HubSite) async throws -> [ExportEvent] {
+        try await read { db in
+            _ = try await Self.load(id: id, site: site, db, lock: false)
+            return try await db.all("SELECT at, actor, action, detail FROM export_event WHERE export_id = \(id) ORDER BY id",
+                                    (Double, String, String, String?).self).map {
+                ExportEvent(at: Date(timeIntervalSince1970: $0.0), actor: $0.1, action: $0.2, detail: $0.3)
+            }
+        }
+    }
+
+    public func claimExport(site: HubSite, agent: String, now: Date, lease: TimeInterval) async throws -> HubExport? {
+        try await transaction { db -> HubExport? in
+            // SKIP LOCKED: a claim in flight in another process keeps its row locked until it commits, so this
+            // one takes the next export instead of waiting and then handing out the same one.
+            guard let data = try await db.one("""
+                SELECT data FROM hub_export
+                WHERE site_id = \(site.id) AND (status = 'accepted' OR (status = 'exporting' AND claimed_until < \(now.timeIntervalSince1970)))
+                ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
+                """, String.self) else { return nil }
+            var export = try ExportCoding.decode(HubExport.self, data)
+            let lapsed = export.status == .exporting ? export.claimedBy : nil
+            export.status = .exporting
+            export.claimedBy = agent
+            export.claimedUntil = now.addingTimeInterval(lease)
+            export.deliveries += 1
+            export.updatedAt = now
+            try await Self.save(export, db)
+            let detail = lapsed.map { "delivery \(export.deliveries); the claim of \($0) had lapsed" } ?? "delivery \(export.deliveries)"
+            try await Self.record(ExportEvent(at: now, actor: "agent", action: "claimed", detail: detail), exportID: export.id, db)
+            return export
+        }
+    }
+
+    public func writeBacksDue(now: Date, limit: Int) async throws -> [(HubSite, HubExport)] {
+        try await read { db in
+            try await db.all("""
+                SELECT e.data, s.id, s.name, s.created_at FROM hub_export e JOIN site s ON s.id = e.site_id
+                WHERE e.write_back_due IS NOT NULL AND e.write_back_due <= \(now.timeIntervalSince1970) ORDER BY e.write_back_due LIMIT \(limit)
+                """, (String, Int64, String, String).self).map {
+                (HubSite(id: $0.1, name: $0.2, createdAt: $0.3, activeTokens: 0), try ExportCoding.decode(HubExport.self, $0.0))
+            }
+        }
+    }
+
+    public func waitForExports(site: HubSite, timeout: Duration) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let now = Date().timeIntervalSince1970
+            let claimable = try await read { db in
+                try await db.exists("""
+                    SELECT 1 FROM hub_export WHERE site_id = \(site.id)
+                    AND (status = 'accepted' OR (status = 'exporting' AND claimed_until < \(now))) LIMIT 1
+                    """)
+            }
+            let remaining = deadline - ContinuousClock.now
+            if claimable || remaining <= .zero || Task.isCancelled { return }
+            // Woken by NOTIFY from any hub process (or at once by this one); the re-check (each second) covers a
+            // notification lost while the LISTEN connection was being re-established, and lapsing claims.
+            await signal.wait(site: site.id, timeout: min(remaining, recheck))
+        }
+    }
+
+    /// Tells every hub process's LISTEN connection, on commit, that the site has a claimable export.
+    static func notifyClaimable(site: HubSite, _ db: PostgresDB) async throws {
+        try await db.run("SELECT pg_notify(\(exportsChannel), \(String(site.id)))")
+    }
+
+    static func load(id: Int64, site: HubSite, _ db: PostgresDB, lock: Bool) async throws -> HubExport {
+        guard let data = try await db.one("SELECT data FROM hub_export WHERE id = \(id) AND site_id = \(site.id) \(unescaped: lock ? "FOR UPDATE" : "")",
+                                          String.self) else {
+            throw TielineError(.notFound, "no export \(id) in site '\(site.name)'; list them with: tieline exports list --status all")
+        }
+        return try ExportCoding.decode(HubExport.self, data)
+    }
+
+    static func save(_ export: HubExport, _ db: PostgresDB) async throws {
+        let c = ExportCoding.columns(export)
+        try await db.run("""
+            UPDATE hub_export SET status = \(c.status), claimed_until = \(c.claimedUntil), write_back_due = \(c.writeBackDue),
+                updated_at = \(c.updatedAt), data = \(try ExportCoding.encode(export)) WHERE id = \(export.id)
+            """)
+    }
+
+    static func record(_ event: ExportEvent, exportID: Int64, _ db: PostgresDB) async throws {
+        try await db.run("""
+            INSERT INTO export_event (export_id, at, actor, action, detail)
+            VALUES (\(exportID), \(event.at.timeIntervalSince1970), \(String(event.actor.prefix(200))), \(event.action),
+                    \(event.detail.map { String($0.prefix(4000)) }))
+            """)
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import PostgresNIO
+import SyncCore
+import TielineCore
+
+extension PostgresHubStorage {
+    public func linkProcore(_ link: ProcoreLink, site name: String) async throws {
+        try await transaction { db in
+            let id = try await Self.siteID(named: name, db)
+            var link = link
+            if let old = try await db.one("SELECT data FROM procore_link WHERE site_id = \(id) FOR UPDATE", String.self) {
+                let previous = try ExportCoding.decode(ProcoreLink.self, old)
+                // Re-linking the same company (a new secret, say) keeps where the poll left off.
+                if previous.companyID == link.companyID && previous.baseURL == link.baseURL && previous.style == link.style {
+                    link.cursor = link.cursor ?? previous.cursor
+                }
+            }
+            try await db.run("""
+                INSERT INTO procore_link (site_id, data, webhook_token_hash, updated_at)
+                VALUES (\(id), \(try ExportCoding.encode(link)), \(link.webhookTokenHash), \(Self.now()))
+                ON CONFLICT (site_id) DO UPDATE SET data = excluded.data, webhook_token_hash = excluded.webhook_token_hash,
+                    updated_at = excluded.updated_at
+                """)
+        }
+    }
+
+    public func procoreLink(site: HubSite) async throws -> ProcoreLink? {
+        try await read { db in
+            try await db.one("SELECT data FROM procore_link WHERE site_id = \(site.id)", String.self)
+                .map { try ExportCoding.decode(ProcoreLink.self, $0) }
+        }
+    }
+
+    public func linkedSites() async throws -> [LinkedSite] {
+        try await read { db in
+            try await db.all("""
+                SELECT s.id, s.name, s.created_at, l.data FROM procore_link l JOIN site s ON s.id = l.site_id ORDER BY s.name
+                """, (Int64, String, String, String).self).map {
+                LinkedSite(site: HubSite(id: $0.0, name: $0.1, createdAt: $0.2, activeTokens: 0), link: try ExportCoding.decode(ProcoreLink.self, $0.3))
+            }
+        }
+    }
+
+    public func recordPoll(cursor: String?, error: String?, at: Date, site: HubSite) async throws {
+        try await transaction { db in
+            guard let data = try await db.one("SELECT data FROM procore_link WHERE site_id = \(site.id) FOR UPDATE", String.self) else {
+                throw TielineError(.notFound, "site '\(site.name)' is not linked to Procore; link it with: tieline hub sites procore \(SQLiteHubStorage.quoted(site.name)) ...")
+            }
+            var link = try ExportCoding.decode(ProcoreLink.self, data)
+            if let cursor { link.cursor = cursor }
+            link.lastPollAt = at
+            link.lastPollError = error.map { String($0.prefix(2000)) }
+            try await db.run("UPDATE procore_link SET data = \(try ExportCoding.encode(link)) WHERE site_id = \(site.id)")
+        }
+    }
+
+    public func site(forWebhookTokenHash hash: String) async throws -> HubSite? {
+        try await read { db in
+            try await db.one("""
+                SELECT s.id, s.name, s.created_at FROM procore_link l JOIN site s ON s.id = l.site_id WHERE l.webhook_token_hash = \(hash)
+                """, (Int64, String, String).self).map { HubSite(id: $0.0, name: $0.1, createdAt: $0.2, activeTokens: 0) }
+        }
+    }
+}

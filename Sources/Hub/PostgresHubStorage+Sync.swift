@@ -1,0 +1,180 @@
+import Foundation
+import PostgresNIO
+import SyncCore
+import TielineCore
+
+extension PostgresHubStorage {
+    public func beginRun(_ start: SyncRunStart, site: HubSite) async throws -> Bool {
+        try BatchLayout.checkRunID(start.runID)
+        let entities = String(decoding: try JSONEncoder().encode(start.entities), as: UTF8.self)
+        return try await transaction { db in
+            if let status = try await db.one("SELECT status FROM sync_run WHERE site_id = \(site.id) AND run_id = \(start.runID) FOR UPDATE",
+                                             String.self) {
+                // The agent closes an interrupted run as `interrupted` and later resumes it under the
+                // same id, so opening a finished run reopens it; its batches and seen-marks still count.
+                if status != RunStatus.running {
+                    try await db.run("""
+                        UPDATE sync_run SET status = \(RunStatus.running), error = NULL, finished_at = NULL
+                        WHERE site_id = \(site.id) AND run_id = \(start.runID)
+                        """)
+                }
+                return true
+            }
+            // Another hub process may open the same run at the same moment: then this one resumes it.
+            let inserted = try await db.exists("""
+                INSERT INTO sync_run (site_id, run_id, connection, type, timeframe, start_date, entities, status, started_at)
+                VALUES (\(site.id), \(start.runID), \(start.connection), \(start.type.rawValue), \(start.timeframe.argument),
+                        \(start.startDate?.description), \(entities), \(RunStatus.running), \(Self.now()))
+                ON CONFLICT (site_id, run_id) DO NOTHING RETURNING 1
+                """)
+            return !inserted
+        }
+    }
+
+    public func applyBatch(_ batch: SyncBatch, site: HubSite) async throws -> SyncBatchAck {
+        let layout = try BatchLayout(batch)
+        let rows = try PostgresBatchRows(batch, layout: layout)
+        let columns = String(decoding: try JSONEncoder().encode(batch.columns), as: UTF8.self)
+        return try await transaction { db in
+            let run = try await Self.requireRun(batch.runID, site: site, db, open: false, lock: "FOR SHARE")
+            // The receipt goes in first: a redelivery racing this one (another hub process) waits on its key
+            // and then finds it, instead of both applying. It is rolled back with everything else on failure.
+            let now = Self.now()
+            let fresh = try await db.exists("""
+                INSERT INTO sync_batch (site_id, run_id, entity, sequence, applied, through_version, received_at)
+                VALUES (\(site.id), \(batch.runID), \(batch.entity), \(batch.sequence), 0, \(batch.throughVersion), \(now))
+                ON CONFLICT DO NOTHING RETURNING 1
+                """)
+            if !fresh {
+                let applied = try await db.one("""
+                    SELECT applied FROM sync_batch WHERE site_id = \(site.id) AND run_id = \(batch.runID)
+                        AND entity = \(batch.entity) AND sequence = \(batch.sequence)
+                    """, Int.self) ?? 0
+                return SyncBatchAck(entity: batch.entity, sequence: batch.sequence, applied: applied, duplicate: true)
+            }
+            if run.status != RunStatus.running { throw Self.finished(batch.runID, run.status) }
+            let columnSet = try await Self.columnSetID(site: site, entity: batch.entity, columns: columns, db)
+            for chunk in rows.upsertChunks {
+                try await db.run("""
+                    INSERT INTO mirror_row (site_id, entity, key, column_set, row, date, last_run, updated_at)
+                    SELECT \(site.id), \(batch.entity), u.key, \(columnSet), u.row, u.date, \(batch.runID), \(now)
+                    FROM unnest(\(chunk.keys)::text[], \(chunk.rows)::bytea[], \(chunk.dates)::text[]) AS u(key, row, date)
+                    ON CONFLICT (site_id, entity, key) DO UPDATE SET column_set = excluded.column_set, row = excluded.row,
+                        date = excluded.date, last_run = excluded.last_run, updated_at = excluded.updated_at
+                    """)
+            }
+            if let index = rows.costCodes {
+                try await db.run("""
+                    INSERT INTO mirror_cost_code (site_id, job, cost_code, category)
+                    SELECT \(site.id), u.job, u.cost_code, u.category
+                    FROM unnest(\(index.jobs)::text[], \(index.costCodes)::text[], \(index.categories)::text[]) AS u(job, cost_code, category)
+                    ON CONFLICT DO NOTHING
+                    """)
+            }
+            var deleted = 0
+            if let deletes = rows.deletes {
+                deleted = try await db.one("""
+                    WITH gone AS (DELETE FROM mirror_row WHERE site_id = \(site.id) AND entity = \(batch.entity) AND key = ANY(\(deletes)::text[])
+                                  RETURNING 1)
+                    SELECT COUNT(*) FROM gone
+                    """, Int.self) ?? 0
+            }
+            let applied = batch.upserts.count + deleted
+            try await db.run("""
+                UPDATE sync_batch SET applied = \(applied)
+                WHERE site_id = \(site.id) AND run_id = \(batch.runID) AND entity = \(batch.entity) AND sequence = \(batch.sequence)
+                """)
+            try await db.run("""
+                INSERT INTO sync_run_entity AS e (site_id, run_id, entity, date_column, batches, rows_upserted, rows_deleted, through_version)
+                VALUES (\(site.id), \(batch.runID), \(batch.entity), \(batch.dateColumn), 1, \(batch.upserts.count), \(deleted), \(batch.throughVersion))
+                ON CONFLICT (site_id, run_id, entity) DO UPDATE SET batches = e.batches + 1,
+                    rows_upserted = e.rows_upserted + excluded.rows_upserted, rows_deleted = e.rows_deleted + excluded.rows_deleted,
+                    date_column = excluded.date_column,
+                    through_version = GREATEST(COALESCE(e.through_version, excluded.through_version), excluded.through_version)
+                """)
+            return SyncBatchAck(entity: batch.entity, sequence: batch.sequence, applied: applied, duplicate: false)
+        }
+    }
+
+    public func completeEntity(_ completion: EntityCompletion, site: HubSite) async throws -> Int {
+        try await transaction { db in
+            let run = try await Self.requireRun(completion.runID, site: site, db, open: true, lock: "FOR SHARE")
+            var dateColumn: String?
+            if let stored = try await db.one("""
+                SELECT date_column FROM sync_run_entity WHERE site_id = \(site.id) AND run_id = \(completion.runID) AND entity = \(completion.entity)
+                """, String?.self) { dateColumn = stored }
+            var removed = 0
+            if run.type == SyncType.deep.rawValue {
+                // Only rows this run did not send, and only inside its timeframe: a dated entity with a
+                // start date keeps older rows (and undated ones); reference entities are synced whole.
+                let hasDate = dateColumn != nil || EntityCatalog.entity(named: completion.entity)?.dateColumn != nil
+                let start = hasDate ? run.startDate : nil
+                removed = try await db.one("""
+                    WITH gone AS (DELETE FROM mirror_row WHERE site_id = \(site.id) AND entity = \(completion.entity)
+                                      AND (last_run IS NULL OR last_run <> \(completion.runID))
+                                      AND (\(start)::text IS NULL OR date >= \(start)::text)
+                                  RETURNING 1)
+                    SELECT COUNT(*) FROM gone
+                    """, Int.self) ?? 0
+            }
+            try await db.run("""
+                INSERT INTO sync_run_entity AS e (site_id, run_id, entity, rows_removed, reported_rows, completed_at)
+                VALUES (\(site.id), \(completion.runID), \(completion.entity), \(removed), \(completion.rowCount), \(Self.now()))
+                ON CONFLICT (site_id, run_id, entity) DO UPDATE SET rows_removed = e.rows_removed + excluded.rows_removed,
+                    reported_rows = excluded.reported_rows, completed_at = excluded.completed_at
+                """)
+            return removed
+        }
+    }
+
+    public func finishRun(runID: String, status: String, error: String?, site: HubSite) async throws {
+        let status = status.trimmingWhitespace()
+        guard !status.isEmpty, status.count <= 40, status != RunStatus.running else {
+            throw TielineError(.invalidInput, "status must be a word such as succeeded, failed or cancelled (1 to 40 characters, not 'running')")
+        }
+        try await transaction { db in
+            let run = try await Self.requireRun(runID, site: site, db, open: false, lock: "FOR UPDATE")
+            // Finishing twice is harmless; the first outcome stands until the run is reopened.
+            guard run.status == RunStatus.running else { return }
+            try await db.run("""
+                UPDATE sync_run SET status = \(status), error = \(error.map { String($0.prefix(4000)) }), finished_at = \(Self.now())
+                WHERE site_id = \(site.id) AND run_id = \(runID)
+                """)
+        }
+    }
+
+    /// The site's run, or 404; with `open`, 409 once it is finished. `lock` keeps finishing and applying from interleaving.
+    @discardableResult
+    static func requireRun(_ runID: String, site: HubSite, _ db: PostgresDB, open: Bool, lock: String) async throws -> SQLiteHubStorage.RunRow {
+        guard let row = try await db.one("SELECT type, status, start_date FROM sync_run WHERE site_id = \(site.id) AND run_id = \(runID) \(unescaped: lock)",
+                                         (String, String, String?).self) else {
+            throw TielineError(.notFound, "no sync run '\(runID.prefix(100))' for this site; open it first with POST /v1/sync/runs")
+        }
+        let run = SQLiteHubStorage.RunRow(type: row.0, status: row.1, startDate: row.2)
+        if open && run.status != RunStatus.running { throw finished(runID, run.status) }
+        return run
+    }
+
+    static func finished(_ runID: String, _ status: String) -> TielineError {
+        TielineError(.conflict, "sync run '\(runID)' is finished (\(status)); reopen it with POST /v1/sync/runs to resume")
+    }
+
+    static func columnSetID(site: HubSite, entity: String, columns: String, _ db: PostgresDB) async throws -> Int64 {
+        if let id = try await db.one("SELECT id FROM column_set WHERE site_id = \(site.id) AND entity = \(entity) AND columns = \(columns)",
+                                     Int64.self) {
+            return id
+        }
+        // A concurrent first batch of the same shape may insert it first; then its id is read back.
+        if let id = try await db.one("""
+            INSERT INTO column_set (site_id, entity, columns) VALUES (\(site.id), \(entity), \(columns))
+            ON CONFLICT (site_id, entity, columns) DO NOTHING RETURNING id
+            """, Int64.self) {
+            return id
+        }
+        guard let id = try await db.one("SELECT id FROM column_set WHERE site_id = \(site.id) AND entity = \(entity) AND columns = \(columns)",
+                                        Int64.self) else {
+            throw TielineError(.storageFailure, "the column set of '\(entity)' vanished while a batch was applied")
+        }
+        return id
+    }
+}

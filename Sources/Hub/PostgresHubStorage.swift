@@ -1,0 +1,138 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SyncCore
+import TielineCore
+
+/// `HubStorage` in a PostgreSQL database, shared safely by several hub processes.
+///
+/// A `PostgresClient` pool does the work; one pooled connection LISTENs on `tieline_exports` so an
+/// export accepted by any hub process wakes this process's long-polls. Semantics match
+/// `SQLiteHubStorage` exactly; where SQLite relies on its single writer, this uses row locks.
+public final class PostgresHubStorage: HubStorage {
+    /// Where the database is (its `description` hides the password).
+    public let location: PostgresLocation
+    let client: PostgresClient
+    let logger: Logger
+    /// Wakes this process's long-polls; fed by this process's writes and by the LISTEN connection.
+    let signal = ExportSignal()
+    /// How often a waiting long-poll looks at the database besides being woken by NOTIFY.
+    let recheck: Duration
+    /// Whether the LISTEN connection is up.
+    let listener = ListenerState()
+    /// `client.run()`: cancelling it closes the pool.
+    private let running: Task<Void, Never>
+    /// The LISTEN loop.
+    private let listening: Task<Void, Never>
+
+    /// The NOTIFY channel; the payload is the site id whose export became claimable.
+    static let exportsChannel = "tieline_exports"
+
+    /// Connects, migrates the schema and starts the pool; fails at once (naming the server, never the password) when it cannot.
+    /// `recheck` is how often a waiting export long-poll also looks at the database, in case a NOTIFY was missed.
+    public init(_ location: PostgresLocation, maxConnections: Int = 20, recheck: Duration = .seconds(1),
+                logger: Logger = Logger(label: "tieline.hub.postgres")) async throws {
+        self.location = location
+        self.logger = logger
+        self.recheck = recheck
+        // One direct connection first: the pool retries a dead server for a minute, a person wants the reason now.
+        do {
+            let connection = try await PostgresConnection.connect(configuration: try location.connectionConfiguration(), id: 0, logger: logger)
+            do {
+                try await PostgresHubSchema.migrate(connection, logger: logger)
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+            try? await connection.close()
+        } catch let error as TielineError {
+            throw error
+        } catch {
+            throw TielineError(.storageFailure, "cannot open the hub database \(location): \(Self.reason(error))")
+        }
+        var configuration = location.clientConfiguration
+        configuration.options.maximumConnections = max(2, maxConnections)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        running = Task { await client.run() }
+        let (signal, listener) = (signal, listener)
+        listening = Task { await Self.listen(client, signal: signal, state: listener, logger: logger) }
+    }
+
+    public func close() async {
+        listening.cancel()
+        await listening.value
+        running.cancel()
+        await running.value
+    }
+
+    static func now() -> String { Date().ISO8601Format() }
+
+    public func addSite(_ name: String) async throws -> String {
+        let name = name.trimmingWhitespace()
+        guard !name.isEmpty, name.count <= 100, !name.contains(where: { $0.isNewline }) else {
+            throw TielineError(.invalidInput, "a site name must be 1 to 100 characters on one line")
+        }
+        let token = SiteToken.generate()
+        try await transaction { db in
+            let now = Self.now()
+            // ON CONFLICT, not a look first: two processes adding one name must not both succeed.
+            guard let id = try await db.one("INSERT INTO site (name, created_at) VALUES (\(name), \(now)) ON CONFLICT (name) DO NOTHING RETURNING id",
+                                            Int64.self) else {
+                throw TielineError(.conflict, "a site named '\(name)' already exists; issue it a new token with: tieline hub sites token \(SQLiteHubStorage.quoted(name))")
+            }
+            try await db.run("INSERT INTO site_token (token_hash, site_id, created_at) VALUES (\(SiteToken.hash(token)), \(id), \(now))")
+        }
+        return token
+    }
+
+    public func sites() async throws -> [HubSite] {
+        try await read { db in
+            try await db.all("""
+                SELECT s.id, s.name, s.created_at,
+                       (SELECT COUNT(*) FROM site_token t WHERE t.site_id = s.id AND t.revoked_at IS NULL) AS active
+                FROM site s ORDER BY s.name
+                """, (Int64, String, String, Int).self).map { HubSite(id: $0.0, name: $0.1, createdAt: $0.2, activeTokens: $0.3) }
+        }
+    }
+
+    public func rotateToken(site name: String) async throws -> String {
+        let token = SiteToken.generate()
+        try await transaction { db in
+            let id = try await Self.siteID(named: name, db)
+            let now = Self.now()
+            try await db.run("UPDATE site_token SET revoked_at = \(now) WHERE site_id = \(id) AND revoked_at IS NULL")
+            try await db.run("INSERT INTO site_token (token_hash, site_id, created_at) VALUES (\(SiteToken.hash(token)), \(id), \(now))")
+        }
+        return token
+    }
+
+    public func revokeTokens(site name: String) async throws {
+        try await transaction { db in
+            let id = try await Self.siteID(named: name, db)
+            try await db.run("UPDATE site_token SET revoked_at = \(Self.now()) WHERE site_id = \(id) AND revoked_at IS NULL")
+        }
+    }
+
+    public func site(forToken token: String) async throws -> HubSite? {
+        // Only well-formed tokens reach the database; anything else cannot match a stored hash.
+        guard token.hasPrefix("tl_"), token.count < 200 else { return nil }
+        let hash = SiteToken.hash(token)
+        return try await read { db in
+            try await db.one("""
+                SELECT s.id, s.name, s.created_at FROM site_token t JOIN site s ON s.id = t.site_id
+                WHERE t.token_hash = \(hash) AND t.revoked_at IS NULL
+                """, (Int64, String, String).self).map { HubSite(id: $0.0, name: $0.1, createdAt: $0.2, activeTokens: 1) }
+        }
+    }
+
+    static func siteID(named name: String, _ db: PostgresDB) async throws -> Int64 {
+        guard let id = try await db.one("SELECT id FROM site WHERE name = \(name)", Int64.self) else {
+            let known = try await db.all("SELECT name FROM site ORDER BY name", String.self)
+            throw TielineError(.notFound, known.isEmpty
+                ? "no site named '\(name)'; add one with: tieline hub sites add \(SQLiteHubStorage.quoted(name))"
+                : "no site named '\(name)'; known sites: \(known.joined(separator: ", "))")
+        }
+        return id
+    }
+}
