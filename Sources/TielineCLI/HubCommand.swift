@@ -12,23 +12,43 @@ struct HubCommand: AsyncParsableCommand {
         subcommands: [Serve.self, Sites.self]
     )
 
-    /// `--database sqlite:FILE` (or a plain path); defaults to hub.sqlite in the home folder.
+    /// `--database sqlite:FILE`, a plain path, or `postgres://USER@HOST:PORT/DB`; defaults to hub.sqlite in the home folder.
     struct DatabaseOption: ParsableArguments {
         @OptionGroup var global: GlobalOptions
-        @Option(help: ArgumentHelp("The hub database, as sqlite:FILE.", discussion: "Defaults to hub.sqlite in the home folder.",
+        @Option(help: ArgumentHelp("The hub database, as sqlite:FILE or postgres://USER[:PASSWORD]@HOST[:PORT]/DB.",
+                                   discussion: "Defaults to hub.sqlite in the home folder. Several hub processes may share one PostgreSQL database.",
                                    valueName: "url"))
         var database: String?
 
-        func open() throws -> SQLiteHubStorage {
-            guard let database else { return try SQLiteHubStorage(path: global.tielineHome.path("hub.sqlite").path) }
-            if database.hasPrefix("sqlite:") {
-                let path = String(database.dropFirst("sqlite:".count)).replacingOccurrences(of: "//", with: "", options: .anchored)
-                return try SQLiteHubStorage(path: (path as NSString).expandingTildeInPath)
+        /// Which database, parsed (the scheme picks the backend).
+        func location() throws -> HubDatabase {
+            guard let database else { return .sqlite(path: global.tielineHome.path("hub.sqlite").path) }
+            return try HubDatabase(parsing: database)
+        }
+
+        /// Opens the storage; the caller closes it.
+        func open() async throws -> any HubStorage {
+            try await location().open(logger: Self.storageLogger)
+        }
+
+        /// Runs `body` on the opened storage and closes it afterwards, also when `body` throws.
+        func with<T>(_ body: (any HubStorage) async throws -> T) async throws -> T {
+            let storage = try await open()
+            do {
+                let result = try await body(storage)
+                await storage.close()
+                return result
+            } catch {
+                await storage.close()
+                throw error
             }
-            if database.contains("://") {
-                throw TielineError(.invalidInput, "--database '\(database)': only sqlite:FILE is supported so far")
-            }
-            return try SQLiteHubStorage(path: (database as NSString).expandingTildeInPath)
+        }
+
+        /// Storage logs only problems on the command line; a person reads the command's own output.
+        static var storageLogger: Logger {
+            var logger = Logger(label: "tieline.hub.storage")
+            logger.logLevel = .warning
+            return logger
         }
     }
 
@@ -39,10 +59,17 @@ struct HubCommand: AsyncParsableCommand {
         @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
 
         func run() async throws {
-            let storage = try database.open()
-            let hub = try await HubServer.start(storage: storage, host: host, port: port, stopOnSignals: true)
-            print("Tieline hub listening on \(hub.baseURL) (database \(storage.path)); Ctrl-C stops it")
-            try await hub.waitUntilStopped()
+            let location = try database.location()
+            let storage = try await location.open(logger: DatabaseOption.storageLogger)
+            do {
+                let hub = try await HubServer.start(storage: storage, host: host, port: port, stopOnSignals: true)
+                print("Tieline hub listening on \(hub.baseURL) (database \(location)); Ctrl-C stops it")
+                try await hub.waitUntilStopped()
+            } catch {
+                await storage.close()
+                throw error
+            }
+            await storage.close()
         }
     }
 
@@ -58,7 +85,7 @@ struct HubCommand: AsyncParsableCommand {
             @Argument(help: "The site's name, e.g. the company's.") var name: String
 
             func run() async throws {
-                let token = try await database.open().addSite(name)
+                let token = try await database.with { try await $0.addSite(name) }
                 print("Added site '\(name.trimmingWhitespace())'. Its agent token, shown only this once:")
                 print(token)
             }
@@ -70,7 +97,7 @@ struct HubCommand: AsyncParsableCommand {
             @Flag(help: "Print JSON.") var json = false
 
             func run() async throws {
-                let sites = try await database.open().sites()
+                let sites = try await database.with { try await $0.sites() }
                 if json {
                     Console.current.json(sites)
                 } else if sites.isEmpty {
@@ -89,7 +116,7 @@ struct HubCommand: AsyncParsableCommand {
             @Argument var name: String
 
             func run() async throws {
-                let token = try await database.open().rotateToken(site: name)
+                let token = try await database.with { try await $0.rotateToken(site: name) }
                 print("Revoked the old tokens of '\(name)'. Its new agent token, shown only this once:")
                 print(token)
             }
@@ -101,7 +128,7 @@ struct HubCommand: AsyncParsableCommand {
             @Argument var name: String
 
             func run() async throws {
-                try await database.open().revokeTokens(site: name)
+                try await database.with { try await $0.revokeTokens(site: name) }
                 print("Revoked every agent token of '\(name)'")
             }
         }

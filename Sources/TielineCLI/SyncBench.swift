@@ -16,66 +16,123 @@ struct SyncBench: AsyncParsableCommand {
             Builds a sample company, starts `tieline hub serve` and runs `tieline sync run` as their own \
             processes (so each one's peak memory is its own), and prints: a Deep sync from The beginning \
             of time, an incremental sync with nothing changed, one after 1,000 new JC transactions, and a raw \
-            SQLite copy of the JC rows as the ceiling.
+            SQLite copy of the JC rows as the ceiling. With --database postgres://..., the same syncs also run \
+            into a hub on PostgreSQL (a scratch database created on that server and dropped afterwards).
             """)
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "JC transactions in the sample company.") var transactions: Int = 1_000_000
     @Option(help: "Jobs in the sample company.") var jobs: Int = 200
+    @Option(help: ArgumentHelp("Also measure a hub on this PostgreSQL server (its user must be allowed to CREATE DATABASE).",
+                               valueName: "postgres-url"))
+    var database: String?
+
+    /// One hub under test: its backend's name, its `--database`, its agent's home folder.
+    struct BenchHub {
+        var label: String
+        var database: String
+        var home: URL
+        var process: Process?
+        var port = 0
+    }
 
     func run() async throws {
         try await reporting(json: false) {
+            let server: PostgresLocation? = try database.map { text in
+                guard case .postgres(let location) = try HubDatabase(parsing: text) else {
+                    throw TielineError(.invalidInput, "--database must be a postgres:// URL (SQLite is always measured)")
+                }
+                return location
+            }
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tieline-bench-sync-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
             let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             let companyPath = folder.appendingPathComponent("company.sqlite").path
-            let hubPath = folder.appendingPathComponent("hub.sqlite").path
 
             Output.note("generating a company with \(transactions) JC transactions…")
             let company = try SampleCompanyGenerator.create(at: companyPath, spec: SampleCompanySpec(jobs: jobs, transactions: transactions, seed: 7))
-            let token = try await SQLiteHubStorage(path: hubPath).addSite("bench")
-            let port = try BenchProcess.freePort()
-            let hub = try BenchProcess.launch(executable, ["hub", "serve", "--port", "\(port)", "--database", "sqlite:\(hubPath)", "--home", folder.path])
-            defer { if hub.isRunning { kill(hub.processIdentifier, SIGTERM); hub.waitUntilExit() } }
-            try await BenchProcess.waitForPort(port)
 
-            var mappings = Mappings()
-            _ = PCCOExportPreset.apply(to: &mappings, ownsPJ: false, strict: false)
-            let store = AgentConfigStore(home: TielineHome(url: folder))
-            try store.save(AgentConfig(connections: [LocalConnection(name: "Bench", sagePath: companyPath, mappings: mappings,
-                                                                     settings: SyncSettings(type: .deep, timeframe: .beginningOfTime))],
-                                       hub: HubConnection(url: "http://127.0.0.1:\(port)", site: "bench")))
-            try store.saveToken(token)
-
-            var table = TextTable(["measure", "rows", "wall time", "rows/s", "agent peak RSS", "hub peak RSS"])
-            func sync(_ label: String, _ type: String) throws -> Double {
-                let started = Date()
-                let rows = try BenchProcess.runSync(executable, home: folder, type: type)
-                let seconds = Date().timeIntervalSince(started)
-                table.add([label, "\(rows)", String(format: "%.2f s", seconds), String(format: "%.0f", Double(rows) / seconds),
-                           BenchProcess.megabytes(BenchProcess.childrenPeakRSS()), BenchProcess.megabytes(ProcessStats.peakRSSBytes(pid: "\(hub.processIdentifier)"))])
-                return seconds
+            var hubs = [BenchHub(label: "SQLite", database: "sqlite:" + folder.appendingPathComponent("hub.sqlite").path,
+                            home: folder.appendingPathComponent("sqlite"))]
+            var scratch: PostgresLocation?
+            if let server {
+                let location = try await PostgresScratchDatabase.create(on: server, prefix: "tieline_bench_")
+                scratch = location
+                hubs.append(BenchHub(label: "PostgreSQL", database: Self.url(location), home: folder.appendingPathComponent("postgres")))
             }
-            Output.note("Deep sync…")
-            _ = try sync("Deep sync, The beginning of time (\(mappings.enabled.count) entities)", "deep")
-            _ = try sync("incremental, nothing changed", "incremental")
-            try company.write { db throws in
-                // 1,000 changes: reversing entries for 1,000 posted transactions (posted history only grows).
-                try db.execute(sql: """
-                    INSERT INTO JCT_CURRENT__TRANSACTION (Run, Sequence, Job, Extra, Cost_Code, Category, Transaction_Type, Accounting_Date, Transaction_Date, Description, Amount)
-                    SELECT Run + 1000000, Sequence, Job, Extra, Cost_Code, Category, Transaction_Type, Accounting_Date, Transaction_Date, 'Reversal', -Amount
-                    FROM JCT_CURRENT__TRANSACTION ORDER BY rowid LIMIT 1000
-                    """)
+            defer {
+                for hub in hubs { if let process = hub.process, process.isRunning { kill(process.processIdentifier, SIGTERM); process.waitUntilExit() } }
             }
-            _ = try sync("incremental, after 1,000 changed rows (new JC entries)", "incremental")
+            do {
+                var mappings = Mappings()
+                _ = PCCOExportPreset.apply(to: &mappings, ownsPJ: false, strict: false)
+                for i in hubs.indices {
+                    let storage = try await HubDatabase(parsing: hubs[i].database).open(logger: HubCommand.DatabaseOption.storageLogger)
+                    let token: String
+                    do { token = try await storage.addSite("bench") } catch { await storage.close(); throw error }
+                    await storage.close()
+                    hubs[i].port = try BenchProcess.freePort()
+                    try FileManager.default.createDirectory(at: hubs[i].home, withIntermediateDirectories: true)
+                    hubs[i].process = try BenchProcess.launch(executable, ["hub", "serve", "--port", "\(hubs[i].port)", "--database", hubs[i].database,
+                                                                           "--home", hubs[i].home.path])
+                    try await BenchProcess.waitForPort(hubs[i].port)
+                    // Each hub has its own agent home (its checkpoints), both reading the one company.
+                    let store = AgentConfigStore(home: TielineHome(url: hubs[i].home))
+                    try store.save(AgentConfig(connections: [LocalConnection(name: "Bench", sagePath: companyPath, mappings: mappings,
+                                                                             settings: SyncSettings(type: .deep, timeframe: .beginningOfTime))],
+                                               hub: HubConnection(url: "http://127.0.0.1:\(hubs[i].port)", site: "bench")))
+                    try store.saveToken(token)
+                }
 
-            let copyStarted = Date()
-            let copied = try company.copyTable(SageSchema.transaction, into: folder.appendingPathComponent("copy.sqlite").path)
-            let copy = Date().timeIntervalSince(copyStarted)
-            table.add(["ceiling: SQLite INSERT…SELECT of the JC rows", "\(copied)", String(format: "%.2f s", copy), String(format: "%.0f", Double(copied) / copy), "", ""])
-            print(table.rendered)
+                var table = TextTable(["measure", "hub database", "rows", "wall time", "rows/s", "agent peak RSS", "hub peak RSS"])
+                func sync(_ label: String, _ type: String, _ hub: BenchHub) throws {
+                    let started = Date()
+                    let rows = try BenchProcess.runSync(executable, home: hub.home, type: type)
+                    let seconds = Date().timeIntervalSince(started)
+                    table.add([label, hub.label, "\(rows)", String(format: "%.2f s", seconds), String(format: "%.0f", Double(rows) / seconds),
+                               BenchProcess.megabytes(BenchProcess.childrenPeakRSS()),
+                               BenchProcess.megabytes(hub.process.flatMap { ProcessStats.peakRSSBytes(pid: "\($0.processIdentifier)") })])
+                }
+                // Every hub sees the company in the same state: both Deep and quiet syncs first, then the changes.
+                for hub in hubs {
+                    Output.note("Deep sync into \(hub.label)…")
+                    try sync("Deep sync, The beginning of time (\(mappings.enabled.count) entities)", "deep", hub)
+                    try sync("incremental, nothing changed", "incremental", hub)
+                }
+                try company.write { db throws in
+                    // 1,000 changes: reversing entries for 1,000 posted transactions (posted history only grows).
+                    try db.execute(sql: """
+                        INSERT INTO JCT_CURRENT__TRANSACTION (Run, Sequence, Job, Extra, Cost_Code, Category, Transaction_Type, Accounting_Date, Transaction_Date, Description, Amount)
+                        SELECT Run + 1000000, Sequence, Job, Extra, Cost_Code, Category, Transaction_Type, Accounting_Date, Transaction_Date, 'Reversal', -Amount
+                        FROM JCT_CURRENT__TRANSACTION ORDER BY rowid LIMIT 1000
+                        """)
+                }
+                for hub in hubs { try sync("incremental, after 1,000 changed rows (new JC entries)", "incremental", hub) }
+
+                let copyStarted = Date()
+                let copied = try company.copyTable(SageSchema.transaction, into: folder.appendingPathComponent("copy.sqlite").path)
+                let copy = Date().timeIntervalSince(copyStarted)
+                table.add(["ceiling: SQLite INSERT…SELECT of the JC rows", "", "\(copied)", String(format: "%.2f s", copy),
+                           String(format: "%.0f", Double(copied) / copy), "", ""])
+                print(table.rendered)
+                if let server { print("PostgreSQL: \(server) (hub peak RSS is the hub process only, not the PostgreSQL server)") }
+            } catch {
+                for hub in hubs { if let process = hub.process, process.isRunning { kill(process.processIdentifier, SIGTERM); process.waitUntilExit() } }
+                if let scratch, let server { try? await PostgresScratchDatabase.drop(scratch, server: server) }
+                throw error
+            }
+            for hub in hubs { if let process = hub.process, process.isRunning { kill(process.processIdentifier, SIGTERM); process.waitUntilExit() } }
+            if let scratch, let server { try await PostgresScratchDatabase.drop(scratch, server: server) }
         }
+    }
+
+    /// The scratch database as a `--database` argument for the hub process; a password goes by PGPASSWORD, not the command line.
+    static func url(_ location: PostgresLocation) -> String {
+        if let password = location.password { setenv("PGPASSWORD", password, 1) }
+        var bare = location
+        bare.password = nil
+        return bare.description
     }
 }
 
