@@ -4,8 +4,8 @@ import SyncCore
 import Testing
 
 @Suite struct AuthTests {
-    @Test func siteAnswersForAValidToken() async throws {
-        try await HubHarness.with { h in
+    @Test(arguments: Backend.all) func siteAnswersForAValidToken(_ backend: Backend) async throws {
+        try await HubHarness.with(backend) { h in
             let token = try await h.storage.addSite("Acme Builders")
             #expect(token.hasPrefix("tl_") && token.count >= 40)
             let reply = try await h.call("GET", "/v1/site", token: token)
@@ -14,8 +14,8 @@ import Testing
         }
     }
 
-    @Test func missingWrongAndRevokedTokensGet401AndWriteNothing() async throws {
-        try await HubHarness.with { h in
+    @Test(arguments: Backend.all) func missingWrongAndRevokedTokensGet401AndWriteNothing(_ backend: Backend) async throws {
+        try await HubHarness.with(backend) { h in
             let token = try await h.storage.addSite("Acme")
             let missing = try await h.call("GET", "/v1/site")
             #expect(missing.status == 401)
@@ -42,19 +42,36 @@ import Testing
         }
     }
 
-    @Test func storedTokensAreOnlyHashes() async throws {
-        try await HubHarness.with { h in
+    @Test(arguments: Backend.all) func storedTokensAreOnlyHashes(_ backend: Backend) async throws {
+        try await HubHarness.with(backend) { h in
             let token = try await h.storage.addSite("Acme")
-            let file = try Data(contentsOf: URL(fileURLWithPath: h.databasePath))
-            let wal = (try? Data(contentsOf: URL(fileURLWithPath: h.databasePath + "-wal"))) ?? Data()
-            #expect(file.range(of: Data(token.utf8)) == nil)
-            #expect(wal.range(of: Data(token.utf8)) == nil)
-            #expect(wal.range(of: Data(SiteToken.hash(token).utf8)) != nil || file.range(of: Data(SiteToken.hash(token).utf8)) != nil)
+            let hash = SiteToken.hash(token)
+            switch h.database.database {
+            case .sqlite(let path):
+                let file = try Data(contentsOf: URL(fileURLWithPath: path))
+                let wal = (try? Data(contentsOf: URL(fileURLWithPath: path + "-wal"))) ?? Data()
+                #expect(file.range(of: Data(token.utf8)) == nil)
+                #expect(wal.range(of: Data(token.utf8)) == nil)
+                #expect(wal.range(of: Data(hash.utf8)) != nil || file.range(of: Data(hash.utf8)) != nil)
+            case .postgres:
+                // Every text the hub stored about its sites, as PostgreSQL renders whole rows.
+                let stored = try await h.database.postgres { db in
+                    var text = ""
+                    for table in ["site", "site_token"] {
+                        for try await row in try await db.query("SELECT t::text FROM \(unescaped: table) t", logger: TestDatabase.quietLogger).decode(String.self) {
+                            text += row
+                        }
+                    }
+                    return text
+                }
+                #expect(!stored.contains(token))
+                #expect(stored.contains(hash))
+            }
         }
     }
 
-    @Test func oneSitesTokenNeverReachesAnothersData() async throws {
-        try await HubHarness.with { h in
+    @Test(arguments: Backend.all) func oneSitesTokenNeverReachesAnothersData(_ backend: Backend) async throws {
+        try await HubHarness.with(backend) { h in
             let acme = try await h.storage.addSite("Acme")
             let other = try await h.storage.addSite("Other Co")
             #expect(try await h.begin("run-a", token: acme).status == 201)

@@ -4,8 +4,8 @@ import SyncCore
 import Testing
 
 @Suite struct BatchTests {
-    @Test func batchIsAppliedAndAcknowledged() async throws {
-        try await HubHarness.with { h in
+    @Test(arguments: Backend.all) func batchIsAppliedAndAcknowledged(_ backend: Backend) async throws {
+        try await HubHarness.with(backend) { h in
             let token = try await h.storage.addSite("Acme")
             #expect(try await h.begin("run-1", token: token).status == 201)
             #expect(try await h.begin("run-1", token: token).status == 200)  // resumed
@@ -29,8 +29,8 @@ import Testing
         }
     }
 
-    @Test func redeliveredBatchIsNotAppliedTwice() async throws {
-        try await HubHarness.with { h in
+    @Test(arguments: Backend.all) func redeliveredBatchIsNotAppliedTwice(_ backend: Backend) async throws {
+        try await HubHarness.with(backend) { h in
             let token = try await h.storage.addSite("Acme")
             _ = try await h.begin("run-1", token: token)
             let batch = Fixtures.batch(rows: 4, deletes: [[.integer(1000), .integer(2)]])
@@ -49,8 +49,8 @@ import Testing
         }
     }
 
-    @Test func malformedBatchesGet400NamingTheProblemAndTheHubStaysUp() async throws {
-        try await HubHarness.with { h in
+    @Test(arguments: Backend.all) func malformedBatchesGet400NamingTheProblemAndTheHubStaysUp(_ backend: Backend) async throws {
+        try await HubHarness.with(backend) { h in
             let token = try await h.storage.addSite("Acme")
             _ = try await h.begin("run-1", token: token)
             let path = "/v1/sync/runs/run-1/batches"
@@ -84,8 +84,8 @@ import Testing
         }
     }
 
-    @Test func oversizedBatchGets413() async throws {
-        try await HubHarness.with(maxBatchBytes: 4096) { h in
+    @Test(arguments: Backend.all) func oversizedBatchGets413(_ backend: Backend) async throws {
+        try await HubHarness.with(backend, maxBatchBytes: 4096) { h in
             let token = try await h.storage.addSite("Acme")
             _ = try await h.begin("run-1", token: token)
             let reply = try await h.send(Fixtures.batch(rows: 200), token: token)
@@ -96,8 +96,8 @@ import Testing
         }
     }
 
-    @Test func oversizedJSONGets413() async throws {
-        try await HubHarness.with { h in
+    @Test(arguments: Backend.all) func oversizedJSONGets413(_ backend: Backend) async throws {
+        try await HubHarness.with(backend) { h in
             let token = try await h.storage.addSite("Acme")
             let huge = SyncRunStart(runID: "run-1", connection: String(repeating: "x", count: 2 << 20), type: .deep,
                                     timeframe: .beginningOfTime, startDate: nil, entities: [])
@@ -108,8 +108,8 @@ import Testing
         }
     }
 
-    @Test func finishedRunTakesNoMoreBatches() async throws {
-        try await HubHarness.with { h in
+    @Test(arguments: Backend.all) func finishedRunTakesNoMoreBatches(_ backend: Backend) async throws {
+        try await HubHarness.with(backend) { h in
             let token = try await h.storage.addSite("Acme")
             _ = try await h.begin("run-1", token: token)
             #expect(try await h.send(Fixtures.batch(rows: 1), token: token).status == 200)
@@ -123,8 +123,8 @@ import Testing
     }
 
     /// The agent finishes an interrupted run as `interrupted` and resumes it later under the same id.
-    @Test func interruptedRunResumesUnderItsOwnID() async throws {
-        try await HubHarness.with { h in
+    @Test(arguments: Backend.all) func interruptedRunResumesUnderItsOwnID(_ backend: Backend) async throws {
+        try await HubHarness.with(backend) { h in
             let token = try await h.storage.addSite("Acme")
             _ = try await h.begin("run-1", token: token)
             #expect(try await h.send(Fixtures.batch(rows: 2), token: token).status == 200)

@@ -14,8 +14,8 @@ import Testing
         try await h.rows("Transaction (JC)", token: token).compactMap { $0["Sequence"] as? Int }.sorted()
     }
 
-    @Test func removesOnlyUnsentRowsInsideTheTimeframe() async throws {
-        try await HubHarness.with { h in
+    @Test(arguments: Backend.all) func removesOnlyUnsentRowsInsideTheTimeframe(_ backend: Backend) async throws {
+        try await HubHarness.with(backend) { h in
             let token = try await h.storage.addSite("Acme")
             _ = try await h.begin("full", token: token)
             _ = try await h.send(Fixtures.batch(run: "full", rows: 3, from: 0, date: "2025-01-10"), token: token)      // old: 0,1,2
@@ -41,8 +41,8 @@ import Testing
         }
     }
 
-    @Test func incrementalCompletionRemovesNothing() async throws {
-        try await HubHarness.with { h in
+    @Test(arguments: Backend.all) func incrementalCompletionRemovesNothing(_ backend: Backend) async throws {
+        try await HubHarness.with(backend) { h in
             let token = try await h.storage.addSite("Acme")
             _ = try await h.begin("full", token: token)
             _ = try await h.send(Fixtures.batch(run: "full", rows: 3), token: token)
@@ -53,8 +53,8 @@ import Testing
         }
     }
 
-    @Test func entityWithNoBatchInTheRunIsEmptiedWhenSageHasNone() async throws {
-        try await HubHarness.with { h in
+    @Test(arguments: Backend.all) func entityWithNoBatchInTheRunIsEmptiedWhenSageHasNone(_ backend: Backend) async throws {
+        try await HubHarness.with(backend) { h in
             let token = try await h.storage.addSite("Acme")
             _ = try await h.begin("full", token: token)
             _ = try await h.send(Fixtures.batch(run: "full", rows: 2, date: "2025-01-10"), token: token)

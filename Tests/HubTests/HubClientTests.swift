@@ -6,8 +6,8 @@ import Testing
 import TielineCore
 
 @Suite struct HubClientTests {
-    @Test func clientRoundTripsARunAgainstALiveHub() async throws {
-        try await HubHarness.with { h in
+    @Test(arguments: Backend.all) func clientRoundTripsARunAgainstALiveHub(_ backend: Backend) async throws {
+        try await HubHarness.with(backend) { h in
             let token = try await h.storage.addSite("Acme")
             let client = HubClient(url: h.hub.baseURL + "/", token: token)
             #expect(try await client.site() == "Acme")
@@ -24,8 +24,8 @@ import TielineCore
         }
     }
 
-    @Test func clientReportsTheHubsErrorCodes() async throws {
-        try await HubHarness.with { h in
+    @Test(arguments: Backend.all) func clientReportsTheHubsErrorCodes(_ backend: Backend) async throws {
+        try await HubHarness.with(backend) { h in
             _ = try await h.storage.addSite("Acme")
             let error = await #expect(throws: TielineError.self) {
                 try await HubClient(url: h.hub.baseURL, token: "tl_wrong").site()

@@ -5,32 +5,50 @@ import Logging
 import SyncCore
 import TielineCore
 
-/// A live hub on 127.0.0.1 (a free port) over a temporary SQLite file, and an HTTP caller for it.
+/// A live hub on 127.0.0.1 (a free port) over a fresh database of either backend, and an HTTP caller for it.
 struct HubHarness {
-    let directory: URL
-    var storage: SQLiteHubStorage
+    let database: TestDatabase
+    var storage: any HubStorage
     var hub: HubServer
 
-    var databasePath: String { directory.appendingPathComponent("hub.sqlite").path }
+    var backend: Backend { database.backend }
 
-    static func start(maxBatchBytes: Int = 64 << 20) async throws -> HubHarness {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hub-tests-\(UUID().uuidString)")
-        let storage = try SQLiteHubStorage(path: directory.appendingPathComponent("hub.sqlite").path)
-        let hub = try await HubServer.start(storage: storage, port: 0, configuration: HubConfiguration(maxBatchBytes: maxBatchBytes),
-                                            logger: Self.quietLogger)
-        return HubHarness(directory: directory, storage: storage, hub: hub)
+    static func start(_ backend: Backend = .sqlite, maxBatchBytes: Int = 64 << 20) async throws -> HubHarness {
+        let database = try await TestDatabase.make(backend)
+        do {
+            let storage = try await database.open()
+            do {
+                let hub = try await HubServer.start(storage: storage, port: 0, configuration: HubConfiguration(maxBatchBytes: maxBatchBytes),
+                                                    logger: Self.quietLogger)
+                return HubHarness(database: database, storage: storage, hub: hub)
+            } catch {
+                await storage.close()
+                throw error
+            }
+        } catch {
+            await database.drop()
+            throw error
+        }
     }
 
-    /// Stops the server, reopens the same database file and starts again (a hub restart).
+    /// Stops the server, reopens the same database and starts again (a hub restart).
     mutating func restart() async throws {
         try await hub.shutdown()
-        storage = try SQLiteHubStorage(path: databasePath)
+        await storage.close()
+        storage = try await database.open()
         hub = try await HubServer.start(storage: storage, port: 0, logger: Self.quietLogger)
     }
 
     func stop() async throws {
-        try await hub.shutdown()
-        try? FileManager.default.removeItem(at: directory)
+        do {
+            try await hub.shutdown()
+        } catch {
+            await storage.close()
+            await database.drop()
+            throw error
+        }
+        await storage.close()
+        await database.drop()
     }
 
     static var quietLogger: Logger {
@@ -40,8 +58,8 @@ struct HubHarness {
     }
 
     /// Runs `body` against a fresh hub and always stops it.
-    static func with<T>(maxBatchBytes: Int = 64 << 20, _ body: (inout HubHarness) async throws -> T) async throws -> T {
-        var harness = try await start(maxBatchBytes: maxBatchBytes)
+    static func with<T>(_ backend: Backend = .sqlite, maxBatchBytes: Int = 64 << 20, _ body: (inout HubHarness) async throws -> T) async throws -> T {
+        var harness = try await start(backend, maxBatchBytes: maxBatchBytes)
         do {
             let result = try await body(&harness)
             try await harness.stop()

@@ -4,8 +4,8 @@ import SyncCore
 import Testing
 
 @Suite struct MirrorQueryTests {
-    @Test func pagesLikeProcoreAndFiltersByKey() async throws {
-        try await HubHarness.with { h in
+    @Test(arguments: Backend.all) func pagesLikeProcoreAndFiltersByKey(_ backend: Backend) async throws {
+        try await HubHarness.with(backend) { h in
             let token = try await h.storage.addSite("Acme")
             _ = try await h.begin("run-1", token: token)
             let items = SyncBatch(runID: "run-1", entity: "Contract Item (CN)", sequence: 0, columns: ["Contract", "Item", "Amount"],

@@ -4,8 +4,8 @@ import SyncCore
 import Testing
 
 @Suite struct RestartTests {
-    @Test func restartedHubKeepsSitesMirrorAndRuns() async throws {
-        try await HubHarness.with { h in
+    @Test(arguments: Backend.all) func restartedHubKeepsSitesMirrorAndRuns(_ backend: Backend) async throws {
+        try await HubHarness.with(backend) { h in
             let token = try await h.storage.addSite("Acme")
             _ = try await h.begin("run-1", token: token)
             _ = try await h.send(Fixtures.batch(rows: 5), token: token)

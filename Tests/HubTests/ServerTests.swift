@@ -4,8 +4,8 @@ import Hub
 import Testing
 
 @Suite struct ServerTests {
-    @Test func healthAndMetricsAreOpen() async throws {
-        try await HubHarness.with { h in
+    @Test(arguments: Backend.all) func healthAndMetricsAreOpen(_ backend: Backend) async throws {
+        try await HubHarness.with(backend) { h in
             let health = try await h.call("GET", "/health")
             #expect(health.status == 200)
             #expect(health.text == #"{"status":"ok"}"#)
@@ -18,8 +18,8 @@ import Testing
         }
     }
 
-    @Test func busyPortFailsToStartInsteadOfHanging() async throws {
-        try await HubHarness.with { (h: inout HubHarness) async throws in
+    @Test(arguments: Backend.all) func busyPortFailsToStartInsteadOfHanging(_ backend: Backend) async throws {
+        try await HubHarness.with(backend) { (h: inout HubHarness) async throws in
             await #expect(throws: (any Error).self) {
                 try await HubServer.start(storage: h.storage, port: h.hub.port, logger: HubHarness.quietLogger)
             }
@@ -27,8 +27,8 @@ import Testing
         }
     }
 
-    @Test func shutdownStopsAnswering() async throws {
-        let h = try await HubHarness.start()
+    @Test(arguments: Backend.all) func shutdownStopsAnswering(_ backend: Backend) async throws {
+        let h = try await HubHarness.start(backend)
         let url = h.hub.baseURL
         try await h.stop()
         var request = HTTPClientRequest(url: url + "/health")

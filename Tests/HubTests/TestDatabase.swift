@@ -1,0 +1,95 @@
+import Foundation
+import Hub
+import Logging
+import PostgresNIO
+import Testing
+import TielineCore
+
+/// Which storage a hub test runs on.
+enum Backend: String, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+
+    /// The server PostgreSQL cases run on (scripts/test starts one), or nil: then they are not run at all.
+    static let postgresServer: PostgresLocation? = ProcessInfo.processInfo.environment["TIELINE_TEST_POSTGRES_URL"]
+        .flatMap { $0.isEmpty ? nil : $0 }.map { try! PostgresLocation(url: $0) }
+
+    /// SQLite always; PostgreSQL too when `TIELINE_TEST_POSTGRES_URL` names a server.
+    static var all: [Backend] { postgresServer == nil ? [.sqlite] : [.sqlite, .postgres] }
+
+    var testDescription: String { rawValue }
+}
+
+/// A fresh, empty hub database for one test: a temporary SQLite file, or a PostgreSQL database created for it.
+struct TestDatabase: Sendable {
+    let backend: Backend
+    let database: HubDatabase
+    /// The SQLite file's folder (unused for PostgreSQL).
+    let directory: URL
+
+    static func make(_ backend: Backend) async throws -> TestDatabase {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hub-tests-\(UUID().uuidString)")
+        switch backend {
+        case .sqlite:
+            return TestDatabase(backend: backend, database: .sqlite(path: directory.appendingPathComponent("hub.sqlite").path), directory: directory)
+        case .postgres:
+            let server = try #require(Backend.postgresServer, "TIELINE_TEST_POSTGRES_URL is not set")
+            // One database per test: tests stay independent and can run in parallel, NOTIFYs included.
+            let location = try await PostgresScratchDatabase.create(on: server, prefix: "tieline_test_")
+            return TestDatabase(backend: backend, database: .postgres(location), directory: directory)
+        }
+    }
+
+    func open() async throws -> any HubStorage {
+        try await database.open(logger: Self.quietLogger)
+    }
+
+    /// Removes the file or drops the database (closing whatever connections are left).
+    func drop() async {
+        switch database {
+        case .sqlite:
+            try? FileManager.default.removeItem(at: directory)
+        case .postgres(let location):
+            guard let server = Backend.postgresServer else { return }
+            try? await PostgresScratchDatabase.drop(location, server: server)
+        }
+    }
+
+    /// Runs SQL on this test's PostgreSQL database (for checks storage has no method for).
+    func postgres<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        guard case .postgres(let location) = database else { throw TielineError(.invalidInput, "not a PostgreSQL test database") }
+        return try await PostgresScratchDatabase.admin(location, body)
+    }
+
+    /// Opens a storage on a fresh database, runs `body`, and always closes and drops it.
+    static func with<T>(_ backend: Backend, _ body: (any HubStorage, TestDatabase) async throws -> T) async throws -> T {
+        let database = try await make(backend)
+        let storage: any HubStorage
+        do { storage = try await database.open() } catch { await database.drop(); throw error }
+        do {
+            let result = try await body(storage, database)
+            await storage.close()
+            await database.drop()
+            return result
+        } catch {
+            await storage.close()
+            await database.drop()
+            throw error
+        }
+    }
+
+    static var quietLogger: Logger {
+        var logger = Logger(label: "hub-tests")
+        logger.logLevel = .critical
+        return logger
+    }
+}
+
+/// PostgreSQL must not silently drop out of CI: there, a missing server fails the run instead of skipping its cases.
+@Suite struct BackendCoverageTests {
+    @Test func ciRunsThePostgresCases() {
+        let ci = ProcessInfo.processInfo.environment["CI"].map { !$0.isEmpty && $0 != "false" && $0 != "0" } ?? false
+        if ci && Backend.postgresServer == nil {
+            Issue.record("CI is set but TIELINE_TEST_POSTGRES_URL is not: the PostgreSQL hub cases did not run. Run the suite with scripts/test, which starts a throwaway PostgreSQL 15.")
+        }
+    }
+}
