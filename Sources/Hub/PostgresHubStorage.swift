@@ -52,7 +52,10 @@ public final class PostgresHubStorage: HubStorage {
         }
         var configuration = location.clientConfiguration
         configuration.options.maximumConnections = max(2, maxConnections)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        // The pool warns when a lease races `run()` starting in its task below; that is harmless, so only errors are kept.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .error)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: background)
         self.client = client
         running = Task { await client.run() }
         let (signal, listener) = (signal, listener)
