@@ -297,6 +297,8 @@ public struct ExportQueue: Sendable {
     func move(id: Int64, site: HubSite, from: Set<ExportStatus>, to: ExportStatus, verb: String, actor: String, detail: String?,
               _ change: @escaping @Sendable (inout HubExport) -> Void) async throws -> HubExport {
         let at = now()
+        // A site not linked to Procore has nobody to tell.
+        let linked = try await storage.procoreLink(site: site) != nil
         let updated = try await storage.updateExport(id: id, site: site) { record in
             guard from.contains(record.status) else {
                 let allowed = from.map(\.label).sorted().joined(separator: " or ")
@@ -305,6 +307,7 @@ public struct ExportQueue: Sendable {
             record.status = to
             record.updatedAt = at
             change(&record)
+            if !linked { record.writeBack = nil }
             return ExportEvent(at: at, actor: actor, action: verb, detail: detail)
         }
         if updated.writeBack != nil { writeBackBell.ring() }
