@@ -88,6 +88,11 @@ public struct ExportWorker: Service {
     func write(_ assignment: ExportAssignment, company: SageCompany) -> ExportOutcome {
         do {
             let result = try ExportWriter(company: company).write(assignment.export, transactionDate: assignment.transactionDate)
+            // Fault injection for the exactly-once tests: die as a power cut would, after Sage's commit
+            // and before the hub hears of it. Only ever set by tests.
+            if !result.alreadyWritten, ProcessInfo.processInfo.environment["TIELINE_FAILPOINT"] == "kill-after-sage-commit" {
+                kill(getpid(), SIGKILL)
+            }
             onEvent(.written(id: assignment.id, result: result))
             logger.info("PCCO \(assignment.export.number) \(result.alreadyWritten ? "was already" : "written") in Sage as change order \(result.changeOrder) on \(result.contract)")
             return ExportOutcome(written: result)
