@@ -18,6 +18,8 @@ public struct ExportWorker: Service {
     public let agentID: String
     /// Seconds a long-poll waits on the hub.
     public var wait: Int
+    /// Exports taken per long-poll.
+    public var batch = 16
     public var logger: Logger
     public var onEvent: @Sendable (ExportEvent) -> Void
     /// Pause between attempts after a hub outage, doubled up to 30 s.
@@ -69,11 +71,18 @@ public struct ExportWorker: Service {
                     released = true
                 }
                 // A stop during a long-poll ends the poll at once; a claimed export is then released by the next start.
-                guard let assignment = try await race(stop: stop, { try await client.nextExport(agent: agentID, wait: wait) }) ?? nil else { continue }
+                guard let assignments = try await race(stop: stop, { try await client.nextExports(agent: agentID, max: batch, wait: wait) }),
+                      !assignments.isEmpty else { continue }
                 delay = retryDelay
-                onEvent(.received(id: assignment.id, number: assignment.export.number))
-                let outcome = write(assignment, company: company)
-                try await report(outcome, id: assignment.id, client: client, stop: stop)
+                // Sage writes one after another (each its own transaction); reports go out while the next one is written.
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for assignment in assignments {
+                        onEvent(.received(id: assignment.id, number: assignment.export.number))
+                        let outcome = write(assignment, company: company)
+                        group.addTask { try await report(outcome, id: assignment.id, client: client, stop: stop) }
+                    }
+                    try await group.waitForAll()
+                }
             } catch {
                 let message = (error as? TielineError)?.message ?? "\(error)"
                 logger.warning("exports: \(message); trying again in \(delay)")

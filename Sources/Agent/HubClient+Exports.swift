@@ -4,9 +4,9 @@ import SyncCore
 import TielineCore
 
 extension HubClient {
-    /// Long-polls for the next accepted export (nil when none arrived within `wait` seconds).
-    public func nextExport(agent: String, wait: Int) async throws -> ExportAssignment? {
-        var request = HTTPClientRequest(url: url + "/v1/exports/next?wait=\(wait)&agent=\(Self.segment(agent))")
+    /// Long-polls for accepted exports, up to `max` at once (empty when none arrived within `wait` seconds).
+    public func nextExports(agent: String, max: Int = 1, wait: Int) async throws -> [ExportAssignment] {
+        var request = HTTPClientRequest(url: url + "/v1/exports/next?wait=\(wait)&max=\(max)&agent=\(Self.segment(agent))")
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Accept", value: "application/json")
         let status: UInt
@@ -18,7 +18,7 @@ extension HubClient {
         } catch {
             throw TielineError(.hubTransport, "cannot reach the hub at \(url): \(error)")
         }
-        if status == 204 { return nil }
+        if status == 204 { return [] }
         guard status == 200 else {
             if let failure = try? JSONDecoder().decode(HubFailure.self, from: data) {
                 throw TielineError(TielineError.Code(failure.error.code), "hub: \(failure.error.message)")
@@ -26,7 +26,7 @@ extension HubClient {
             throw TielineError(.hubTransport, "the hub at \(url) answered HTTP \(status) to GET /v1/exports/next")
         }
         do {
-            return try JSONDecoder().decode(ExportAssignment.self, from: data)
+            return try JSONDecoder().decode([ExportAssignment].self, from: data)
         } catch {
             throw TielineError(.hubTransport, "the hub at \(url) sent an export this agent does not understand: \(error)")
         }

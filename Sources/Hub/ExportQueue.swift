@@ -177,14 +177,21 @@ public struct ExportQueue: Sendable {
 
     /// Hands the next accepted export to `agent`, waiting up to `wait` for one.
     public func next(site: HubSite, agent: String, wait: Duration) async throws -> ExportAssignment? {
+        try await next(site: site, agent: agent, max: 1, wait: wait).first
+    }
+
+    /// Hands up to `max` accepted exports to `agent` (oldest first), waiting up to `wait` for the first.
+    public func next(site: HubSite, agent: String, max: Int, wait: Duration) async throws -> [ExportAssignment] {
         let deadline = ContinuousClock.now + wait
         while true {
-            if let claimed = try await storage.claimExport(site: site, agent: agent, now: now(), lease: lease) {
-                return ExportAssignment(id: claimed.id, export: claimed.export,
-                                        transactionDate: claimed.transactionDate ?? CalendarDate.today(now: now()))
+            var claimed: [ExportAssignment] = []
+            while claimed.count < max, let export = try await storage.claimExport(site: site, agent: agent, now: now(), lease: lease) {
+                claimed.append(ExportAssignment(id: export.id, export: export.export,
+                                                transactionDate: export.transactionDate ?? CalendarDate.today(now: now())))
             }
+            if !claimed.isEmpty { return claimed }
             let remaining = deadline - ContinuousClock.now
-            guard remaining > .zero, !Task.isCancelled, !closing.isSet else { return nil }
+            guard remaining > .zero, !Task.isCancelled, !closing.isSet else { return [] }
             try await storage.waitForExports(site: site, timeout: min(remaining, .milliseconds(500)))
         }
     }

@@ -256,7 +256,7 @@ import TielineCore
             #expect(foreign.status == 404)
             let handed = try await s.harness.call("GET", "/v1/exports/next?wait=0&agent=a1", token: s.token)
             #expect(handed.status == 200)
-            let assignment = try JSONDecoder().decode(ExportAssignment.self, from: handed.body)
+            let assignment = try #require(try JSONDecoder().decode([ExportAssignment].self, from: handed.body).first)
             #expect(assignment.export.pccoID == 7001)
             let reported = try await s.harness.json("POST", "/v1/exports/\(record.id)/result?agent=a1", token: s.token,
                                                     ExportOutcome(written: ExportFixtures.written(assignment.export)))
