@@ -1,4 +1,5 @@
 import Agent
+import Foundation
 import ArgumentParser
 import Logging
 import ServiceLifecycle
@@ -75,7 +76,10 @@ struct ExportProgressPrinter: Sendable {
         case .waiting(let message): line = Line(event: "export_waiting", export: nil, detail: message)
         }
         if json {
-            Console.current.json(line)
+            // One object per line, like the sync progress, so a script can read the stream.
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            Console.current.out(String(decoding: (try? encoder.encode(line)) ?? Data("{}".utf8), as: UTF8.self))
         } else {
             Console.current.out("export\(line.export.map { " \($0)" } ?? ""): \(line.detail)")
         }

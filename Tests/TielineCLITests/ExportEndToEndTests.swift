@@ -11,11 +11,12 @@ import TielineCore
 /// A PCCO from the Procore sandbox to Sage and back, through the real hub and agent on loopback.
 @Suite("PCCO export end to end")
 struct ExportEndToEndTests {
-    static func stack(_ style: ProcoreLink.Style = .erpRequests) async throws -> ExportStack {
+    static func stack(_ style: ProcoreLink.Style = .erpRequests, pollSeconds: Int = 60) async throws -> ExportStack {
         var options = ExportStack.Options()
         options.jobs = 4
         options.transactions = 400
         options.style = style
+        options.pollSeconds = pollSeconds
         let stack = try await ExportStack.start(folder: FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString)"),
                                                 options: options)
         let run = try await stack.sync()
@@ -24,9 +25,9 @@ struct ExportEndToEndTests {
     }
 
     /// Runs `body` on a synced stack with the agent's export worker running, and always tears down.
-    static func withStack(_ style: ProcoreLink.Style = .erpRequests, agent: Bool = true,
+    static func withStack(_ style: ProcoreLink.Style = .erpRequests, agent: Bool = true, pollSeconds: Int = 60,
                           _ body: (ExportStack) async throws -> Void) async throws {
-        let stack = try await stack(style)
+        let stack = try await stack(style, pollSeconds: pollSeconds)
         let worker = agent ? stack.startAgent() : nil
         do {
             try await body(stack)
@@ -80,6 +81,20 @@ struct ExportEndToEndTests {
             #expect(stack.sandbox.externalUpdates.contains { $0.itemType == "change_order" && $0.itemID == pcco.id && $0.originID == "24-118/007" })
             let actions = try await stack.storage.exportEvents(id: done.id, site: stack.site).map(\.action)
             #expect(actions == ["received", "accepted", "claimed", "written", "told"])
+        }
+    }
+
+    @Test func withoutWebhooksTheScheduledPollPicksThePCCOUp() async throws {
+        try await Self.withStack(pollSeconds: 1) { stack in
+            stack.sandbox.setWebhook(nil)
+            let pcco = try Self.createPCCO(stack, number: "015")
+            let queued = try await DemoCommand.arrival(of: pcco.id, stack: stack)
+            #expect(queued.status == .ready)
+            #expect(stack.sandbox.webhookDeliveries.delivered == 0)
+            let link = try #require(try await stack.storage.procoreLink(site: stack.site))
+            #expect(link.lastPollAt != nil)
+            #expect(link.lastPollError == nil)
+            #expect(link.cursor != nil, "the poll remembers the last ERP request it saw")
         }
     }
 
