@@ -55,14 +55,17 @@ struct HubCommand: AsyncParsableCommand {
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Serve the hub API until SIGTERM or SIGINT (Ctrl-C).")
         @OptionGroup var database: DatabaseOption
+        @OptionGroup var secretKey: SecretKeyOption
         @Option(help: "Address to listen on.") var host = "127.0.0.1"
         @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
+        @Option(help: "Seconds an agent holds an export before it may be delivered again.") var exportLease = 60
 
         func run() async throws {
             let location = try database.location()
+            let configuration = HubConfiguration(exportLease: TimeInterval(max(1, exportLease)), secrets: try secretKey.load(home: database.global.tielineHome))
             let storage = try await location.open(logger: DatabaseOption.storageLogger)
             do {
-                let hub = try await HubServer.start(storage: storage, host: host, port: port, stopOnSignals: true)
+                let hub = try await HubServer.start(storage: storage, host: host, port: port, configuration: configuration, stopOnSignals: true)
                 print("Tieline hub listening on \(hub.baseURL) (database \(location)); Ctrl-C stops it")
                 try await hub.waitUntilStopped()
             } catch {
@@ -76,7 +79,7 @@ struct HubCommand: AsyncParsableCommand {
     struct Sites: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Sites (tenants) and their agent tokens.",
-            subcommands: [Add.self, List.self, Token.self, Revoke.self]
+            subcommands: [Add.self, List.self, Token.self, Revoke.self, HubSitesProcoreCommand.self]
         )
 
         struct Add: AsyncParsableCommand {
