@@ -41,3 +41,17 @@ func makeHomeWithCompany(pj: Bool) throws -> URL {
     _ = try SageCompany.create(at: url.appendingPathComponent("company.sqlite").path, name: "Test Builders", modules: modules)
     return url
 }
+
+extension Process {
+    /// Waits for the process to exit without holding one of Swift concurrency's few threads: `waitUntilExit()`
+    /// blocks its thread, and two tests blocked at once on a 2-core machine starve the in-process hub their
+    /// child processes are talking to, so neither child can ever finish.
+    func exited() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                self.waitUntilExit()
+                continuation.resume()
+            }
+        }
+    }
+}

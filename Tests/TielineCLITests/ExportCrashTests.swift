@@ -21,7 +21,7 @@ struct ExportCrashTests {
 
             // First agent: dies by SIGKILL right after Sage commits, before telling the hub.
             let first = try launchAgent(home: stack.agentHome.url, failpoint: "kill-after-sage-commit")
-            first.waitUntilExit()
+            await first.exited()
             #expect(first.terminationReason == .uncaughtSignal)
             #expect(first.terminationStatus == SIGKILL)
             #expect(try ExportEndToEndTests.changeOrders(stack, reference: reference) == 1)

@@ -51,14 +51,14 @@ struct KilledAgentTests {
             mirrored = try await storage.mirrorRows(entity: "Transaction (JC)", key: [], page: 1, perPage: 1, site: site).total
         }
         kill(first.processIdentifier, SIGKILL)
-        first.waitUntilExit()
+        await first.exited()
         #expect(first.terminationReason == .uncaughtSignal, "the agent was killed mid-sync")
         let partial = try await storage.mirrorRows(entity: "Transaction (JC)", key: [], page: 1, perPage: 1, site: site).total
         #expect(partial > 0 && partial < transactions, "killed part-way: \(partial) of \(transactions) mirrored")
 
         // Second run: resumes and completes.
         let second = try launchSync(home: home, log: "second")
-        second.waitUntilExit()
+        await second.exited()
         let log = (try? String(contentsOf: home.appendingPathComponent("second.log"), encoding: .utf8)) ?? ""
         #expect(second.terminationStatus == 0, "second run: \(log.suffix(6000))")
 
@@ -105,7 +105,7 @@ struct KilledAgentTests {
         }
         // The hub process dies mid-sync; the agent must wait for it, saying so, not crash.
         kill(hub.processIdentifier, SIGKILL)
-        hub.waitUntilExit()
+        await hub.exited()
         let log = home.appendingPathComponent("agent.log")
         while agent.isRunning, ContinuousClock.now < deadline,
               !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("not answering") {
@@ -113,7 +113,7 @@ struct KilledAgentTests {
         }
         #expect(agent.isRunning, "the agent waits for the hub instead of exiting")
         hub = try launch(["hub", "serve", "--port", "\(port)", "--database", "sqlite:\(hubPath)", "--home", home.path], home: home, log: "hub2")
-        agent.waitUntilExit()
+        await agent.exited()
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         #expect(agent.terminationStatus == 0, "agent: \(output.suffix(3000))")
         #expect(output.contains("not answering"), "the wait was said, not silent")
@@ -125,7 +125,7 @@ struct KilledAgentTests {
         }
         // SIGTERM stops the hub gracefully.
         kill(hub.processIdentifier, SIGTERM)
-        hub.waitUntilExit()
+        await hub.exited()
         #expect(hub.terminationReason == .exit)
     }
 
