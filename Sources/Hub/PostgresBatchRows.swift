@@ -27,9 +27,12 @@ struct PostgresBatchRows {
 
     private(set) var upsertChunks: [UpsertChunk] = []
     private(set) var costCodes: CostCodes?
+    /// The cost-code index entries `costCodes` holds, to remember once committed.
+    private(set) var costCodeEntries: [CostCodeIndex.Entry] = []
     private(set) var deletes: PostgresArrayParameter?
 
-    init(_ batch: SyncBatch, layout: BatchLayout) throws(TielineError) {
+    /// `known` tells which cost-code index entries are already stored, so they are not sent again.
+    init(_ batch: SyncBatch, layout: BatchLayout, known: (CostCodeIndex.Entry) -> Bool = { _ in false }) throws(TielineError) {
         try Self.checkText(batch.entity, "the entity name")
         let keys = batch.upserts.map(layout.key(of:))
         var keep: [Bool]?
@@ -56,7 +59,8 @@ struct PostgresBatchRows {
         }
         if chunk.keys.count > 0 { upsertChunks.append(chunk) }
 
-        let entries = CostCodeIndex.entries(of: batch)
+        let entries = CostCodeIndex.entries(of: batch).filter { !known($0) }
+        costCodeEntries = Array(entries)
         if !entries.isEmpty {
             var index = CostCodes()
             for entry in entries {

@@ -33,9 +33,9 @@ extension PostgresHubStorage {
 
     public func applyBatch(_ batch: SyncBatch, site: HubSite) async throws -> SyncBatchAck {
         let layout = try BatchLayout(batch)
-        let rows = try PostgresBatchRows(batch, layout: layout)
+        let rows = try PostgresBatchRows(batch, layout: layout, known: { costCodes.contains(site: site.id, $0) })
         let columns = String(decoding: try JSONEncoder().encode(batch.columns), as: UTF8.self)
-        return try await transaction { db in
+        let ack = try await transaction { db -> SyncBatchAck in
             let run = try await Self.requireRun(batch.runID, site: site, db, open: false, lock: "FOR SHARE")
             // The receipt goes in first: a redelivery racing this one (another hub process) waits on its key
             // and then finds it, instead of both applying. It is rolled back with everything else on failure.
@@ -94,6 +94,8 @@ extension PostgresHubStorage {
                 """)
             return SyncBatchAck(entity: batch.entity, sequence: batch.sequence, applied: applied, duplicate: false)
         }
+        if !ack.duplicate { costCodes.insert(site: site.id, rows.costCodeEntries) }
+        return ack
     }
 
     public func completeEntity(_ completion: EntityCompletion, site: HubSite) async throws -> Int {

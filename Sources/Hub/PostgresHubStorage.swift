@@ -18,6 +18,8 @@ public final class PostgresHubStorage: HubStorage {
     let signal = ExportSignal()
     /// How often a waiting long-poll looks at the database besides being woken by NOTIFY.
     let recheck: Duration
+    /// Cost-code index entries this process has stored (the index only grows), so batches skip re-sending them.
+    let costCodes = KnownCostCodes()
     /// Whether the LISTEN connection is up.
     let listener = ListenerState()
     /// `client.run()`: cancelling it closes the pool.

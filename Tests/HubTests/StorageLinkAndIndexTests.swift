@@ -70,6 +70,14 @@ import TielineCore
             _ = try await storage.applyBatch(Fixtures.batch(rows: 0, sequence: 1, deletes: (0..<3).map { [.integer(1000), .integer(Int64($0))] }), site: site)
             #expect(try await !storage.mirrorRowExists(entity: "Transaction (JC)", key: ["1000", "2"], site: site))
             #expect(try await storage.costCodeExists(job: "24-118", costCode: "01-100", category: "L", site: site))
+            // Another site's identical rows index its own cost codes (PostgreSQL skips only what it stored for that site).
+            _ = try await storage.addSite("Other Co")
+            let other = try #require(try await storage.sites().first { $0.name == "Other Co" })
+            _ = try await storage.beginRun(SyncRunStart(runID: "run-1", connection: "Main", type: .deep, timeframe: .beginningOfTime,
+                                                        startDate: nil, entities: []), site: other)
+            #expect(try await !storage.costCodeExists(job: "24-118", costCode: "01-100", category: "L", site: other))
+            _ = try await storage.applyBatch(Fixtures.batch(rows: 3), site: other)
+            #expect(try await storage.costCodeExists(job: "24-118", costCode: "01-100", category: "L", site: other))
         }
     }
 
