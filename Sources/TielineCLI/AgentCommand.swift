@@ -1,4 +1,6 @@
 import Agent
+import Foundation
+import AgentConsole
 import ArgumentParser
 import Logging
 import ServiceLifecycle
@@ -34,6 +36,15 @@ struct AgentRunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print sync events as JSON lines.")
     var json = false
 
+    @Flag(name: .long, help: "Also serve the local console (Connect, Local Connections, Mappings, Sync) in a browser.")
+    var console = false
+
+    @Option(name: .long, help: "Port of the local console.")
+    var consolePort: Int = 8070
+
+    @Option(name: .long, help: "Address the local console listens on (keep it on this machine).")
+    var consoleHost: String = "127.0.0.1"
+
     func run() async throws {
         guard interval >= 1 else { throw ValidationError("--interval must be at least 1 second") }
         let home = global.tielineHome
@@ -43,8 +54,20 @@ struct AgentRunCommand: AsyncParsableCommand {
                                    onEvent: printer.handle) { hub, token in
             (try HubDestinationFactory.makeHubDestination(url: hub.url, token: token), "hub at \(hub.url)")
         }
+        var services: [any Service] = [service]
+        if console {
+            let local = AgentConsole(home: home, host: consoleHost, port: consolePort, logger: Logger(label: "tieline.agent.console")) { hub, token in
+                (try HubDestinationFactory.makeHubDestination(url: hub.url, token: token), "hub at \(hub.url)")
+            }
+            let firstStart = !local.password.isSet
+            services.append(AgentConsoleService(console: local) { url in
+                print("Agent console: \(url)" + (firstStart ? " (first start: open it to set the console password)" : ""))
+                // Piped output (a script waiting for this line) is block-buffered otherwise.
+                fflush(nil)
+            })
+        }
         logger.info("agent started: syncing every \(interval)s; home \(home.url.path)")
-        try await ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+        try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
     }
 }
 
