@@ -68,9 +68,10 @@ struct DashboardRoutes: Sendable {
         let errors = runs.filter { $0.error != nil }.prefix(5).map { "Sync \($0.startedAt) (\($0.connection)): \($0.error ?? "")" }
             + exports.filter { $0.status == .failed }.prefix(5).map { "PCCO \($0.export.number): \($0.error ?? "Failed to Export")" }
         let throughput = runs.compactMap { run -> SVGChart.Point? in
-            guard let start = Self.date(run.startedAt), let end = run.finishedAt.flatMap(Self.date), end > start else { return nil }
+            guard let start = Self.date(run.startedAt), let end = run.finishedAt.flatMap(Self.date), end >= start else { return nil }
             let rows = run.entityCounts.reduce(0) { $0 + $1.rowsUpserted + $1.rowsDeleted }
-            return SVGChart.Point(at: start, value: Double(rows) / end.timeIntervalSince(start))
+            // Run times are kept to the second: a run inside one second counts as taking one.
+            return SVGChart.Point(at: start, value: Double(rows) / max(end.timeIntervalSince(start), 1))
         }
         let latency = exports.compactMap { export -> SVGChart.Point? in
             guard let synced = export.syncedAt else { return nil }
