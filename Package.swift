@@ -44,6 +44,8 @@ let package = Package(
         .target(name: "ProcoreSandbox", dependencies: [
             "TielineCore", "Procore", "Sage300",
             .product(name: "Hummingbird", package: "hummingbird"),
+            // Sends Procore-style webhook deliveries.
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             // Reads a Sage company file to seed matching projects and contracts.
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -1,4 +1,6 @@
 import Foundation
+import ServiceLifecycle
+import Synchronization
 import SyncCore
 import TielineCore
 
@@ -14,6 +16,8 @@ public struct ExportQueue: Sendable {
     public var lease: TimeInterval
     /// Rung when a write-back becomes due.
     public let writeBackBell: Doorbell
+    /// Set when the hub starts shutting down: long-polls answer "nothing" at once so shutdown does not wait for them.
+    public let closing = ClosingFlag()
     let now: @Sendable () -> Date
 
     public init(storage: any HubStorage, lease: TimeInterval = 60, writeBackBell: Doorbell = Doorbell(),
@@ -68,7 +72,7 @@ public struct ExportQueue: Sendable {
 
     /// The approver's Accept: validated again against the mirror, then handed to the agent.
     public func accept(id: Int64, site: HubSite, transactionDate: CalendarDate? = nil, actor: String) async throws -> HubExport {
-        let current = try await require(id: id, site: site)
+        let current = try await record(id: id, site: site)
         guard current.status == .ready else {
             throw TielineError(.conflict, "export \(id) (PCCO \(current.export.number)) is \(current.status.label); only Ready to Export can be accepted")
         }
@@ -114,7 +118,7 @@ public struct ExportQueue: Sendable {
     /// Resend after a fix: a failed export is validated again and made Ready to Export, or —
     /// when Sage already has it and only Procore's write-back failed — the write-back is retried.
     public func retry(id: Int64, site: HubSite, actor: String) async throws -> HubExport {
-        let current = try await require(id: id, site: site)
+        let current = try await record(id: id, site: site)
         guard current.status == .failed || current.status == .ready || current.writeBack != nil else {
             throw TielineError(.conflict, "export \(id) (PCCO \(current.export.number)) is \(current.status.label); only Failed to Export can be retried")
         }
@@ -146,7 +150,7 @@ public struct ExportQueue: Sendable {
     /// Unlink a synced PCCO: Procore's origin ids are cleared; Sage keeps what was written.
     public func unlink(id: Int64, site: HubSite, actor: String) async throws -> HubExport {
         try await move(id: id, site: site, from: [.synced], to: .unlinked, verb: "unlinked", actor: actor,
-                       detail: "Sage keeps change order \(try await require(id: id, site: site).export.number)") { record in
+                       detail: "Sage keeps change order \(try await record(id: id, site: site).export.number)") { record in
             record.writeBack = WriteBackState(purpose: .unlinked, dueAt: now())
         }
     }
@@ -154,7 +158,7 @@ public struct ExportQueue: Sendable {
     /// An admin's Reset: a synced, unlinked or failed export becomes Ready to Export again.
     /// Exporting it again writes nothing new while Sage still holds its change order (same Procore id).
     public func reset(id: Int64, site: HubSite, actor: String) async throws -> HubExport {
-        let current = try await require(id: id, site: site)
+        let current = try await record(id: id, site: site)
         let problems = try await validate(current.export, site: site)
         return try await move(id: id, site: site, from: [.synced, .unlinked, .failed, .rejected, .retrieved], to: .ready, verb: "reset",
                               actor: actor, detail: nil) { record in
@@ -173,15 +177,22 @@ public struct ExportQueue: Sendable {
 
     /// Hands the next accepted export to `agent`, waiting up to `wait` for one.
     public func next(site: HubSite, agent: String, wait: Duration) async throws -> ExportAssignment? {
+        try await next(site: site, agent: agent, max: 1, wait: wait).first
+    }
+
+    /// Hands up to `max` accepted exports to `agent` (oldest first), waiting up to `wait` for the first.
+    public func next(site: HubSite, agent: String, max: Int, wait: Duration) async throws -> [ExportAssignment] {
         let deadline = ContinuousClock.now + wait
         while true {
-            if let claimed = try await storage.claimExport(site: site, agent: agent, now: now(), lease: lease) {
-                return ExportAssignment(id: claimed.id, export: claimed.export,
-                                        transactionDate: claimed.transactionDate ?? CalendarDate.today(now: now()))
+            var claimed: [ExportAssignment] = []
+            while claimed.count < max, let export = try await storage.claimExport(site: site, agent: agent, now: now(), lease: lease) {
+                claimed.append(ExportAssignment(id: export.id, export: export.export,
+                                                transactionDate: export.transactionDate ?? CalendarDate.today(now: now())))
             }
+            if !claimed.isEmpty { return claimed }
             let remaining = deadline - ContinuousClock.now
-            guard remaining > .zero, !Task.isCancelled else { return nil }
-            try await storage.waitForExports(site: site, timeout: remaining)
+            guard remaining > .zero, !Task.isCancelled, !closing.isSet else { return [] }
+            try await storage.waitForExports(site: site, timeout: min(remaining, .milliseconds(500)))
         }
     }
 
@@ -282,7 +293,8 @@ public struct ExportQueue: Sendable {
 
     // MARK: Helpers
 
-    func require(id: Int64, site: HubSite) async throws -> HubExport {
+    /// One export of the site, or a not-found error saying how to list them.
+    public func record(id: Int64, site: HubSite) async throws -> HubExport {
         guard let record = try await storage.export(id: id, site: site) else {
             throw TielineError(.notFound, "no export \(id) in site '\(site.name)'; list them with: tieline exports list --status all")
         }
@@ -292,6 +304,8 @@ public struct ExportQueue: Sendable {
     func move(id: Int64, site: HubSite, from: Set<ExportStatus>, to: ExportStatus, verb: String, actor: String, detail: String?,
               _ change: @escaping @Sendable (inout HubExport) -> Void) async throws -> HubExport {
         let at = now()
+        // A site not linked to Procore has nobody to tell.
+        let linked = try await storage.procoreLink(site: site) != nil
         let updated = try await storage.updateExport(id: id, site: site) { record in
             guard from.contains(record.status) else {
                 let allowed = from.map(\.label).sorted().joined(separator: " or ")
@@ -300,10 +314,29 @@ public struct ExportQueue: Sendable {
             record.status = to
             record.updatedAt = at
             change(&record)
+            if !linked { record.writeBack = nil }
             return ExportEvent(at: at, actor: actor, action: verb, detail: detail)
         }
         if updated.writeBack != nil { writeBackBell.ring() }
         return updated
+    }
+}
+
+/// A one-way switch, safe to read from any task.
+public final class ClosingFlag: Sendable {
+    private let value = Mutex(false)
+    public init() {}
+    public func set() { value.withLock { $0 = true } }
+    public var isSet: Bool { value.withLock { $0 } }
+}
+
+/// Flips the queue's closing flag when graceful shutdown starts. Listed last, so the service group tells it first.
+struct QueueCloser: Service {
+    let queue: ExportQueue
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        queue.closing.set()
     }
 }
 

@@ -3,7 +3,7 @@ import Hummingbird
 import SyncCore
 import TielineCore
 
-/// `/v1/exports`: the agent's long-poll for accepted exports and its reports.
+/// `/v1/exports`: the agent's long-poll for accepted exports (`next?wait=S&max=N` answers an array, or 204) and its reports.
 struct ExportRoutes {
     let queue: ExportQueue
     /// The longest a long-poll may hold a request.
@@ -18,12 +18,12 @@ struct ExportRoutes {
         group.get("next") { request, context in
             let site = try context.requireSite()
             let wait = min(max(request.uri.queryParameters.get("wait", as: Int.self) ?? 25, 0), Self.maxWait)
+            let max = min(max(request.uri.queryParameters.get("max", as: Int.self) ?? 1, 1), 100)
             let agent = try Self.agent(request)
-            guard let assignment = try await queue.next(site: site, agent: agent, wait: .seconds(wait)) else {
-                return Response(status: .noContent)
-            }
-            context.logger.info("export handed to agent", metadata: ["export": "\(assignment.id)", "pcco": "\(assignment.export.number)"])
-            return JSONBody.response(assignment)
+            let assignments = try await queue.next(site: site, agent: agent, max: max, wait: .seconds(wait))
+            guard !assignments.isEmpty else { return Response(status: .noContent) }
+            context.logger.info("exports handed to agent", metadata: ["exports": "\(assignments.map(\.id))"])
+            return JSONBody.response(assignments)
         }
         group.post(":id/result") { request, context in
             let site = try context.requireSite()

@@ -82,7 +82,7 @@ public final class HubServer: Sendable {
             },
             logger: logger
         )
-        let group = ServiceGroup(configuration: .init(services: [app] + (bridge.map { [$0] } ?? []), gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [], logger: logger))
+        let group = ServiceGroup(configuration: .init(services: [app] + (bridge.map { [$0] } ?? []) + [QueueCloser(queue: queue)], gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [], logger: logger))
         let running = Task {
             // Whatever happens, a failed start must not leave `start` waiting for a port forever.
             defer { boundContinuation.finish() }

@@ -134,14 +134,22 @@ public final class ProcoreBridge: Service, Sendable {
 
     // MARK: Write-back
 
+    /// Concurrent write-backs per site.
+    static let lanes = 8
+
     func writeBackLoop() async {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 let due = try await storage.writeBacksDue(now: Date(), limit: 100)
                 await withTaskGroup(of: Void.self) { group in
                     // Sites in parallel, each site's exports in order.
+                    // A few at a time per site: Procore's rate limit is per app, and the client paces itself.
                     for (site, exports) in Dictionary(grouping: due, by: { $0.0 }) {
-                        group.addTask { for (_, export) in exports { await self.writeBack(export, site: site) } }
+                        for lane in 0..<Self.lanes {
+                            let mine = exports.enumerated().filter { $0.offset % Self.lanes == lane }.map(\.element.1)
+                            guard !mine.isEmpty else { continue }
+                            group.addTask { for export in mine { await self.writeBack(export, site: site) } }
+                        }
                     }
                 }
                 if due.count == 100 { continue }

@@ -49,12 +49,17 @@ public final class ProcoreSandbox: Sendable {
     public let configuration: SandboxConfiguration
     let store: SandboxStore
     let task: Task<Void, any Error>
+    let webhooks: WebhookSender
+    let webhookResults: SandboxCounters
 
-    init(baseURL: URL, configuration: SandboxConfiguration, store: SandboxStore, task: Task<Void, any Error>) {
+    init(baseURL: URL, configuration: SandboxConfiguration, store: SandboxStore, task: Task<Void, any Error>,
+         webhooks: WebhookSender, webhookResults: SandboxCounters) {
         self.baseURL = baseURL
         self.configuration = configuration
         self.store = store
         self.task = task
+        self.webhooks = webhooks
+        self.webhookResults = webhookResults
     }
 
     /// Seeds and starts a sandbox, returning once it accepts connections.
@@ -67,6 +72,9 @@ public final class ProcoreSandbox: Sendable {
             data.seedSynthetic(linkedProjects: configuration.syntheticProjects)
         }
         let store = SandboxStore(data)
+        let counters = SandboxCounters()
+        let webhooks = WebhookSender { ok in counters.record(ok) }
+        store.deliver = { webhooks.send($0) }
         let responder = SandboxResponder(store: store, configuration: configuration)
         let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
         var quiet = logger
@@ -88,14 +96,16 @@ public final class ProcoreSandbox: Sendable {
         guard let port, port > 0 else {
             task.cancel()
             _ = try? await task.value
+            webhooks.stop()
             throw TielineError(.invalidInput, "the Procore sandbox could not listen on \(configuration.host):\(configuration.port)")
         }
         let url = URL(string: "http://\(configuration.host):\(port)")!
-        return ProcoreSandbox(baseURL: url, configuration: configuration, store: store, task: task)
+        return ProcoreSandbox(baseURL: url, configuration: configuration, store: store, task: task, webhooks: webhooks, webhookResults: counters)
     }
 
     /// Stops the server and waits for it to close.
     public func shutdown() async {
+        webhooks.stop()
         task.cancel()
         _ = try? await task.value
     }
@@ -133,6 +143,10 @@ public final class ProcoreSandbox: Sendable {
     public var projects: [SandboxProject] { store.with { $0.projects } }
     /// Every prime contract with its line items.
     public var primeContracts: [SandboxPrimeContract] { store.with { $0.contracts } }
+    /// Calls `hook` for every new ERP request, as a Procore webhook on ERP Requests create events does (nil: none).
+    public func setWebhook(_ hook: SandboxWebhook?) { store.with { $0.webhook = hook } }
+    /// Webhook deliveries answered 2xx, and those that failed.
+    public var webhookDeliveries: (delivered: Int, failed: Int) { webhookResults.values }
     /// Every PCCO, with its current origin ids.
     public var changeOrders: [SandboxPCCO] { store.with { $0.pccos } }
     /// ERP requests enqueued so far.

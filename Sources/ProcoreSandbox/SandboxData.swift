@@ -19,6 +19,10 @@ struct SandboxData: Sendable {
     var tokens: [String: Date] = [:]
     var rng: SeededRandom
     var faults = SandboxFaults()
+    /// Where Procore-style webhook deliveries go, if a hook is configured.
+    var webhook: SandboxWebhook?
+    /// Deliveries waiting to be sent (drained by `SandboxStore` after each change).
+    var outbox: [(SandboxWebhook, JSONValue)] = []
     var rateWindowStart: Date?
     var rateUsed = 0
     var requestCount = 0
@@ -75,9 +79,18 @@ final class SandboxStore: @unchecked Sendable {
 
     init(_ data: SandboxData) { self.data = data }
 
+    /// Sends webhook deliveries; set once when the sandbox starts.
+    var deliver: (@Sendable ([(SandboxWebhook, JSONValue)]) -> Void)?
+
     func with<T, E: Error>(_ body: (inout SandboxData) throws(E) -> T) throws(E) -> T {
         lock.lock()
-        defer { lock.unlock() }
-        return try body(&data)
+        let result: Result<T, E> = Result { () throws(E) -> T in try body(&data) }
+        let deliveries = data.outbox
+        if !deliveries.isEmpty { data.outbox = [] }
+        let deliver = self.deliver
+        lock.unlock()
+        // Sent outside the lock: the receiver may call back into the sandbox at once.
+        if !deliveries.isEmpty { deliver?(deliveries) }
+        return try result.get()
     }
 }

@@ -103,6 +103,14 @@ extension SandboxData {
         let requestID = newID()
         erpRequests.append(SandboxERPRequest(id: requestID, name: "create_prime_contract_change_order",
                                              data: createPayload(pcco, requestDetailID: detailID), createdAt: now))
+        if let webhook {
+            // Procore's webhook body for an ERP Requests create event.
+            outbox.append((webhook, .object([
+                "id": .number(String(newID())), "resource_name": .string("ERP Requests"), "resource_id": .number(String(requestID)),
+                "event_type": .string("create"), "company_id": .number(String(companyID)), "project_id": .number(String(project.id)),
+                "timestamp": .string(now.ISO8601Format()), "api_version": .string("v2"),
+            ])))
+        }
         return (pcco, requestID)
     }
 }

@@ -45,6 +45,12 @@ struct AgentRunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Address the local console listens on (keep it on this machine).")
     var consoleHost: String = "127.0.0.1"
 
+    @Option(name: .long, help: "The Local Connection accepted PCCOs are written to (defaults to the only one, or the one mapped for PCCO export).")
+    var exportConnection: String?
+
+    @Flag(name: .long, inversion: .prefixedNo, help: "Write PCCOs accepted in the hub into Sage (long-polls the hub; outbound only).")
+    var exports = true
+
     func run() async throws {
         guard interval >= 1 else { throw ValidationError("--interval must be at least 1 second") }
         let home = global.tielineHome
@@ -66,8 +72,38 @@ struct AgentRunCommand: AsyncParsableCommand {
                 fflush(nil)
             })
         }
-        logger.info("agent started: syncing every \(interval)s; home \(home.url.path)")
+        if exports {
+            services.append(ExportWorker(home: home, connectionName: exportConnection, onEvent: ExportProgressPrinter(json: json).handle))
+        }
+        logger.info("agent started: syncing every \(interval)s\(exports ? ", writing accepted PCCOs" : ""); home \(home.url.path)")
         try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+    }
+}
+
+/// Prints the export worker's events: a line each, or JSON lines.
+struct ExportProgressPrinter: Sendable {
+    var json: Bool
+
+    func handle(_ event: ExportWorker.ExportEvent) {
+        struct Line: Encodable { var event: String; var export: Int64?; var detail: String }
+        let line: Line
+        switch event {
+        case .received(let id, let number): line = Line(event: "export_received", export: id, detail: "PCCO \(number)")
+        case .written(let id, let r):
+            line = Line(event: "export_written", export: id,
+                        detail: "\(r.alreadyWritten ? "already in Sage: " : "")change order \(r.changeOrder) on contract \(r.contract), \(r.total)")
+        case .failed(let id, let message): line = Line(event: "export_failed", export: id, detail: message)
+        case .reported(let id, let status): line = Line(event: "export_reported", export: id, detail: status)
+        case .waiting(let message): line = Line(event: "export_waiting", export: nil, detail: message)
+        }
+        if json {
+            // One object per line, like the sync progress, so a script can read the stream.
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            Console.current.out(String(decoding: (try? encoder.encode(line)) ?? Data("{}".utf8), as: UTF8.self))
+        } else {
+            Console.current.out("export\(line.export.map { " \($0)" } ?? ""): \(line.detail)")
+        }
     }
 }
 

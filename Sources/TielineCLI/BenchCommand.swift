@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Tieline's speed and memory; prints a table. Run with `swift run -c release`.",
-        subcommands: [SampleCompanyBench.self, SyncBench.self])
+        subcommands: [SampleCompanyBench.self, SyncBench.self, ExportBench.self])
 
     struct SampleCompanyBench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

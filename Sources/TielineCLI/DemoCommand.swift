@@ -1,56 +1,128 @@
 import Agent
 import ArgumentParser
 import Foundation
+import Hub
+import ProcoreSandbox
 import Sage300
+import SyncCore
 import TielineCore
 
 /// `tieline demo`: the main job on embedded defaults, in one command.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run Tieline's main job on embedded defaults and show what it wrote into Sage.",
+        abstract: "Run Tieline's main job on embedded defaults: a PCCO from Procore accepted and written into Sage.",
         discussion: """
-            Builds a sample Sage 300 CRE company under <home>/demo, parses Procore's sample ERP request \
-            (Riverside Clinic, PCCO 007 "Added storm drain"), validates it against Sage, writes it as an \
-            approved contract change order with its JC batch (exactly once), posts the batch, and prints \
-            the Sage records and roll-ups.
+            Everything runs on loopback under <home>/demo: a sample Sage 300 CRE company, the hub, a Procore \
+            sandbox seeded to match the company, and an agent set up as the setup guide says (Connect, a Local \
+            Connection, the PCCO export preset, Deep from The beginning of time). A Deep sync mirrors the ERP \
+            data; an approved PCCO arrives from Procore (webhook), is validated against the mirror, accepted, \
+            written into Sage by the agent in one transaction, and reported back to Procore as synced. Prints \
+            the Sage records created and the time from Accept to Synced.
             """)
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Jobs in the demo company.") var jobs: Int = 20
     @Option(help: "JC transactions in the demo company.") var transactions: Int = 20_000
+    @Flag(help: "Leave hub, Procore sandbox and agent running (Ctrl-C stops them).") var keepRunning = false
+    @Option(help: "Hub port (0 picks a free one; --keep-running defaults to 8080).") var hubPort: Int?
+    @Option(help: "Procore sandbox port (0 picks a free one; --keep-running defaults to 8090).") var sandboxPort: Int?
 
     func run() async throws {
         try await reporting(json: false) {
             let folder = global.tielineHome.path("demo")
-            try? FileManager.default.removeItem(at: folder)
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let path = folder.appendingPathComponent("company.sqlite").path
+            var options = ExportStack.Options()
+            options.jobs = jobs
+            options.transactions = transactions
+            options.hubPort = hubPort ?? (keepRunning ? 8080 : 0)
+            options.sandboxPort = sandboxPort ?? (keepRunning ? 8090 : 0)
 
-            print("1. Sample Sage 300 CRE company → \(path)")
+            print("1. Sample Sage 300 CRE company, hub, Procore sandbox, agent → \(folder.path)")
             let started = Date()
-            let company = try SampleCompanyGenerator.create(at: path, spec: SampleCompanySpec(jobs: jobs, transactions: transactions, seed: 7))
-            print("   \(jobs) jobs, \(transactions) JC transactions in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
-            DescribeText.print(try company.summary())
+            let stack = try await ExportStack.start(folder: folder, options: options)
+            var agent: Task<Void, any Error>?
+            do {
+                print("   \(jobs) jobs, \(transactions) JC transactions; ready in \(Self.seconds(since: started))")
+                print("   hub \(stack.hub.baseURL) (site '\(ExportStack.siteName)'), Procore sandbox \(stack.sandbox.baseURL.absoluteString) (ERP requests, webhook)")
+                print("   agent: Connect ✓  Local Connection '\(ExportStack.connectionName)' ✓  Mappings: PCCO export preset ✓  Settings: Deep, The beginning of time ✓")
 
-            print("\n2. Procore's sample ERP request, parsed by the Procore intake")
-            let export = try DemoPCCO.export()
-            DemoPCCO.printExport(export)
+                print("\n2. Sync: Deep, from The beginning of time")
+                let synced = Date()
+                let run = try await stack.sync()
+                guard run.status == .completed else { throw TielineError(.internalError, "the Deep sync did not complete: \(run.error ?? run.status.rawValue)") }
+                print("   \(run.rowsSent) rows of \(run.entities.count) entities mirrored in \(Self.seconds(since: synced))")
 
-            print("\n3. Validated against Sage and written in one transaction (exactly once)")
-            let writer = ExportWriter(company: company)
-            let written = Date()
-            let date = export.transactionDate ?? CalendarDate.today()
-            let result = try writer.write(export, transactionDate: date)
-            print("   written in \(String(format: "%.3f", Date().timeIntervalSince(written))) s")
-            try DemoPCCO.printRecords(company, result)
-            let again = try writer.write(export, transactionDate: date)
-            print("   delivered again: \(again.alreadyWritten ? "already written, nothing added" : "WROTE TWICE")")
+                agent = stack.startAgent()
+                print("\n3. An approved PCCO arrives from Procore")
+                let pcco = try stack.sandbox.createApprovedPCCO(PCCOSpec(projectID: stack.sandbox.projects.first { $0.originCode == "24-118" }?.id,
+                                                                         number: "007", title: "Added storm drain"))
+                let queued = try await Self.arrival(of: pcco.id, stack: stack)
+                print("   Ready to Export: export \(queued.id), PCCO \(queued.export.number) \"\(queued.export.title)\" → job \(queued.export.job), contract \(queued.export.contract), \(queued.export.total)")
+                for line in queued.export.lines {
+                    print("     \(line.description): \(line.amount) → item \(line.contractItem), \(line.costCode)/\(line.category)")
+                    for m in line.markups { print("       markup \(m.name) \(m.amount) → \(m.costCode)/\(m.category)") }
+                }
+                print(queued.problems.isEmpty ? "   validation against the mirror: passes" : "   validation: " + queued.problems.map(\.message).joined(separator: "; "))
 
-            print("\n4. Post Entries")
-            let posting = try company.postEntries(batch: result.batch)
-            print("   posted \(posting.transactions) entries as JC run \(posting.run)")
-            try DemoPCCO.printRollups(company)
+                print("\n4. Accept (Transaction Date \(CalendarDate.today())) → agent writes into Sage → Procore told → Synced")
+                let accepted = try await stack.hub.queue.accept(id: queued.id, site: stack.site, transactionDate: CalendarDate.today(), actor: "demo approver")
+                let done = try await stack.waitFor(export: accepted.id, [.synced, .failed])
+                guard done.status == .synced, let result = done.result, let acceptedAt = done.acceptedAt, let syncedAt = done.syncedAt else {
+                    throw TielineError(.internalError, "the export ended \(done.status.label): \(done.error ?? done.writeBack?.lastError ?? "")")
+                }
+                print("   Accept → Synced in \(String(format: "%.0f ms", syncedAt.timeIntervalSince(acceptedAt) * 1000))")
+                try DemoPCCO.printRecords(stack.company, result)
+                if let detail = stack.sandbox.changeOrders.first(where: { $0.id == pcco.id }) {
+                    print("   Procore: PCCO \(detail.number) origin id \(detail.originID ?? "(none)")")
+                }
+                for event in try await stack.storage.exportEvents(id: done.id, site: stack.site) {
+                    print("   audit: \(event.actor) \(event.action)\(event.detail.map { ": \($0)" } ?? "")")
+                }
+
+                print("\n5. Post Entries")
+                let posting = try stack.company.postEntries(batch: result.batch)
+                print("   posted \(posting.transactions) entries as JC run \(posting.run)")
+                try DemoPCCO.printRollups(stack.company, export: done.export, result: result)
+
+                if keepRunning {
+                    print("\nRunning: hub \(stack.hub.baseURL), Procore sandbox \(stack.sandbox.baseURL.absoluteString); agent home \(stack.agentHome.url.path). Ctrl-C stops.")
+                    try await Self.waitForInterrupt()
+                }
+            } catch {
+                agent?.cancel()
+                await stack.shutdown()
+                throw error
+            }
+            agent?.cancel()
+            await stack.shutdown()
         }
+    }
+
+    /// Waits for the PCCO to be queued by the hub (the sandbox's webhook triggers the poll).
+    static func arrival(of pccoID: Int, stack: ExportStack) async throws -> HubExport {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if let id = try await stack.storage.exportID(pccoID: pccoID, site: stack.site) {
+                return try await stack.hub.queue.record(id: id, site: stack.site)
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        throw TielineError(.internalError, "the PCCO did not reach the hub's export queue within 30 s")
+    }
+
+    static func seconds(since start: Date) -> String { String(format: "%.2f s", Date().timeIntervalSince(start)) }
+
+    static func waitForInterrupt() async throws {
+        let (stream, continuation) = AsyncStream<Void>.makeStream()
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let sources = [SIGINT, SIGTERM].map { sig in
+            let source = DispatchSource.makeSignalSource(signal: sig)
+            source.setEventHandler { continuation.yield() }
+            source.resume()
+            return source
+        }
+        for await _ in stream { break }
+        sources.forEach { $0.cancel() }
     }
 }

@@ -46,15 +46,22 @@ enum DemoPCCO {
         }
     }
 
-    static func printRollups(_ company: SageCompany) throws(TielineError) {
+    /// The roll-ups Post Entries made for this export: job, changed contract items, changed categories.
+    static func printRollups(_ company: SageCompany, export: ChangeOrderExport, result: SageWriteResult) throws(TielineError) {
         try company.read { db throws in
-            let job = try Job.fetchOne(db, sql: "SELECT * FROM JCM_MASTER__JOB WHERE Job = '24-118'")!
-            print("   Job 24-118 revised contract amount: \(job.revisedContractAmount) (original \(job.originalContractAmount))")
-            for item in try ContractItem.fetchAll(db, sql: "SELECT * FROM CNC_ACTIVE__CONTRACT_ITEM WHERE Contract = '24-118' ORDER BY Item") {
+            let job = try Job.fetchOne(db, sql: "SELECT * FROM JCM_MASTER__JOB WHERE Job = ?", arguments: [export.job])!
+            print("   Job \(export.job) revised contract amount: \(job.revisedContractAmount) (original \(job.originalContractAmount))")
+            for item in try ContractItem.fetchAll(db, sql: "SELECT * FROM CNC_ACTIVE__CONTRACT_ITEM WHERE Contract = ? ORDER BY Item", arguments: [result.contract])
+            where result.items[item.item] != nil {
                 print("   Contract item \(item.item) revised scheduled value: \(item.revisedScheduledValue)")
             }
-            let markup = try Category.fetchOne(db, sql: "SELECT * FROM JCM_MASTER__CATEGORY WHERE Job = '24-118' AND Cost_Code = '01-900' AND Category = 'O'")!
-            print("   Category 01-900/O approved estimate changes: \(markup.approvedEstChanges)")
+            let codings = Set(export.lines.flatMap { [[$0.costCode, $0.category]] + $0.markups.map { [$0.costCode, $0.category] } })
+            for coding in codings.sorted(by: { $0.joined() < $1.joined() }) {
+                for category in try Category.fetchAll(db, sql: "SELECT * FROM JCM_MASTER__CATEGORY WHERE Job = ? AND Cost_Code = ? AND Category = ?",
+                                                      arguments: [export.job, coding[0], coding[1]]) {
+                    print("   Category \(coding[0])/\(coding[1]) approved estimate changes: \(category.approvedEstChanges)")
+                }
+            }
         }
     }
 }

@@ -36,15 +36,18 @@ struct HubCommand: AsyncParsableCommand {
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Serve the hub API until SIGTERM or SIGINT (Ctrl-C).")
         @OptionGroup var database: DatabaseOption
+        @OptionGroup var secretKey: SecretKeyOption
         @Option(help: "Address to listen on.") var host = "127.0.0.1"
         @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
+        @Option(help: "Seconds an agent holds an export before it may be delivered again.") var exportLease = 60
         @Flag(help: "Do not serve the web console under /console.") var noConsole = false
 
         func run() async throws {
             let storage = try database.open()
+            let configuration = HubConfiguration(exportLease: TimeInterval(max(1, exportLease)), secrets: try secretKey.load(home: database.global.tielineHome))
             // Browsers keep Secure cookies to HTTPS and to this machine (loopback), which is where the hub listens unless told otherwise.
             let console = noConsole ? nil : HubConsole(storage: storage, accounts: storage)
-            let hub = try await HubServer.start(storage: storage, host: host, port: port, stopOnSignals: true) { router, queue in
+            let hub = try await HubServer.start(storage: storage, host: host, port: port, configuration: configuration, stopOnSignals: true) { router, queue in
                 console?.install(on: router, queue: queue)
             }
             print("Tieline hub listening on \(hub.baseURL) (database \(storage.path)); Ctrl-C stops it")
@@ -57,7 +60,7 @@ struct HubCommand: AsyncParsableCommand {
     struct Sites: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Sites (tenants) and their agent tokens.",
-            subcommands: [Add.self, List.self, Token.self, Revoke.self]
+            subcommands: [Add.self, List.self, Token.self, Revoke.self, HubSitesProcoreCommand.self]
         )
 
         struct Add: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ProcoreSandbox
+import TielineCore
 
 /// `tieline procore-sandbox`: a loopback stand-in for Procore's cloud.
 struct ProcoreSandboxCommand: AsyncParsableCommand {
@@ -70,6 +71,14 @@ struct ProcoreSandboxCommand: AsyncParsableCommand {
         @Option(help: "Requests allowed per 10-second spike window (0 turns the spike limit off).")
         var spikeLimit: Int = 0
 
+        @Option(help: ArgumentHelp("Call this URL for every new ERP request, like Procore's webhook (e.g. http://127.0.0.1:8080/procore/webhook).",
+                                   valueName: "url"))
+        var webhookURL: String?
+
+        @Option(help: ArgumentHelp("Environment variable holding the webhook token the hub printed (sent as 'Authorization: Bearer').",
+                                   valueName: "name"))
+        var webhookTokenEnv = "TIELINE_WEBHOOK_TOKEN"
+
         func run() async throws {
             var config = SandboxConfiguration()
             config.host = host
@@ -83,6 +92,14 @@ struct ProcoreSandboxCommand: AsyncParsableCommand {
             config.spikeLimit = spikeLimit
             config.sageCompanyPath = company.map { ($0 as NSString).expandingTildeInPath }
             let sandbox = try await ProcoreSandbox.start(config)
+            if let webhookURL {
+                guard let token = ProcessInfo.processInfo.environment[webhookTokenEnv], !token.isEmpty else {
+                    await sandbox.shutdown()
+                    throw TielineError(.invalidInput, "--webhook-url needs the hub's webhook token in $\(webhookTokenEnv)")
+                }
+                sandbox.setWebhook(SandboxWebhook(url: webhookURL, token: token))
+                print("webhook: every new ERP request is POSTed to \(webhookURL)")
+            }
             // The secret is never printed; the user set it (or knows the documented default).
             print("Procore sandbox listening on \(sandbox.baseURL.absoluteString)")
             print("company id \(config.companyID), client id \(config.clientID), \(sandbox.projects.count) projects")

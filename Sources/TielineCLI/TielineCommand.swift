@@ -19,6 +19,7 @@ public struct TielineCommand: AsyncParsableCommand {
             DoctorCommand.self,
             AgentCommand.self,
             HubCommand.self,
+            ExportsCommand.self,
         ]
     )
     public init() {}

@@ -259,13 +259,23 @@ def test_11_approver_accepts(browser, hub, company, shot):
     shot("hub-pcco-accept")
     submit(browser, browser.find_element(By.ID, "accept"))
     assert "Accepted PCCO 007 with Transaction Date %s" % first.isoformat() in notice(browser)
-    status = browser.find_element(By.ID, "export-status").text
-    assert status in ("Accepted", "Exporting", "Synced")
+    assert browser.find_element(By.ID, "export-status").text in ("Accepted", "Exporting", "Synced")
     audit = browser.find_element(By.ID, "audit").text
     assert "ann accepted transaction date %s" % first.isoformat() in audit
     shot("hub-pcco-accepted")
-    in_sage = sage_count(company, "SELECT COUNT(*) FROM CNC_ACTIVE__CHANGE_ORDER WHERE Contract = '24-118' AND Change_Order = '007'")
-    # Sage has the change order only once an agent has written it (then the PCCO is Synced).
-    assert in_sage == (1 if status == "Synced" else 0)
-    browser.find_element(By.LINK_TEXT, "Back to the list").click()
+    # The running agent long-polls the hub, writes the change order into Sage and reports back: Synced.
+    def synced(b):
+        b.refresh()
+        return b.find_element(By.ID, "export-status").text in ("Synced", "Failed to Export")
+    wait(browser, synced, 180)
+    assert browser.find_element(By.ID, "export-status").text == "Synced", browser.find_element(By.ID, "facts").text
+    assert "change order 007 on contract 24-118" in browser.find_element(By.ID, "written").text
+    shot("hub-pcco-synced")
+    assert sage_count(company, "SELECT COUNT(*) FROM CNC_ACTIVE__CHANGE_ORDER WHERE Contract = '24-118' AND Change_Order = '007'") == 1
+    assert sage_count(company, "SELECT COUNT(*) FROM CNC_ACTIVE__CHANGE_ORDER WHERE Contract = '24-118' AND Change_Order = '007'"
+                      " AND Change_Order_Date = '%s'" % first.isoformat()) == 1
+    browser.find_element(By.LINK_TEXT, "ERP Integrations").click()
     assert "007" not in browser.find_element(By.ID, "exports").text  # no longer Ready to Export
+    browser.find_element(By.LINK_TEXT, "Synced").click()
+    assert "Added storm drain" in browser.find_element(By.ID, "exports").text
+    shot("hub-synced-list")

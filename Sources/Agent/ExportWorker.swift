@@ -1,0 +1,167 @@
+import Foundation
+import Logging
+import Sage300
+import ServiceLifecycle
+import SyncCore
+import TielineCore
+
+/// The agent's exporter: long-polls the hub for accepted PCCOs, writes each into Sage with the
+/// exactly-once `ExportWriter`, and reports the Sage keys. Outbound connections only.
+///
+/// A crash between Sage's commit and the report loses nothing: the hub delivers the export again
+/// (after this agent's restart, or when its claim lapses) and the writer finds it already written.
+public struct ExportWorker: Service {
+    public let home: TielineHome
+    /// The Local Connection exports are written to; nil picks the only one, or the one mapped for PCCO export.
+    public var connectionName: String?
+    /// This agent process, as the hub sees it; a restart is a new one.
+    public let agentID: String
+    /// Seconds a long-poll waits on the hub.
+    public var wait: Int
+    /// Exports taken per long-poll.
+    public var batch = 16
+    public var logger: Logger
+    public var onEvent: @Sendable (ExportEvent) -> Void
+    /// Pause between attempts after a hub outage, doubled up to 30 s.
+    public var retryDelay: Duration
+
+    /// What the worker did, for progress output and tests.
+    public enum ExportEvent: Sendable {
+        case received(id: Int64, number: String)
+        case written(id: Int64, result: SageWriteResult)
+        case failed(id: Int64, message: String)
+        case reported(id: Int64, status: String)
+        case waiting(String)
+    }
+
+    public init(home: TielineHome, connectionName: String? = nil, wait: Int = 25, logger: Logger = Logger(label: "tieline.agent.exports"),
+                retryDelay: Duration = .milliseconds(500), onEvent: @escaping @Sendable (ExportEvent) -> Void = { _ in }) {
+        self.home = home
+        self.connectionName = connectionName
+        self.agentID = "agent-" + UUID().uuidString.prefix(8).lowercased()
+        self.wait = wait
+        self.logger = logger
+        self.retryDelay = retryDelay
+        self.onEvent = onEvent
+    }
+
+    public func run() async throws {
+        let stop = StopSignal()
+        await withGracefulShutdownHandler {
+            await loop(stop: stop)
+        } onGracefulShutdown: {
+            stop.request()
+        }
+    }
+
+    /// Runs until `stop` is requested or the task is cancelled (for hosts without a service group).
+    public func run(until stop: StopSignal) async {
+        await withTaskCancellationHandler { await loop(stop: stop) } onCancel: { stop.request() }
+    }
+
+    func loop(stop: StopSignal) async {
+        var released = false
+        var delay = retryDelay
+        while !stop.isRequested {
+            do {
+                let (client, company) = try open()
+                if !released {
+                    let count = try await client.releaseExports(agent: agentID)
+                    if count > 0 { logger.info("the hub will deliver again \(count) export(s) an earlier run of this agent held") }
+                    released = true
+                }
+                // A stop during a long-poll ends the poll at once; a claimed export is then released by the next start.
+                guard let assignments = try await race(stop: stop, { try await client.nextExports(agent: agentID, max: batch, wait: wait) }),
+                      !assignments.isEmpty else { continue }
+                delay = retryDelay
+                // Sage writes one after another (each its own transaction); reports go out while the next one is written.
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for assignment in assignments {
+                        onEvent(.received(id: assignment.id, number: assignment.export.number))
+                        let outcome = write(assignment, company: company)
+                        group.addTask { try await report(outcome, id: assignment.id, client: client, stop: stop) }
+                    }
+                    try await group.waitForAll()
+                }
+            } catch {
+                let message = (error as? TielineError)?.message ?? "\(error)"
+                logger.warning("exports: \(message); trying again in \(delay)")
+                onEvent(.waiting(message))
+                _ = await stop.wait(delay, sleep: { try await Task.sleep(for: $0) })
+                delay = min(delay * 2, .seconds(30))
+            }
+        }
+    }
+
+    /// Writes one export; Sage's refusals become a Failed to Export outcome with Sage's reason.
+    func write(_ assignment: ExportAssignment, company: SageCompany) -> ExportOutcome {
+        do {
+            let result = try ExportWriter(company: company).write(assignment.export, transactionDate: assignment.transactionDate)
+            // Fault injection for the exactly-once tests: die as a power cut would, after Sage's commit
+            // and before the hub hears of it. Only ever set by tests.
+            if !result.alreadyWritten, ProcessInfo.processInfo.environment["TIELINE_FAILPOINT"] == "kill-after-sage-commit" {
+                kill(getpid(), SIGKILL)
+            }
+            onEvent(.written(id: assignment.id, result: result))
+            logger.info("PCCO \(assignment.export.number) \(result.alreadyWritten ? "was already" : "written") in Sage as change order \(result.changeOrder) on \(result.contract)")
+            return ExportOutcome(written: result)
+        } catch {
+            onEvent(.failed(id: assignment.id, message: error.message))
+            logger.warning("PCCO \(assignment.export.number) not written: \(error.message)")
+            return ExportOutcome(errorCode: error.code.rawValue, errorMessage: error.message)
+        }
+    }
+
+    /// Delivers the outcome, retrying through hub outages; the write itself is never repeated for it.
+    func report(_ outcome: ExportOutcome, id: Int64, client: HubClient, stop: StopSignal) async throws {
+        var delay = retryDelay
+        while true {
+            do {
+                let status = try await client.reportExport(id: id, agent: agentID, outcome: outcome)
+                onEvent(.reported(id: id, status: status))
+                return
+            } catch let error as TielineError where error.code == .hubTransport || error.code.rawValue == "storage_failure" || error.code.rawValue == "internal_error" {
+                if stop.isRequested { throw error }
+                logger.warning("cannot report export \(id) yet: \(error.message)")
+                _ = await stop.wait(delay, sleep: { try await Task.sleep(for: $0) })
+                delay = min(delay * 2, .seconds(30))
+            }
+        }
+    }
+
+    /// The hub client and the Sage company exports go to.
+    func open() throws(TielineError) -> (HubClient, SageCompany) {
+        let store = AgentConfigStore(home: home)
+        let config = try store.load()
+        guard let hub = config.hub, let token = try store.loadToken(), !token.isEmpty else {
+            throw TielineError(.notFound, "not connected to a hub; run `tieline connect --hub URL --site SITE --token TOKEN` first")
+        }
+        let connection = try Self.exportConnection(config, named: connectionName)
+        return (HubClient(url: hub.url, token: token), try SageCompany.open(at: connection.sagePath))
+    }
+
+    /// The named connection; else the only one; else the one whose mappings carry the PCCO export preset.
+    public static func exportConnection(_ config: AgentConfig, named name: String?) throws(TielineError) -> LocalConnection {
+        if let name { return try config.connection(name) }
+        if config.connections.count == 1 { return config.connections[0] }
+        let mapped = config.connections.filter { c in PCCOExportPreset.entities.allSatisfy { c.mappings.isEnabled($0) } }
+        if mapped.count == 1 { return mapped[0] }
+        throw TielineError(.invalidInput, config.connections.isEmpty
+            ? "no Local Connection to write exports to; add one with: tieline connections add NAME --sage FILE"
+            : "several Local Connections could take exports (\(config.connections.map(\.name).joined(separator: ", "))); choose one with --export-connection NAME")
+    }
+
+    /// Runs `body` until it finishes or a stop is requested (then nil).
+    func race<T: Sendable>(stop: StopSignal, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                while !stop.isRequested { try await Task.sleep(for: .milliseconds(100)) }
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+}

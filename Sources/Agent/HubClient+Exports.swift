@@ -1,0 +1,48 @@
+import AsyncHTTPClient
+import Foundation
+import SyncCore
+import TielineCore
+
+extension HubClient {
+    /// Long-polls for accepted exports, up to `max` at once (empty when none arrived within `wait` seconds).
+    public func nextExports(agent: String, max: Int = 1, wait: Int) async throws -> [ExportAssignment] {
+        var request = HTTPClientRequest(url: url + "/v1/exports/next?wait=\(wait)&max=\(max)&agent=\(Self.segment(agent))")
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Accept", value: "application/json")
+        let status: UInt
+        let data: Data
+        do {
+            let response = try await client.execute(request, timeout: .seconds(Int64(wait) + timeoutSeconds))
+            status = response.status.code
+            data = Data((try await response.body.collect(upTo: 16 << 20)).readableBytesView)
+        } catch {
+            throw TielineError(.hubTransport, "cannot reach the hub at \(url): \(error)")
+        }
+        if status == 204 { return [] }
+        guard status == 200 else {
+            if let failure = try? JSONDecoder().decode(HubFailure.self, from: data) {
+                throw TielineError(TielineError.Code(failure.error.code), "hub: \(failure.error.message)")
+            }
+            throw TielineError(.hubTransport, "the hub at \(url) answered HTTP \(status) to GET /v1/exports/next")
+        }
+        do {
+            return try JSONDecoder().decode([ExportAssignment].self, from: data)
+        } catch {
+            throw TielineError(.hubTransport, "the hub at \(url) sent an export this agent does not understand: \(error)")
+        }
+    }
+
+    /// Reports what happened to an export; returns the status the hub recorded.
+    @discardableResult
+    public func reportExport(id: Int64, agent: String, outcome: ExportOutcome) async throws -> String {
+        struct Recorded: Decodable { var status: String }
+        return try await call("POST", "/v1/exports/\(id)/result?agent=\(Self.segment(agent))", json: outcome, as: Recorded.self).status
+    }
+
+    /// Gives back exports an earlier run of this agent held (it restarted, so it is not writing them).
+    @discardableResult
+    public func releaseExports(agent: String) async throws -> Int {
+        struct Released: Decodable { var released: Int }
+        return try await call("POST", "/v1/exports/release?agent=\(Self.segment(agent))", json: [String: String](), as: Released.self).released
+    }
+}

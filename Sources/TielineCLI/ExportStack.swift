@@ -1,0 +1,141 @@
+import Agent
+import Foundation
+import Hub
+import Logging
+import Procore
+import ProcoreSandbox
+import Sage300
+import SyncCore
+import TielineCore
+
+/// Everything of a PCCO export on loopback, in one process: a Sage company, the hub (SQLite),
+/// the Procore sandbox seeded to match the company, and an agent set up as the setup guide says.
+/// `tieline demo`, `tieline bench export` and the end-to-end tests run on it.
+public final class ExportStack: Sendable {
+    public let folder: URL
+    public let company: SageCompany
+    public let companyPath: String
+    public let storage: SQLiteHubStorage
+    public let hub: HubServer
+    public let site: HubSite
+    public let sandbox: ProcoreSandbox
+    public let agentHome: TielineHome
+    public static let siteName = "demo-construction"
+    public static let connectionName = "Sage"
+
+    init(folder: URL, company: SageCompany, companyPath: String, storage: SQLiteHubStorage, hub: HubServer, site: HubSite,
+         sandbox: ProcoreSandbox, agentHome: TielineHome) {
+        self.folder = folder
+        self.company = company
+        self.companyPath = companyPath
+        self.storage = storage
+        self.hub = hub
+        self.site = site
+        self.sandbox = sandbox
+        self.agentHome = agentHome
+    }
+
+    /// Options for `start`.
+    public struct Options: Sendable {
+        public var jobs = 20
+        public var transactions = 20_000
+        public var hubPort = 0
+        public var sandboxPort = 0
+        /// Procore poll period; webhooks make new PCCOs arrive sooner.
+        public var pollSeconds = 60
+        public var exportLease: TimeInterval = 60
+        public var style = ProcoreLink.Style.erpRequests
+        public var logLevel = Logger.Level.error
+        public init() {}
+    }
+
+    /// Builds the company under `folder` (replacing what was there), starts hub and sandbox, links
+    /// them, and sets the agent up: Connect, a Local Connection, the PCCO export preset, Deep from
+    /// The beginning of time.
+    public static func start(folder: URL, options: Options = Options()) async throws -> ExportStack {
+        try? FileManager.default.removeItem(at: folder)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let companyPath = folder.appendingPathComponent("company.sqlite").path
+        let company = try SampleCompanyGenerator.create(at: companyPath,
+                                                        spec: SampleCompanySpec(jobs: options.jobs, transactions: options.transactions, seed: 7))
+        var logger = Logger(label: "tieline.demo")
+        logger.logLevel = options.logLevel
+
+        var sandboxConfiguration = SandboxConfiguration()
+        sandboxConfiguration.port = options.sandboxPort
+        sandboxConfiguration.sageCompanyPath = companyPath
+        sandboxConfiguration.rateLimit = 1_000_000
+        let sandbox = try await ProcoreSandbox.start(sandboxConfiguration, logger: logger)
+
+        let storage = try SQLiteHubStorage(path: folder.appendingPathComponent("hub.sqlite").path)
+        let secrets = try HubSecretBox.load(keyFile: folder.appendingPathComponent("hub-secret.key"))
+        let token = try await storage.addSite(siteName)
+        let procore = sandbox.clientConfiguration()
+        let webhookToken = SiteToken.generate()
+        try await storage.linkProcore(ProcoreLink(baseURL: sandbox.baseURL.absoluteString, companyID: procore.companyID, clientID: procore.clientID,
+                                                  sealedSecret: try secrets.seal(procore.clientSecret.revealed), style: options.style,
+                                                  pollSeconds: options.pollSeconds, webhookTokenHash: SiteToken.hash(webhookToken)),
+                                      site: siteName)
+        let hub: HubServer
+        do {
+            hub = try await HubServer.start(storage: storage, port: options.hubPort,
+                                            configuration: HubConfiguration(exportLease: options.exportLease, secrets: secrets), logger: logger)
+        } catch {
+            await sandbox.shutdown()
+            throw error
+        }
+        let site = try await storage.sites().first { $0.name == siteName }!
+        // Procore calls the hub's webhook for every new ERP request, so PCCOs arrive at once.
+        sandbox.setWebhook(SandboxWebhook(url: hub.baseURL + "/procore/webhook", token: webhookToken))
+
+        let agentHome = TielineHome(url: folder.appendingPathComponent("agent"))
+        let store = AgentConfigStore(home: agentHome)
+        _ = try store.connect(url: hub.baseURL, site: siteName, token: token)
+        _ = try store.addConnection(name: connectionName, sagePath: companyPath)
+        _ = try store.applyPCCOPreset(connection: connectionName, strict: false, dryRun: false)
+        _ = try store.setSyncSettings(connection: connectionName, type: .deep, timeframe: .beginningOfTime)
+        return ExportStack(folder: folder, company: company, companyPath: companyPath, storage: storage, hub: hub, site: site,
+                           sandbox: sandbox, agentHome: agentHome)
+    }
+
+    /// Runs the connection's sync with its saved Settings (Deep, The beginning of time).
+    public func sync(onEvent: @escaping @Sendable (SyncEvent) -> Void = { _ in }) async throws -> SyncRunRecord {
+        let store = AgentConfigStore(home: agentHome)
+        let config = try store.load()
+        let token = try store.loadToken() ?? ""
+        let connection = try config.connection(Self.connectionName)
+        let runner = SyncRunner(state: try AgentState.open(home: agentHome), destination: HubClient(url: hub.baseURL, token: token),
+                                options: SyncOptions(destinationName: "hub at \(hub.baseURL)"), onEvent: onEvent)
+        return try await runner.run(SyncRequest(connection: connection))
+    }
+
+    /// Starts the agent's export worker; cancel the task to stop it.
+    public func startAgent(onEvent: @escaping @Sendable (ExportWorker.ExportEvent) -> Void = { _ in }) -> Task<Void, any Error> {
+        var logger = Logger(label: "tieline.agent.exports")
+        logger.logLevel = .error
+        let worker = ExportWorker(home: agentHome, wait: 10, logger: logger, onEvent: onEvent)
+        return Task { await worker.run(until: StopSignal()) }
+    }
+
+    /// Polls Procore for the site now (what a webhook delivery triggers).
+    public func pollProcore() async throws {
+        guard let bridge = hub.bridge, let link = try await storage.procoreLink(site: site) else { return }
+        await bridge.poll(LinkedSite(site: site, link: link))
+    }
+
+    /// Waits until the export reaches one of `statuses` (or `timeout` passes; then its current state).
+    public func waitFor(export id: Int64, _ statuses: Set<ExportStatus>, timeout: Duration = .seconds(30)) async throws -> HubExport {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let record = try await hub.queue.record(id: id, site: site)
+            if statuses.contains(record.status) || ContinuousClock.now >= deadline { return record }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
+    /// Stops the hub and the sandbox.
+    public func shutdown() async {
+        try? await hub.shutdown()
+        await sandbox.shutdown()
+    }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import Hub
+import TielineCore
+
+/// Where the hub keeps the key that seals Procore client secrets.
+struct SecretKeyOption: ParsableArguments {
+    @Option(name: .customLong("secret-key-file"),
+            help: ArgumentHelp("File holding the key that seals Procore client secrets (created, 0600, if missing).",
+                               discussion: "Defaults to hub-secret.key in the home folder. Keep it with, but not inside, database backups.",
+                               valueName: "file"))
+    var file: String?
+
+    func url(home: TielineHome) -> URL {
+        file.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) } ?? home.path("hub-secret.key")
+    }
+
+    func load(home: TielineHome) throws(TielineError) -> HubSecretBox { try HubSecretBox.load(keyFile: url(home: home)) }
+}
+
+/// `tieline hub sites procore SITE ...`: links a site to its Procore company.
+struct HubSitesProcoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "procore",
+        abstract: "Link a site to its Procore company, so the hub picks up PCCOs sent to ERP and reports back.",
+        discussion: """
+            The client secret is sealed with the hub's secret key and never printed or logged. With \
+            --webhook, a token for Procore's webhook (ERP Requests create events) is printed once; point \
+            the hook at POST <hub>/procore/webhook with header 'Authorization: Bearer <token>'.
+            """)
+
+    @OptionGroup var database: HubCommand.DatabaseOption
+    @OptionGroup var secretKey: SecretKeyOption
+    @Argument(help: "The site to link.") var site: String
+    @Option(help: "Procore's API base URL: https://api.procore.com, https://sandbox.procore.com or a local sandbox.")
+    var baseURL: String
+    @Option(help: "The Procore company id.") var companyID: Int
+    @Option(help: "OAuth client id of the Procore app / service account.") var clientID: String
+    @Option(help: "OAuth client secret (use --client-secret-stdin to keep it out of the shell history).")
+    var clientSecret: String?
+    @Flag(help: "Read the client secret from standard input.") var clientSecretStdin = false
+    @Option(help: "erp-requests (Procore's ERP platform) or public-api.") var style: String = ProcoreLink.Style.erpRequests.rawValue
+    @Option(help: "Seconds between polls.") var pollSeconds = 60
+    @Flag(help: "Issue a webhook token (printed once).") var webhook = false
+
+    func run() async throws {
+        guard let style = ProcoreLink.Style(rawValue: style) else {
+            throw TielineError(.invalidInput, "--style '\(style)': use erp-requests or public-api")
+        }
+        guard companyID > 0 else { throw TielineError(.invalidInput, "--company-id must be a positive Procore company id") }
+        guard (5...86_400).contains(pollSeconds) else { throw TielineError(.invalidInput, "--poll-seconds must be 5 to 86400") }
+        let clientID = clientID.trimmingWhitespace()
+        guard !clientID.isEmpty, clientID.count <= 200 else { throw TielineError(.invalidInput, "--client-id must be 1 to 200 characters") }
+        var secret = clientSecret ?? ""
+        if clientSecretStdin { secret = readLine(strippingNewline: true) ?? "" }
+        guard !secret.isEmpty, secret.count <= 500 else {
+            throw TielineError(.invalidInput, "a client secret is required (--client-secret or --client-secret-stdin), at most 500 characters")
+        }
+        _ = try ProcoreBridge.endpoints(baseURL)
+        let box = try secretKey.load(home: database.global.tielineHome)
+        let webhookToken = webhook ? SiteToken.generate().replacingOccurrences(of: "tl_", with: "tlw_") : nil
+        var base = baseURL.trimmingWhitespace()
+        while base.hasSuffix("/") { base.removeLast() }
+        let link = ProcoreLink(baseURL: base, companyID: companyID, clientID: clientID, sealedSecret: try box.seal(secret), style: style,
+                               pollSeconds: pollSeconds, webhookTokenHash: webhookToken.map(SiteToken.hash))
+        try await database.open().linkProcore(link, site: site)
+        Console.current.out("Linked site '\(site)' to Procore company \(companyID) at \(base) (\(style.rawValue), polled every \(pollSeconds) s); client secret stored sealed.")
+        if let webhookToken {
+            Console.current.out("Webhook token, shown only this once (Procore sends it as 'Authorization: Bearer <token>' to POST /procore/webhook):")
+            Console.current.out(webhookToken)
+        }
+    }
+}

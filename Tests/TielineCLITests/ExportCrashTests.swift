@@ -1,0 +1,75 @@
+import Foundation
+import GRDB
+import Hub
+import ProcoreSandbox
+import Sage300
+import Testing
+@testable import TielineCLI
+import TielineCore
+
+/// Exactly once across crashes and restarts, with the real `tieline agent run` process.
+@Suite("Exports survive crashes", .serialized)
+struct ExportCrashTests {
+    @Test func agentKilledAfterTheSageCommitRestartsAndTheExportEndsSyncedOnce() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: KilledAgentTests.binary.path),
+                     "build the tieline executable first (swift build --build-tests builds it)")
+        try await ExportEndToEndTests.withStack(agent: false) { stack in
+            let pcco = try ExportEndToEndTests.createPCCO(stack, number: "021")
+            let queued = try await DemoCommand.arrival(of: pcco.id, stack: stack)
+            _ = try await stack.hub.queue.accept(id: queued.id, site: stack.site, actor: "alice")
+            let reference = "procore:pcco:\(pcco.id)"
+
+            // First agent: dies by SIGKILL right after Sage commits, before telling the hub.
+            let first = try launchAgent(home: stack.agentHome.url, failpoint: "kill-after-sage-commit")
+            first.waitUntilExit()
+            #expect(first.terminationReason == .uncaughtSignal)
+            #expect(first.terminationStatus == SIGKILL)
+            #expect(try ExportEndToEndTests.changeOrders(stack, reference: reference) == 1)
+            let entries = try ExportEndToEndTests.unpostedEntries(stack, reference: reference)
+            #expect(entries > 0)
+            let limbo = try await stack.hub.queue.record(id: queued.id, site: stack.site)
+            #expect(limbo.status == .exporting)
+            #expect(limbo.result == nil)
+
+            // Restarted agent: the hub delivers again, the writer finds it written, the export ends Synced.
+            let second = try launchAgent(home: stack.agentHome.url, failpoint: nil)
+            defer { if second.isRunning { second.terminate(); second.waitUntilExit() } }
+            let done = try await stack.waitFor(export: queued.id, [.synced, .failed], timeout: .seconds(60))
+            #expect(done.status == .synced)
+            #expect(done.deliveries == 2)
+            #expect(done.result?.alreadyWritten == true)
+            #expect(try ExportEndToEndTests.changeOrders(stack, reference: reference) == 1)
+            #expect(try ExportEndToEndTests.unpostedEntries(stack, reference: reference) == entries)
+            let actions = try await stack.storage.exportEvents(id: done.id, site: stack.site).map(\.action)
+            #expect(actions == ["received", "accepted", "claimed", "released", "claimed", "written", "told"])
+        }
+    }
+
+    @Test func anAcceptedExportSurvivesAHubRestart() async throws {
+        try await ExportEndToEndTests.withStack(agent: false) { stack in
+            let pcco = try ExportEndToEndTests.createPCCO(stack, number: "022")
+            let queued = try await DemoCommand.arrival(of: pcco.id, stack: stack)
+            _ = try await stack.hub.queue.accept(id: queued.id, site: stack.site, actor: "alice")
+            // The hub process goes away; a new one opens the same database file.
+            let reopened = try SQLiteHubStorage(path: stack.storage.path)
+            #expect(try await reopened.export(id: queued.id, site: stack.site)?.status == .accepted)
+            #expect(try await reopened.claimExport(site: stack.site, agent: "after-restart", now: Date(), lease: 60)?.id == queued.id)
+        }
+    }
+
+    func launchAgent(home: URL, failpoint: String?) throws -> Process {
+        let process = Process()
+        process.executableURL = KilledAgentTests.binary
+        process.arguments = ["agent", "run", "--home", home.path, "--interval", "3600"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["TIELINE_FAILPOINT"] = failpoint
+        process.environment = environment
+        let log = home.appendingPathComponent("agent-\(failpoint ?? "plain").log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return process
+    }
+}

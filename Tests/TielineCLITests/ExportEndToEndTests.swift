@@ -1,0 +1,214 @@
+import Foundation
+import GRDB
+import Hub
+import ProcoreSandbox
+import Sage300
+import SyncCore
+import Testing
+@testable import TielineCLI
+import TielineCore
+
+/// A PCCO from the Procore sandbox to Sage and back, through the real hub and agent on loopback.
+@Suite("PCCO export end to end")
+struct ExportEndToEndTests {
+    static func stack(_ style: ProcoreLink.Style = .erpRequests, pollSeconds: Int = 60) async throws -> ExportStack {
+        var options = ExportStack.Options()
+        options.jobs = 4
+        options.transactions = 400
+        options.style = style
+        options.pollSeconds = pollSeconds
+        let stack = try await ExportStack.start(folder: FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString)"),
+                                                options: options)
+        let run = try await stack.sync()
+        #expect(run.status == .completed)
+        return stack
+    }
+
+    /// Runs `body` on a synced stack with the agent's export worker running, and always tears down.
+    static func withStack(_ style: ProcoreLink.Style = .erpRequests, agent: Bool = true, pollSeconds: Int = 60,
+                          _ body: (ExportStack) async throws -> Void) async throws {
+        let stack = try await stack(style, pollSeconds: pollSeconds)
+        let worker = agent ? stack.startAgent() : nil
+        do {
+            try await body(stack)
+        } catch {
+            worker?.cancel()
+            await stack.shutdown()
+            throw error
+        }
+        worker?.cancel()
+        await stack.shutdown()
+        try? FileManager.default.removeItem(at: stack.folder)
+    }
+
+    static func createPCCO(_ stack: ExportStack, number: String = "007") throws -> SandboxPCCO {
+        try stack.sandbox.createApprovedPCCO(PCCOSpec(projectID: stack.sandbox.projects.first { $0.originCode == "24-118" }?.id,
+                                                      number: number, title: "Added storm drain"))
+    }
+
+    static func changeOrders(_ stack: ExportStack, reference: String) throws -> Int {
+        try stack.company.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM CNC_ACTIVE__CHANGE_ORDER WHERE Chg_Mgmt_Ref_1 = ?", arguments: [reference]) ?? 0
+        }
+    }
+
+    static func unpostedEntries(_ stack: ExportStack, reference: String) throws -> Int {
+        try stack.company.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM JCT_UNPOSTED__TRANSACTION WHERE Chg_Mgmt_Ref_1 = ?", arguments: [reference]) ?? 0
+        }
+    }
+
+    @Test func erpRequestArrivesByWebhookIsAcceptedWrittenAndSynced() async throws {
+        try await Self.withStack { stack in
+            let pcco = try Self.createPCCO(stack)
+            let queued = try await DemoCommand.arrival(of: pcco.id, stack: stack)
+            #expect(queued.status == .ready)
+            #expect(queued.problems.isEmpty, "\(queued.problems)")
+            #expect(stack.sandbox.webhookDeliveries.delivered == 1)
+
+            let accepted = try await stack.hub.queue.accept(id: queued.id, site: stack.site, transactionDate: try CalendarDate(parsing: "2026-11-30"), actor: "alice")
+            let done = try await stack.waitFor(export: accepted.id, [.synced, .failed])
+            #expect(done.status == .synced, "\(done.error ?? "") \(done.writeBack?.lastError ?? "")")
+            #expect(try Self.changeOrders(stack, reference: "procore:pcco:\(pcco.id)") == 1)
+            #expect(try Self.unpostedEntries(stack, reference: "procore:pcco:\(pcco.id)") == done.result?.entries.count)
+            let date = try stack.company.read { db in
+                try String.fetchOne(db, sql: "SELECT Change_Order_Date FROM CNC_ACTIVE__CHANGE_ORDER WHERE Chg_Mgmt_Ref_1 = ?", arguments: ["procore:pcco:\(pcco.id)"])
+            }
+            #expect(date == "2026-11-30")
+            // Procore was told: origin ids synced and the request detail closed with success.
+            guard case .erpRequest(let detailID) = queued.export.intake else { Issue.record("not an ERP request"); return }
+            #expect(stack.sandbox.requestDetail(detailID)?.status == "success")
+            #expect(stack.sandbox.externalUpdates.contains { $0.itemType == "change_order" && $0.itemID == pcco.id && $0.originID == "24-118/007" })
+            let actions = try await stack.storage.exportEvents(id: done.id, site: stack.site).map(\.action)
+            #expect(actions == ["received", "accepted", "claimed", "written", "told"])
+        }
+    }
+
+    @Test func withoutWebhooksTheScheduledPollPicksThePCCOUp() async throws {
+        try await Self.withStack(pollSeconds: 1) { stack in
+            stack.sandbox.setWebhook(nil)
+            let pcco = try Self.createPCCO(stack, number: "015")
+            let queued = try await DemoCommand.arrival(of: pcco.id, stack: stack)
+            #expect(queued.status == .ready)
+            #expect(stack.sandbox.webhookDeliveries.delivered == 0)
+            let link = try #require(try await stack.storage.procoreLink(site: stack.site))
+            #expect(link.lastPollAt != nil)
+            #expect(link.lastPollError == nil)
+            #expect(link.cursor != nil, "the poll remembers the last ERP request it saw")
+        }
+    }
+
+    @Test func publicAPIStylePatchesTheOriginIDs() async throws {
+        try await Self.withStack(.publicAPI) { stack in
+            let pcco = try Self.createPCCO(stack, number: "011")
+            let queued = try await DemoCommand.arrival(of: pcco.id, stack: stack)
+            #expect(queued.export.intake == .publicAPI)
+            _ = try await stack.hub.queue.accept(id: queued.id, site: stack.site, actor: "alice")
+            let done = try await stack.waitFor(export: queued.id, [.synced, .failed])
+            #expect(done.status == .synced)
+            let synced = try #require(stack.sandbox.changeOrders.first { $0.id == pcco.id })
+            #expect(synced.originID == "24-118/011")
+            #expect(synced.originCode == "011")
+        }
+    }
+
+    @Test func theSampleERPRequestExportsIntoTheMatchingCompany() async throws {
+        try await Self.withStack { stack in
+            let queued = try await stack.hub.queue.receive(try DemoPCCO.export(), site: stack.site)
+            #expect(queued.problems.isEmpty, "\(queued.problems.map(\.message))")
+            _ = try await stack.hub.queue.accept(id: queued.id, site: stack.site, actor: "alice")
+            // The sample's request detail is not one the sandbox issued, so only the Sage side is awaited here.
+            var record = try await stack.hub.queue.record(id: queued.id, site: stack.site)
+            for _ in 0..<3000 where record.result == nil && record.status != .failed {
+                try await Task.sleep(for: .milliseconds(10))
+                record = try await stack.hub.queue.record(id: queued.id, site: stack.site)
+            }
+            let result = try #require(record.result, "\(record.status.label) \(record.error ?? "")")
+            #expect(result.total.description == "12500.00")
+            #expect(result.items == ["100": Money(cents: 1_150_000), "200": Money(cents: 100_000)])
+            try stack.company.read { db throws in
+                let batch = try UnpostedTransaction.fetchAll(db, sql: "SELECT * FROM JCT_UNPOSTED__TRANSACTION WHERE Chg_Mgmt_Ref_1 = 'procore:pcco:7781' ORDER BY Entry")
+                    .map(\.transaction)
+                let cost = batch.filter { $0.transactionType == TransactionType.approvedEstimateChange }
+                // The markup line's estimate change lands on its destination cost code and category.
+                #expect(cost.map { "\($0.costCode!)/\($0.category!) \($0.amount)" } == ["01-900/O 1500.00", "02-200/S 10000.00", "03-300/M 1000.00"])
+                let revenue = batch.filter { $0.transactionType == TransactionType.approvedScheduledValueChange }
+                #expect(revenue.map { "\($0.item!) \($0.amount)" } == ["100 11500.00", "200 1000.00"])
+            }
+        }
+    }
+
+    @Test func aChangeOrderTypedInSageIsAConflictNotOverwritten() async throws {
+        try await Self.withStack { stack in
+            let pcco = try Self.createPCCO(stack, number: "012")
+            let queued = try await DemoCommand.arrival(of: pcco.id, stack: stack)
+            // Someone types change order 012 in Sage after the last sync: the mirror cannot know.
+            try stack.company.write { db in
+                try ChangeOrder(contract: "24-118", changeOrder: "012", description: "Typed in Sage", status: "Approved",
+                                date: try CalendarDate(parsing: "2026-11-01"), amount: Money(cents: 100)).insert(db)
+            }
+            _ = try await stack.hub.queue.accept(id: queued.id, site: stack.site, actor: "alice")
+            let done = try await stack.waitFor(export: queued.id, [.failed, .synced])
+            #expect(done.status == .failed)
+            #expect(done.error == "change order 012 already exists on contract 24-118, from a change order entered in Sage; it is not overwritten")
+            let description = try stack.company.read { db in
+                try String.fetchOne(db, sql: "SELECT Description FROM CNC_ACTIVE__CHANGE_ORDER WHERE Contract = '24-118' AND Change_Order = '012'")
+            }
+            #expect(description == "Typed in Sage")
+            #expect(try Self.unpostedEntries(stack, reference: "procore:pcco:\(pcco.id)") == 0)
+            // Procore shows Failed to Export with the reason.
+            guard case .erpRequest(let detail) = queued.export.intake else { Issue.record("not an ERP request"); return }
+            let closed = try await Self.eventually { stack.sandbox.requestDetail(detail)?.status == "failed" }
+            #expect(closed)
+            #expect(stack.sandbox.requestDetail(detail)?.messages.first?.contains("already exists on contract 24-118") == true)
+        }
+    }
+
+    @Test func procoreWriteBackFailingThreeTimesStillEndsSyncedWithOneWrite() async throws {
+        try await Self.withStack { stack in
+            let pcco = try Self.createPCCO(stack, number: "013")
+            let queued = try await DemoCommand.arrival(of: pcco.id, stack: stack)
+            var faults = SandboxFaults()
+            faults.serverErrorBurst = 3
+            stack.sandbox.setFaults(faults)
+            let before = stack.sandbox.requestLog.count
+            _ = try await stack.hub.queue.accept(id: queued.id, site: stack.site, actor: "alice")
+            let done = try await stack.waitFor(export: queued.id, [.synced, .failed], timeout: .seconds(60))
+            #expect(done.status == .synced)
+            #expect(try Self.changeOrders(stack, reference: "procore:pcco:\(pcco.id)") == 1)
+            let writeBacks = stack.sandbox.requestLog.dropFirst(before).filter { $0.contains("external_data/sync") }
+            #expect(writeBacks.count == 4, "three 500s, then the call that succeeded: \(writeBacks)")
+            #expect(stack.sandbox.faults.serverErrorBurst == 0)
+        }
+    }
+
+    @Test func editingTheChangeOrderInSageIsFlaggedAfterTheNextSync() async throws {
+        try await Self.withStack { stack in
+            let pcco = try Self.createPCCO(stack, number: "014")
+            let queued = try await DemoCommand.arrival(of: pcco.id, stack: stack)
+            _ = try await stack.hub.queue.accept(id: queued.id, site: stack.site, actor: "alice")
+            let done = try await stack.waitFor(export: queued.id, [.synced, .failed])
+            #expect(done.status == .synced)
+            try stack.company.write { db in
+                try db.execute(sql: "UPDATE CNC_ACTIVE__CHANGE_ORDER SET Description = 'Storm drain (revised)' WHERE Chg_Mgmt_Ref_1 = ?",
+                               arguments: ["procore:pcco:\(pcco.id)"])
+            }
+            _ = try await stack.sync()
+            let flagged = try await stack.hub.queue.record(id: done.id, site: stack.site)
+            #expect(flagged.drift == ["change order 014 on contract 24-118: Description is 'Storm drain (revised)' in Sage, 'Added storm drain' was exported"])
+            #expect(flagged.status == .synced)
+            // Procore's PCCO is untouched: PCCO sync is one way.
+            #expect(stack.sandbox.changeOrders.first { $0.id == pcco.id }?.title == "Added storm drain")
+        }
+    }
+
+    static func detailID(_ export: ChangeOrderExport) -> Int? {
+        if case .erpRequest(let id) = export.intake { return id }
+        return nil
+    }
+
+    static func eventually(_ condition: () -> Bool) async throws -> Bool {
+        for _ in 0..<3000 where !condition() { try await Task.sleep(for: .milliseconds(10)) }
+        return condition()
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Hub
+import Testing
+@testable import TielineCLI
+import TielineCore
+
+/// `tieline exports …` and `tieline hub sites procore` against a hub database.
+@Suite("exports and hub sites procore commands")
+struct ExportsCommandTests {
+    @Test func theApproverListsShowsAndAcceptsFromTheCLI() async throws {
+        try await ExportEndToEndTests.withStack { stack in
+            let pcco = try ExportEndToEndTests.createPCCO(stack, number: "031")
+            let queued = try await DemoCommand.arrival(of: pcco.id, stack: stack)
+            let home = stack.folder
+            let db = ["--database", "sqlite:" + stack.storage.path]
+
+            let list = await tieline(["exports", "list"] + db, home: home)
+            #expect(list.status == 0, "\(list.err)")
+            #expect(list.out.contains("| \(queued.id)"))
+            #expect(list.out.contains("Ready to Export"))
+
+            let json = await tieline(["exports", "list", "--json", "--status", "all"] + db, home: home)
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [[String: Any]])
+            #expect(rows.first?["statusLabel"] as? String == "Ready to Export")
+            #expect(rows.first?["number"] as? String == "031")
+
+            let badDate = await tieline(["exports", "accept", String(queued.id), "--transaction-date", "2026-02-30"] + db, home: home)
+            #expect(badDate.status == 1)
+            #expect(badDate.err.contains("--transaction-date"))
+
+            let accept = await tieline(["exports", "accept", String(queued.id), "--transaction-date", "2026-12-02", "--as", "carol"] + db, home: home)
+            #expect(accept.status == 0, "\(accept.err)")
+            #expect(accept.out.contains("Accepted PCCO 031"))
+            // The running hub sees an Accept made by another process and its agent writes it.
+            let done = try await stack.waitFor(export: queued.id, [.synced, .failed])
+            #expect(done.status == .synced)
+
+            let show = await tieline(["exports", "show", String(queued.id)] + db, home: home)
+            #expect(show.status == 0)
+            #expect(show.out.contains("Status:           Synced"))
+            #expect(show.out.contains("carol (cli)  accepted: transaction date 2026-12-02"))
+            #expect(show.out.contains("In Sage:          change order 031 on contract 24-118"))
+
+            let again = await tieline(["exports", "accept", String(queued.id)] + db, home: home)
+            #expect(again.status == 1)
+            #expect(again.err.contains("is Synced; only Ready to Export can be accepted"))
+            let missing = await tieline(["exports", "show", "999"] + db, home: home)
+            #expect(missing.err.contains("no export 999 in site 'demo-construction'"))
+        }
+    }
+
+    @Test func linkingASiteToProcoreNeverShowsTheSecret() async throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("procore-link-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: home) }
+        #expect(await tieline(["hub", "sites", "add", "acme"], home: home).status == 0)
+        let secret = "very-secret-client-secret-42"
+        let linked = await tieline(["hub", "sites", "procore", "acme", "--base-url", "https://api.procore.com", "--company-id", "4201",
+                                    "--client-id", "abc", "--client-secret", secret, "--style", "public-api", "--webhook"], home: home)
+        #expect(linked.status == 0, "\(linked.err)")
+        #expect(!linked.out.contains(secret))
+        #expect(linked.out.contains("Webhook token, shown only this once"))
+        let database = try Data(contentsOf: home.appendingPathComponent("hub.sqlite"))
+        #expect(database.range(of: Data(secret.utf8)) == nil, "the secret is stored sealed")
+        let storage = try SQLiteHubStorage(path: home.appendingPathComponent("hub.sqlite").path)
+        let link = try #require(try await storage.linkedSites().first?.link)
+        #expect(link.style == .publicAPI)
+        #expect(link.pollSeconds == 60)
+        let box = try HubSecretBox.load(keyFile: home.appendingPathComponent("hub-secret.key"))
+        #expect(try box.open(link.sealedSecret) == secret)
+
+        let badStyle = await tieline(["hub", "sites", "procore", "acme", "--base-url", "https://api.procore.com", "--company-id", "4201",
+                                      "--client-id", "abc", "--client-secret", "x", "--style", "soap"], home: home)
+        #expect(badStyle.status == 1)
+        #expect(badStyle.err.contains("--style 'soap': use erp-requests or public-api"))
+        let badURL = await tieline(["hub", "sites", "procore", "acme", "--base-url", "ftp://x", "--company-id", "4201",
+                                    "--client-id", "abc", "--client-secret", "x"], home: home)
+        #expect(badURL.err.contains("--base-url 'ftp://x' is not an http(s) URL"))
+    }
+}
