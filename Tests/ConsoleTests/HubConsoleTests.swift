@@ -1,6 +1,7 @@
 import Foundation
 import Hub
 import Testing
+import TielineCore
 
 @Suite("Hub console over HTTP")
 struct HubConsoleTests {
@@ -78,6 +79,28 @@ struct HubConsoleTests {
             #expect(archived.body.contains("Extra footing"))
         }
         #expect(try await hub.status(id, site: "acme") == .rejected)
+        try await hub.stop()
+    }
+
+    @Test("Accept defaults the Transaction Date to today and shows why an invalid PCCO cannot be accepted")
+    func acceptShowsValidation() async throws {
+        let hub = try await HubConsoleHarness.start()
+        // The mirror is empty, so job 24-118 and its contract are unknown to the hub.
+        let id = try await hub.queuePCCO(site: "acme", pccoID: 7006, number: "012", title: "Curb cut")
+        try await withWeb(hub.base) { web in
+            _ = try await hub.signIn(web, site: "acme", user: "ann")
+            let detail = try await web.get("/console/exports/\(id)")
+            #expect(detail.body.contains(#"name="transaction_date" value="\#(CalendarDate.today())""#))
+            #expect(detail.body.contains(#"<ul id="problems"><li class="problem">"#))
+            let accept = try await web.post("/console/exports/\(id)/accept", [("csrf", detail.csrf ?? ""), ("transaction_date", "2026-11-02")])
+            #expect(accept.status == 303)
+            let after = try await web.get(try #require(accept.location))
+            #expect(after.body.contains("cannot be accepted"))
+            let bad = try await web.post("/console/exports/\(id)/accept", [("csrf", detail.csrf ?? ""), ("transaction_date", "02/11/2026")])
+            #expect(bad.status == 303)
+            #expect(try await web.get(try #require(bad.location)).body.contains("Transaction Date"))
+        }
+        #expect(try await hub.status(id, site: "acme") == .ready)
         try await hub.stop()
     }
 
