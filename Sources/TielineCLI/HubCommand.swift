@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hub
+import HubConsole
 import Logging
 import TielineCore
 
@@ -9,7 +10,7 @@ struct HubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hub",
         abstract: "Run the Tieline hub (the cloud side) and manage its sites and agent tokens.",
-        subcommands: [Serve.self, Sites.self]
+        subcommands: [Serve.self, Sites.self, HubUsersCommand.self, HubExportsCommand.self]
     )
 
     /// `--database sqlite:FILE` (or a plain path); defaults to hub.sqlite in the home folder.
@@ -39,12 +40,19 @@ struct HubCommand: AsyncParsableCommand {
         @Option(help: "Address to listen on.") var host = "127.0.0.1"
         @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
         @Option(help: "Seconds an agent holds an export before it may be delivered again.") var exportLease = 60
+        @Flag(help: "Do not serve the web console under /console.") var noConsole = false
 
         func run() async throws {
             let storage = try database.open()
             let configuration = HubConfiguration(exportLease: TimeInterval(max(1, exportLease)), secrets: try secretKey.load(home: database.global.tielineHome))
-            let hub = try await HubServer.start(storage: storage, host: host, port: port, configuration: configuration, stopOnSignals: true)
+            // Browsers keep Secure cookies to HTTPS and to this machine (loopback), which is where the hub listens unless told otherwise.
+            let console = noConsole ? nil : HubConsole(storage: storage, accounts: storage)
+            let hub = try await HubServer.start(storage: storage, host: host, port: port, configuration: configuration, stopOnSignals: true) { router, queue in
+                console?.install(on: router, queue: queue)
+            }
             print("Tieline hub listening on \(hub.baseURL) (database \(storage.path)); Ctrl-C stops it")
+            if console != nil { print("Web console: \(hub.baseURL)/console (add users with: tieline hub users add SITE USER --role approver)") }
+            fflush(nil)
             try await hub.waitUntilStopped()
         }
     }
