@@ -19,10 +19,9 @@ struct MirrorLookup: ERPLookup {
             lookup.contracts[export.contract] = (Self.text(row["Job"]) ?? "", Self.text(row["Status"]) ?? "")
         }
         // The setup guide's Sync selection leaves Job (CV) out, so a job is also known from its contract.
-        if lookup.contracts[export.contract]?.job == export.job
-            || (try await storage.mirrorRowExists(entity: EntityCatalog.job.name, key: [export.job], site: site)) {
-            lookup.jobs.insert(export.job)
-        }
+        var jobKnown = lookup.contracts[export.contract]?.job == export.job
+        if !jobKnown { jobKnown = try await storage.mirrorRowExists(entity: EntityCatalog.job.name, key: [export.job], site: site) }
+        if jobKnown { lookup.jobs.insert(export.job) }
         for item in Set(export.lines.map(\.contractItem))
         where try await storage.mirrorRowExists(entity: EntityCatalog.contractItem.name, key: [export.contract, item], site: site) {
             lookup.contractItems.insert(item)

@@ -56,8 +56,10 @@ public final class ExportStack: Sendable {
         try? FileManager.default.removeItem(at: folder)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let companyPath = folder.appendingPathComponent("company.sqlite").path
-        let company = try SampleCompanyGenerator.create(at: companyPath,
-                                                        spec: SampleCompanySpec(jobs: options.jobs, transactions: options.transactions, seed: 7))
+        // Seconds of synchronous SQLite work: off Swift's cooperative threads, which the servers need.
+        let company = try await Self.offload {
+            try SampleCompanyGenerator.create(at: companyPath, spec: SampleCompanySpec(jobs: options.jobs, transactions: options.transactions, seed: 7))
+        }
         var logger = Logger(label: "tieline.demo")
         logger.logLevel = options.logLevel
 
@@ -96,6 +98,13 @@ public final class ExportStack: Sendable {
         _ = try store.setSyncSettings(connection: connectionName, type: .deep, timeframe: .beginningOfTime)
         return ExportStack(folder: folder, company: company, companyPath: companyPath, storage: storage, hub: hub, site: site,
                            sandbox: sandbox, agentHome: agentHome)
+    }
+
+    /// Runs blocking work on a thread of its own.
+    static func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+        }
     }
 
     /// Runs the connection's sync with its saved Settings (Deep, The beginning of time).
