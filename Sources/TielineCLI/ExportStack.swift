@@ -1,6 +1,8 @@
 import Agent
 import Foundation
+import ConsoleSupport
 import Hub
+import HubConsole
 import Logging
 import Procore
 import ProcoreSandbox
@@ -46,6 +48,8 @@ public final class ExportStack: Sendable {
         public var exportLease: TimeInterval = 60
         public var style = ProcoreLink.Style.erpRequests
         public var logLevel = Logger.Level.error
+        /// Serve the hub's web console, with this approver (name, password) signed up.
+        public var consoleApprover: (name: String, password: String)?
         public init() {}
     }
 
@@ -80,8 +84,19 @@ public final class ExportStack: Sendable {
                                       site: siteName)
         let hub: HubServer
         do {
+            let console: HubConsole?
+            if let approver = options.consoleApprover {
+                let hasher = PasswordHasher()
+                _ = try await storage.addConsoleUser(site: siteName, name: approver.name, role: .approver,
+                                                     passwordHash: try await hasher.hash(approver.password))
+                console = HubConsole(storage: storage, accounts: storage, hasher: hasher)
+            } else {
+                console = nil
+            }
             hub = try await HubServer.start(storage: storage, port: options.hubPort,
-                                            configuration: HubConfiguration(exportLease: options.exportLease, secrets: secrets), logger: logger)
+                                            configuration: HubConfiguration(exportLease: options.exportLease, secrets: secrets), logger: logger) { router, queue in
+                console?.install(on: router, queue: queue)
+            }
         } catch {
             await sandbox.shutdown()
             throw error

@@ -19,11 +19,11 @@ STEP3 = ["Contract (CN)", "Contract Change Order (CN)", "Contract Change Order (
          "Quick Bill Contract", "Quick Bill Contract Item"]
 # Step 4: Transaction (JC)'s field options to clear.
 CLEARED = ["Commitment Change Order", "Employee", "Equipment", "Credit Account", "Debit Account"]
-# Step 6: after Deselect All, Transaction (JC) and the CN/PJ/Customer/Quick Bill entities. Job (CV) is ticked too:
-# the hub validates a PCCO's job against its mirror of Job (CV).
+# Step 6: after Deselect All, Transaction (JC) and the CN/PJ/Customer/Quick Bill entities, exactly as the guide says
+# (no Job (CV): the hub knows a PCCO's job from its contract).
 STEP6 = ["Transaction (JC)", "Contract (CN)", "Contract Change Order (CN)", "Contract Change Order (PJ)",
          "Contract Change Order Item (CN)", "Contract Change Request (PJ)", "Contract Item (CN)", "Customer",
-         "Quick Bill Contract", "Quick Bill Contract Item", "Job (CV)"]
+         "Quick Bill Contract", "Quick Bill Contract Item"]
 
 
 def wait(browser, condition, seconds=60):
@@ -195,7 +195,8 @@ def test_07_deselect_all_tick_and_sync(browser, agent, hub, company, shot):
     assert browser.find_element(By.CSS_SELECTOR, "[data-status]").get_attribute("data-status") == "Completed"
     # The hub holds what was ticked, and nothing that was not.
     assert mirror_count(hub, "Transaction (JC)") == sage_count(company, "SELECT COUNT(*) FROM JCT_CURRENT__TRANSACTION")
-    assert mirror_count(hub, "Job (CV)") == sage_count(company, "SELECT COUNT(*) FROM JCM_MASTER__JOB")
+    assert mirror_count(hub, "Contract (CN)") == sage_count(company, "SELECT COUNT(*) FROM CNC_ACTIVE__CONTRACT")
+    assert mirror_count(hub, "Job (CV)") == 0
     assert mirror_count(hub, "Invoice (AP)") == 0
     # Syncing only reads Sage.
     assert sage_count(company, "SELECT COUNT(*) FROM JCT_CURRENT__TRANSACTION") == sage_rows_before
