@@ -74,11 +74,10 @@ public struct ExportWorker: Service {
                 guard let assignments = try await race(stop: stop, { try await client.nextExports(agent: agentID, max: batch, wait: wait) }),
                       !assignments.isEmpty else { continue }
                 delay = retryDelay
-                // Sage writes one after another (each its own transaction); reports go out while the next one is written.
+                // One Sage transaction for the batch, a savepoint per export; reports go out together.
+                let outcomes = write(assignments, company: company)
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    for assignment in assignments {
-                        onEvent(.received(id: assignment.id, number: assignment.export.number))
-                        let outcome = write(assignment, company: company)
+                    for (assignment, outcome) in zip(assignments, outcomes) {
                         group.addTask { try await report(outcome, id: assignment.id, client: client, stop: stop) }
                     }
                     try await group.waitForAll()
@@ -93,22 +92,33 @@ public struct ExportWorker: Service {
         }
     }
 
-    /// Writes one export; Sage's refusals become a Failed to Export outcome with Sage's reason.
-    func write(_ assignment: ExportAssignment, company: SageCompany) -> ExportOutcome {
+    /// Writes the exports; Sage's refusals become Failed to Export outcomes with Sage's reason.
+    func write(_ assignments: [ExportAssignment], company: SageCompany) -> [ExportOutcome] {
+        for assignment in assignments { onEvent(.received(id: assignment.id, number: assignment.export.number)) }
+        let results: [Result<SageWriteResult, TielineError>]
         do {
-            let result = try ExportWriter(company: company).write(assignment.export, transactionDate: assignment.transactionDate)
-            // Fault injection for the exactly-once tests: die as a power cut would, after Sage's commit
-            // and before the hub hears of it. Only ever set by tests.
-            if !result.alreadyWritten, ProcessInfo.processInfo.environment["TIELINE_FAILPOINT"] == "kill-after-sage-commit" {
-                kill(getpid(), SIGKILL)
-            }
-            onEvent(.written(id: assignment.id, result: result))
-            logger.info("PCCO \(assignment.export.number) \(result.alreadyWritten ? "was already" : "written") in Sage as change order \(result.changeOrder) on \(result.contract)")
-            return ExportOutcome(written: result)
+            results = try ExportWriter(company: company).write(assignments.map { ($0.export, $0.transactionDate) })
         } catch {
-            onEvent(.failed(id: assignment.id, message: error.message))
-            logger.warning("PCCO \(assignment.export.number) not written: \(error.message)")
-            return ExportOutcome(errorCode: error.code.rawValue, errorMessage: error.message)
+            // The transaction itself failed (Sage unavailable, disk full): nothing was written for any of them.
+            results = assignments.map { _ in .failure(error) }
+        }
+        // Fault injection for the exactly-once tests: die as a power cut would, after Sage's commit
+        // and before the hub hears of it. Only ever set by tests.
+        if results.contains(where: { (try? $0.get())?.alreadyWritten == false }),
+           ProcessInfo.processInfo.environment["TIELINE_FAILPOINT"] == "kill-after-sage-commit" {
+            kill(getpid(), SIGKILL)
+        }
+        return zip(assignments, results).map { assignment, result in
+            switch result {
+            case .success(let written):
+                onEvent(.written(id: assignment.id, result: written))
+                logger.info("PCCO \(assignment.export.number) \(written.alreadyWritten ? "was already" : "written") in Sage as change order \(written.changeOrder) on \(written.contract)")
+                return ExportOutcome(written: written)
+            case .failure(let error):
+                onEvent(.failed(id: assignment.id, message: error.message))
+                logger.warning("PCCO \(assignment.export.number) not written: \(error.message)")
+                return ExportOutcome(errorCode: error.code.rawValue, errorMessage: error.message)
+            }
         }
     }
 
