@@ -18,8 +18,8 @@ public struct ExportWorker: Service {
     public let agentID: String
     /// Seconds a long-poll waits on the hub.
     public var wait: Int
-    /// Exports taken per long-poll.
-    public var batch = 16
+    /// Exports taken per long-poll (and written in one Sage transaction).
+    public var batch = 32
     public var logger: Logger
     public var onEvent: @Sendable (ExportEvent) -> Void
     /// Pause between attempts after a hub outage, doubled up to 30 s.
@@ -62,33 +62,42 @@ public struct ExportWorker: Service {
     func loop(stop: StopSignal) async {
         var released = false
         var delay = retryDelay
-        while !stop.isRequested {
-            do {
-                let (client, company) = try open()
-                if !released {
-                    let count = try await client.releaseExports(agent: agentID)
-                    if count > 0 { logger.info("the hub will deliver again \(count) export(s) an earlier run of this agent held") }
-                    released = true
-                }
-                // A stop during a long-poll ends the poll at once; a claimed export is then released by the next start.
-                guard let assignments = try await race(stop: stop, { try await client.nextExports(agent: agentID, max: batch, wait: wait) }),
-                      !assignments.isEmpty else { continue }
-                delay = retryDelay
-                // One Sage transaction for the batch, a savepoint per export; reports go out together.
-                let outcomes = write(assignments, company: company)
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for (assignment, outcome) in zip(assignments, outcomes) {
-                        group.addTask { try await report(outcome, id: assignment.id, client: client, stop: stop) }
+        // Kept open between polls; reopened after any failure (a moved company file, a new token).
+        var opened: (client: HubClient, company: SageCompany)?
+        // Reports travel while the next batch is claimed and written; at most this many are in flight.
+        let maxReports = 4 * batch
+        await withTaskGroup(of: Void.self) { reports in
+            var inFlight = 0
+            while !stop.isRequested {
+                do {
+                    let (client, company) = try opened ?? open()
+                    opened = (client, company)
+                    if !released {
+                        let count = try await client.releaseExports(agent: agentID)
+                        if count > 0 { logger.info("the hub will deliver again \(count) export(s) an earlier run of this agent held") }
+                        released = true
                     }
-                    try await group.waitForAll()
+                    // A stop during a long-poll ends the poll at once; a claimed export is then released by the next start.
+                    guard let assignments = try await race(stop: stop, { try await client.nextExports(agent: agentID, max: batch, wait: wait) }),
+                          !assignments.isEmpty else { continue }
+                    delay = retryDelay
+                    // One Sage transaction for the batch, a savepoint per export.
+                    let outcomes = write(assignments, company: company)
+                    for (assignment, outcome) in zip(assignments, outcomes) {
+                        while inFlight >= maxReports, await reports.next() != nil { inFlight -= 1 }
+                        reports.addTask { try? await report(outcome, id: assignment.id, client: client, stop: stop) }
+                        inFlight += 1
+                    }
+                } catch {
+                    opened = nil
+                    let message = (error as? TielineError)?.message ?? "\(error)"
+                    logger.warning("exports: \(message); trying again in \(delay)")
+                    onEvent(.waiting(message))
+                    _ = await stop.wait(delay, sleep: { try await Task.sleep(for: $0) })
+                    delay = min(delay * 2, .seconds(30))
                 }
-            } catch {
-                let message = (error as? TielineError)?.message ?? "\(error)"
-                logger.warning("exports: \(message); trying again in \(delay)")
-                onEvent(.waiting(message))
-                _ = await stop.wait(delay, sleep: { try await Task.sleep(for: $0) })
-                delay = min(delay * 2, .seconds(30))
             }
+            await reports.waitForAll()
         }
     }
 

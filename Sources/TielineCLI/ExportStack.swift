@@ -148,12 +148,13 @@ public final class ExportStack: Sendable {
     }
 
     /// Waits until the export reaches one of `statuses` (or `timeout` passes; then its current state).
-    public func waitFor(export id: Int64, _ statuses: Set<ExportStatus>, timeout: Duration = .seconds(30)) async throws -> HubExport {
+    public func waitFor(export id: Int64, _ statuses: Set<ExportStatus>, timeout: Duration = .seconds(30),
+                        every interval: Duration = .milliseconds(2)) async throws -> HubExport {
         let deadline = ContinuousClock.now + timeout
         while true {
             let record = try await hub.queue.record(id: id, site: site)
             if statuses.contains(record.status) || ContinuousClock.now >= deadline { return record }
-            try await Task.sleep(for: .milliseconds(2))
+            try await Task.sleep(for: interval)
         }
     }
 
