@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         // Shared vocabulary: exact money, the internal PCCO export request, atomic files, coded errors.
@@ -75,9 +77,37 @@ let package = Package(
             // The PostgreSQL backend: a connection pool, LISTEN/NOTIFY for export wake-ups.
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
+        // What both web consoles share: sessions, CSRF, password hashing, forms, the page layout.
+        .target(name: "ConsoleSupport", dependencies: [
+            "TielineCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            // bcrypt runs on NIO's thread pool, off the async executor.
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        // The sync client's local console (`tieline agent run --console`): the Agent library in a browser.
+        .target(name: "AgentConsole", dependencies: [
+            "TielineCore", "Sage300", "SyncCore", "Agent", "ConsoleSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // The hub's web console (`/console`): sign-in per site, dashboard, the export queue's approvals.
+        .target(name: "HubConsole", dependencies: [
+            "TielineCore", "SyncCore", "Hub", "ConsoleSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The command tree: parse, call a library, print.
         .target(name: "TielineCLI", dependencies: [
             "TielineCore", "Sage300", "SyncCore", "Agent", "Hub", "Procore", "ProcoreSandbox",
+            "AgentConsole", "HubConsole",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -102,6 +132,12 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             // Creates and drops a fresh database per PostgreSQL test case.
             .product(name: "PostgresNIO", package: "postgres-nio"),
+        ]),
+        .testTarget(name: "ConsoleTests", dependencies: [
+            "ConsoleSupport", "AgentConsole", "HubConsole", "Hub", "Agent", "SyncCore", "Sage300", "TielineCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "TielineCLITests", dependencies: [
             "TielineCLI", "Agent", "Hub", "SyncCore", "Sage300", "TielineCore",

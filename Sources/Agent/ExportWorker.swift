@@ -18,8 +18,8 @@ public struct ExportWorker: Service {
     public let agentID: String
     /// Seconds a long-poll waits on the hub.
     public var wait: Int
-    /// Exports taken per long-poll.
-    public var batch = 16
+    /// Exports taken per long-poll (and written in one Sage transaction).
+    public var batch = 32
     public var logger: Logger
     public var onEvent: @Sendable (ExportEvent) -> Void
     /// Pause between attempts after a hub outage, doubled up to 30 s.
@@ -62,53 +62,72 @@ public struct ExportWorker: Service {
     func loop(stop: StopSignal) async {
         var released = false
         var delay = retryDelay
-        while !stop.isRequested {
-            do {
-                let (client, company) = try open()
-                if !released {
-                    let count = try await client.releaseExports(agent: agentID)
-                    if count > 0 { logger.info("the hub will deliver again \(count) export(s) an earlier run of this agent held") }
-                    released = true
-                }
-                // A stop during a long-poll ends the poll at once; a claimed export is then released by the next start.
-                guard let assignments = try await race(stop: stop, { try await client.nextExports(agent: agentID, max: batch, wait: wait) }),
-                      !assignments.isEmpty else { continue }
-                delay = retryDelay
-                // Sage writes one after another (each its own transaction); reports go out while the next one is written.
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for assignment in assignments {
-                        onEvent(.received(id: assignment.id, number: assignment.export.number))
-                        let outcome = write(assignment, company: company)
-                        group.addTask { try await report(outcome, id: assignment.id, client: client, stop: stop) }
+        // Kept open between polls; reopened after any failure (a moved company file, a new token).
+        var opened: (client: HubClient, company: SageCompany)?
+        // Reports travel while the next batch is claimed and written; at most this many are in flight.
+        let maxReports = 4 * batch
+        await withTaskGroup(of: Void.self) { reports in
+            var inFlight = 0
+            while !stop.isRequested {
+                do {
+                    let (client, company) = try opened ?? open()
+                    opened = (client, company)
+                    if !released {
+                        let count = try await client.releaseExports(agent: agentID)
+                        if count > 0 { logger.info("the hub will deliver again \(count) export(s) an earlier run of this agent held") }
+                        released = true
                     }
-                    try await group.waitForAll()
+                    // A stop during a long-poll ends the poll at once; a claimed export is then released by the next start.
+                    guard let assignments = try await race(stop: stop, { try await client.nextExports(agent: agentID, max: batch, wait: wait) }),
+                          !assignments.isEmpty else { continue }
+                    delay = retryDelay
+                    // One Sage transaction for the batch, a savepoint per export.
+                    let outcomes = write(assignments, company: company)
+                    for (assignment, outcome) in zip(assignments, outcomes) {
+                        while inFlight >= maxReports, await reports.next() != nil { inFlight -= 1 }
+                        reports.addTask { try? await report(outcome, id: assignment.id, client: client, stop: stop) }
+                        inFlight += 1
+                    }
+                } catch {
+                    opened = nil
+                    let message = (error as? TielineError)?.message ?? "\(error)"
+                    logger.warning("exports: \(message); trying again in \(delay)")
+                    onEvent(.waiting(message))
+                    _ = await stop.wait(delay, sleep: { try await Task.sleep(for: $0) })
+                    delay = min(delay * 2, .seconds(30))
                 }
-            } catch {
-                let message = (error as? TielineError)?.message ?? "\(error)"
-                logger.warning("exports: \(message); trying again in \(delay)")
-                onEvent(.waiting(message))
-                _ = await stop.wait(delay, sleep: { try await Task.sleep(for: $0) })
-                delay = min(delay * 2, .seconds(30))
             }
+            await reports.waitForAll()
         }
     }
 
-    /// Writes one export; Sage's refusals become a Failed to Export outcome with Sage's reason.
-    func write(_ assignment: ExportAssignment, company: SageCompany) -> ExportOutcome {
+    /// Writes the exports; Sage's refusals become Failed to Export outcomes with Sage's reason.
+    func write(_ assignments: [ExportAssignment], company: SageCompany) -> [ExportOutcome] {
+        for assignment in assignments { onEvent(.received(id: assignment.id, number: assignment.export.number)) }
+        let results: [Result<SageWriteResult, TielineError>]
         do {
-            let result = try ExportWriter(company: company).write(assignment.export, transactionDate: assignment.transactionDate)
-            // Fault injection for the exactly-once tests: die as a power cut would, after Sage's commit
-            // and before the hub hears of it. Only ever set by tests.
-            if !result.alreadyWritten, ProcessInfo.processInfo.environment["TIELINE_FAILPOINT"] == "kill-after-sage-commit" {
-                kill(getpid(), SIGKILL)
-            }
-            onEvent(.written(id: assignment.id, result: result))
-            logger.info("PCCO \(assignment.export.number) \(result.alreadyWritten ? "was already" : "written") in Sage as change order \(result.changeOrder) on \(result.contract)")
-            return ExportOutcome(written: result)
+            results = try ExportWriter(company: company).write(assignments.map { ($0.export, $0.transactionDate) })
         } catch {
-            onEvent(.failed(id: assignment.id, message: error.message))
-            logger.warning("PCCO \(assignment.export.number) not written: \(error.message)")
-            return ExportOutcome(errorCode: error.code.rawValue, errorMessage: error.message)
+            // The transaction itself failed (Sage unavailable, disk full): nothing was written for any of them.
+            results = assignments.map { _ in .failure(error) }
+        }
+        // Fault injection for the exactly-once tests: die as a power cut would, after Sage's commit
+        // and before the hub hears of it. Only ever set by tests.
+        if results.contains(where: { (try? $0.get())?.alreadyWritten == false }),
+           ProcessInfo.processInfo.environment["TIELINE_FAILPOINT"] == "kill-after-sage-commit" {
+            kill(getpid(), SIGKILL)
+        }
+        return zip(assignments, results).map { assignment, result in
+            switch result {
+            case .success(let written):
+                onEvent(.written(id: assignment.id, result: written))
+                logger.info("PCCO \(assignment.export.number) \(written.alreadyWritten ? "was already" : "written") in Sage as change order \(written.changeOrder) on \(written.contract)")
+                return ExportOutcome(written: written)
+            case .failure(let error):
+                onEvent(.failed(id: assignment.id, message: error.message))
+                logger.warning("PCCO \(assignment.export.number) not written: \(error.message)")
+                return ExportOutcome(errorCode: error.code.rawValue, errorMessage: error.message)
+            }
         }
     }
 

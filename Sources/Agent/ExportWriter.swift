@@ -18,8 +18,37 @@ public struct ExportWriter: Sendable {
     /// A change order with the same number but another origin is a conflict: nothing is
     /// overwritten and the error says so.
     public func write(_ export: ChangeOrderExport, transactionDate: CalendarDate) throws(TielineError) -> SageWriteResult {
+        try company.write { db in try Self.write(export, transactionDate: transactionDate, in: db) }
+    }
+
+    /// Writes several exports in one Sage transaction, each inside its own savepoint: one export's
+    /// refusal rolls back only its own records, and the whole batch costs one commit.
+    public func write(_ exports: [(export: ChangeOrderExport, transactionDate: CalendarDate)]) throws(TielineError) -> [Result<SageWriteResult, TielineError>] {
+        try company.write { db in
+            var results: [Result<SageWriteResult, TielineError>] = []
+            for item in exports {
+                var outcome: Result<SageWriteResult, TielineError> = .failure(TielineError(.exportInvalid, "not written"))
+                try db.inSavepoint {
+                    do {
+                        outcome = .success(try Self.write(item.export, transactionDate: item.transactionDate, in: db))
+                        return .commit
+                    } catch let error as TielineError {
+                        outcome = .failure(error)
+                    } catch let error as DatabaseError {
+                        outcome = .failure(SageCompany.translate(error))
+                    }
+                    return .rollback
+                }
+                results.append(outcome)
+            }
+            return results
+        }
+    }
+
+    /// The write itself, inside the caller's transaction.
+    static func write(_ export: ChangeOrderExport, transactionDate: CalendarDate, in db: Database) throws -> SageWriteResult {
         let reference = procoreReference(pccoID: export.pccoID)
-        return try company.write { db in
+        do {
             let lookup = SageLookup(db: db)
             if let existing = try Self.alreadyWritten(db, export: export, reference: reference) { return existing }
             let problems = try ExportValidator.problems(export, lookup: lookup)

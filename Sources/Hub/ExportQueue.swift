@@ -184,10 +184,8 @@ public struct ExportQueue: Sendable {
     public func next(site: HubSite, agent: String, max: Int, wait: Duration) async throws -> [ExportAssignment] {
         let deadline = ContinuousClock.now + wait
         while true {
-            var claimed: [ExportAssignment] = []
-            while claimed.count < max, let export = try await storage.claimExport(site: site, agent: agent, now: now(), lease: lease) {
-                claimed.append(ExportAssignment(id: export.id, export: export.export,
-                                                transactionDate: export.transactionDate ?? CalendarDate.today(now: now())))
+            let claimed = try await storage.claimExports(site: site, agent: agent, now: now(), lease: lease, max: max).map { export in
+                ExportAssignment(id: export.id, export: export.export, transactionDate: export.transactionDate ?? CalendarDate.today(now: now()))
             }
             if !claimed.isEmpty { return claimed }
             let remaining = deadline - ContinuousClock.now

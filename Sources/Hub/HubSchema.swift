@@ -115,6 +115,28 @@ enum HubSchema {
                 CREATE INDEX export_event_export ON export_event (export_id, id);
                 """)
         }
+        migrator.registerMigration("v3-console-accounts") { db in
+            // Hub console users (one site each) and their sessions; ids are stored only as SHA-256.
+            try db.execute(sql: """
+                CREATE TABLE console_user (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    site_id INTEGER NOT NULL REFERENCES site(id),
+                    name TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    password_hash TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    UNIQUE (site_id, name)
+                );
+                CREATE TABLE console_session (
+                    id_hash TEXT PRIMARY KEY,
+                    user_id INTEGER NOT NULL REFERENCES console_user(id),
+                    csrf TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    expires_at REAL NOT NULL
+                );
+                CREATE INDEX console_session_user ON console_session (user_id);
+                """)
+        }
         return migrator
     }
 }

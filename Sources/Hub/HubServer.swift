@@ -60,14 +60,18 @@ public final class HubServer: Sendable {
     }
 
     /// Starts serving and returns once the port is bound; with `stopOnSignals`, SIGTERM and SIGINT stop it gracefully.
+    /// `extraRoutes` adds routes of other parts (the web console) to the same router, sharing its export queue.
     public static func start(storage: any HubStorage, host: String = "127.0.0.1", port: Int = 0,
                              configuration: HubConfiguration = HubConfiguration(),
                              logger: Logger = Logger(label: "tieline.hub"),
-                             stopOnSignals: Bool = false) async throws -> HubServer {
+                             stopOnSignals: Bool = false,
+                             extraRoutes: @Sendable (Router<HubRequestContext>, ExportQueue) -> Void = { _, _ in }) async throws -> HubServer {
         let metrics = HubMetrics()
         let queue = ExportQueue(storage: storage, lease: configuration.exportLease)
         let bridge = configuration.procore ? ProcoreBridge(queue: queue, secrets: configuration.secrets, logger: logger) : nil
         let router = HubRoutes.router(storage: storage, metrics: metrics, configuration: configuration, queue: queue, bridge: bridge)
+        // Other parts served by the same process (the web console under /console) add their routes here.
+        extraRoutes(router, queue)
         let (bound, boundContinuation) = AsyncStream<Int>.makeStream()
         let app = Application(
             router: router,

@@ -14,13 +14,14 @@ struct MirrorLookup: ERPLookup {
 
     static func prefetch(_ export: ChangeOrderExport, storage: any HubStorage, site: HubSite) async throws -> MirrorLookup {
         var lookup = MirrorLookup()
-        if try await storage.mirrorRowExists(entity: EntityCatalog.job.name, key: [export.job], site: site) {
-            lookup.jobs.insert(export.job)
-        }
         let contract = try await storage.mirrorRows(entity: EntityCatalog.contract.name, key: [export.contract], page: 1, perPage: 1, site: site)
         if let row = contract.rows.first.map(Self.values), Self.text(row["Contract"]) == export.contract {
             lookup.contracts[export.contract] = (Self.text(row["Job"]) ?? "", Self.text(row["Status"]) ?? "")
         }
+        // The setup guide's Sync selection leaves Job (CV) out, so a job is also known from its contract.
+        var jobKnown = lookup.contracts[export.contract]?.job == export.job
+        if !jobKnown { jobKnown = try await storage.mirrorRowExists(entity: EntityCatalog.job.name, key: [export.job], site: site) }
+        if jobKnown { lookup.jobs.insert(export.job) }
         for item in Set(export.lines.map(\.contractItem))
         where try await storage.mirrorRowExists(entity: EntityCatalog.contractItem.name, key: [export.contract, item], site: site) {
             lookup.contractItems.insert(item)

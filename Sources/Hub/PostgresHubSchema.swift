@@ -143,6 +143,29 @@ enum PostgresHubSchema {
             """,
             "CREATE INDEX export_event_export ON export_event (export_id, id)",
         ]),
+        Migration(version: 3, name: "console users and sessions", statements: [
+            """
+            CREATE TABLE console_user (
+                id BIGSERIAL PRIMARY KEY,
+                site_id BIGINT NOT NULL REFERENCES site(id),
+                name TEXT COLLATE "C" NOT NULL,
+                role TEXT NOT NULL,
+                password_hash TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                UNIQUE (site_id, name)
+            )
+            """,
+            """
+            CREATE TABLE console_session (
+                id_hash TEXT PRIMARY KEY,
+                user_id BIGINT NOT NULL REFERENCES console_user(id),
+                csrf TEXT NOT NULL,
+                created_at DOUBLE PRECISION NOT NULL,
+                expires_at DOUBLE PRECISION NOT NULL
+            )
+            """,
+            "CREATE INDEX console_session_user ON console_session (user_id)",
+        ]),
     ]
 
     /// Any constant of ours: several hub processes starting at once migrate one after another.

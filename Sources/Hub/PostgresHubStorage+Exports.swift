@@ -76,25 +76,34 @@ extension PostgresHubStorage {
     }
 
     public func claimExport(site: HubSite, agent: String, now: Date, lease: TimeInterval) async throws -> HubExport? {
-        try await transaction { db -> HubExport? in
-            // SKIP LOCKED: a claim in flight in another process keeps its row locked until it commits, so this
-            // one takes the next export instead of waiting and then handing out the same one.
-            guard let data = try await db.one("""
+        try await claimExports(site: site, agent: agent, now: now, lease: lease, max: 1).first
+    }
+
+    public func claimExports(site: HubSite, agent: String, now: Date, lease: TimeInterval, max: Int) async throws -> [HubExport] {
+        guard max > 0 else { return [] }
+        return try await transaction { db -> [HubExport] in
+            // SKIP LOCKED: a claim in flight in another process keeps its rows locked until it commits, so this
+            // one takes the next exports instead of waiting and then handing out the same ones.
+            let rows = try await db.all("""
                 SELECT data FROM hub_export
                 WHERE site_id = \(site.id) AND (status = 'accepted' OR (status = 'exporting' AND claimed_until < \(now.timeIntervalSince1970)))
-                ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
-                """, String.self) else { return nil }
-            var export = try ExportCoding.decode(HubExport.self, data)
-            let lapsed = export.status == .exporting ? export.claimedBy : nil
-            export.status = .exporting
-            export.claimedBy = agent
-            export.claimedUntil = now.addingTimeInterval(lease)
-            export.deliveries += 1
-            export.updatedAt = now
-            try await Self.save(export, db)
-            let detail = lapsed.map { "delivery \(export.deliveries); the claim of \($0) had lapsed" } ?? "delivery \(export.deliveries)"
-            try await Self.record(ExportEvent(at: now, actor: "agent", action: "claimed", detail: detail), exportID: export.id, db)
-            return export
+                ORDER BY id LIMIT \(max) FOR UPDATE SKIP LOCKED
+                """, String.self)
+            var claimed: [HubExport] = []
+            for data in rows {
+                var export = try ExportCoding.decode(HubExport.self, data)
+                let lapsed = export.status == .exporting ? export.claimedBy : nil
+                export.status = .exporting
+                export.claimedBy = agent
+                export.claimedUntil = now.addingTimeInterval(lease)
+                export.deliveries += 1
+                export.updatedAt = now
+                try await Self.save(export, db)
+                let detail = lapsed.map { "delivery \(export.deliveries); the claim of \($0) had lapsed" } ?? "delivery \(export.deliveries)"
+                try await Self.record(ExportEvent(at: now, actor: "agent", action: "claimed", detail: detail), exportID: export.id, db)
+                claimed.append(export)
+            }
+            return claimed
         }
     }
 

@@ -77,23 +77,29 @@ extension SQLiteHubStorage {
     }
 
     public func claimExport(site: HubSite, agent: String, now: Date, lease: TimeInterval) async throws -> HubExport? {
-        try await pool.write { db -> HubExport? in
-            // One writer at a time in SQLite: the select and the update cannot interleave with another claim.
-            guard let id = try Int64.fetchOne(db, sql: """
+        try await claimExports(site: site, agent: agent, now: now, lease: lease, max: 1).first
+    }
+
+    public func claimExports(site: HubSite, agent: String, now: Date, lease: TimeInterval, max: Int) async throws -> [HubExport] {
+        try await pool.write { db -> [HubExport] in
+            // One writer at a time in SQLite: the select and the updates cannot interleave with another claim.
+            let ids = try Int64.fetchAll(db, sql: """
                 SELECT id FROM hub_export WHERE site_id = ? AND (status = 'accepted' OR (status = 'exporting' AND claimed_until < ?))
-                ORDER BY id LIMIT 1
-                """, arguments: [site.id, now.timeIntervalSince1970]) else { return nil }
-            var export = try Self.load(id: id, site: site, db)
-            let lapsed = export.status == .exporting ? export.claimedBy : nil
-            export.status = .exporting
-            export.claimedBy = agent
-            export.claimedUntil = now.addingTimeInterval(lease)
-            export.deliveries += 1
-            export.updatedAt = now
-            try Self.save(export, db)
-            let detail = lapsed.map { "delivery \(export.deliveries); the claim of \($0) had lapsed" } ?? "delivery \(export.deliveries)"
-            try Self.record(ExportEvent(at: now, actor: "agent", action: "claimed", detail: detail), exportID: id, db)
-            return export
+                ORDER BY id LIMIT ?
+                """, arguments: [site.id, now.timeIntervalSince1970, max])
+            return try ids.map { id in
+                var export = try Self.load(id: id, site: site, db)
+                let lapsed = export.status == .exporting ? export.claimedBy : nil
+                export.status = .exporting
+                export.claimedBy = agent
+                export.claimedUntil = now.addingTimeInterval(lease)
+                export.deliveries += 1
+                export.updatedAt = now
+                try Self.save(export, db)
+                let detail = lapsed.map { "delivery \(export.deliveries); the claim of \($0) had lapsed" } ?? "delivery \(export.deliveries)"
+                try Self.record(ExportEvent(at: now, actor: "agent", action: "claimed", detail: detail), exportID: id, db)
+                return export
+            }
         }
     }
 

@@ -142,7 +142,8 @@ public final class SageCompany: Sendable {
     }
 
     /// Turns SQLite's constraint and trigger failures into coded, readable errors.
-    static func translate(_ error: DatabaseError) -> TielineError {
+    /// A SQLite error as the message a user of Sage understands (rule triggers, field lengths).
+    public static func translate(_ error: DatabaseError) -> TielineError {
         let message = error.message ?? "\(error)"
         if let colon = message.firstIndex(of: ":"), error.extendedResultCode == .SQLITE_CONSTRAINT_TRIGGER {
             let code = String(message[..<colon])

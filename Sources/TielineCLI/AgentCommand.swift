@@ -1,5 +1,6 @@
 import Agent
 import Foundation
+import AgentConsole
 import ArgumentParser
 import Logging
 import ServiceLifecycle
@@ -35,6 +36,15 @@ struct AgentRunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print sync events as JSON lines.")
     var json = false
 
+    @Flag(name: .long, help: "Also serve the local console (Connect, Local Connections, Mappings, Sync) in a browser.")
+    var console = false
+
+    @Option(name: .long, help: "Port of the local console.")
+    var consolePort: Int = 8070
+
+    @Option(name: .long, help: "Address the local console listens on (keep it on this machine).")
+    var consoleHost: String = "127.0.0.1"
+
     @Option(name: .long, help: "The Local Connection accepted PCCOs are written to (defaults to the only one, or the one mapped for PCCO export).")
     var exportConnection: String?
 
@@ -51,6 +61,17 @@ struct AgentRunCommand: AsyncParsableCommand {
             (try HubDestinationFactory.makeHubDestination(url: hub.url, token: token), "hub at \(hub.url)")
         }
         var services: [any Service] = [service]
+        if console {
+            let local = AgentConsole(home: home, host: consoleHost, port: consolePort, logger: Logger(label: "tieline.agent.console")) { hub, token in
+                (try HubDestinationFactory.makeHubDestination(url: hub.url, token: token), "hub at \(hub.url)")
+            }
+            let firstStart = !local.password.isSet
+            services.append(AgentConsoleService(console: local) { url in
+                print("Agent console: \(url)" + (firstStart ? " (first start: open it to set the console password)" : ""))
+                // Piped output (a script waiting for this line) is block-buffered otherwise.
+                fflush(nil)
+            })
+        }
         if exports {
             services.append(ExportWorker(home: home, connectionName: exportConnection, onEvent: ExportProgressPrinter(json: json).handle))
         }

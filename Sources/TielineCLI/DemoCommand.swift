@@ -36,6 +36,9 @@ struct DemoCommand: AsyncParsableCommand {
             options.transactions = transactions
             options.hubPort = hubPort ?? (keepRunning ? 8080 : 0)
             options.sandboxPort = sandboxPort ?? (keepRunning ? 8090 : 0)
+            // Kept running, the hub serves its console with a demo approver (a fresh password each run).
+            let approverPassword = keepRunning ? SiteToken.generate().dropFirst(3).prefix(16).description : nil
+            if let approverPassword { options.consoleApprover = ("approver", approverPassword) }
 
             print("1. Sample Sage 300 CRE company, hub, Procore sandbox, agent → \(folder.path)")
             let started = Date()
@@ -85,7 +88,11 @@ struct DemoCommand: AsyncParsableCommand {
                 try DemoPCCO.printRollups(stack.company, export: done.export, result: result)
 
                 if keepRunning {
-                    print("\nRunning: hub \(stack.hub.baseURL), Procore sandbox \(stack.sandbox.baseURL.absoluteString); agent home \(stack.agentHome.url.path). Ctrl-C stops.")
+                    print("\nRunning: hub \(stack.hub.baseURL), Procore sandbox \(stack.sandbox.baseURL.absoluteString); agent home \(stack.agentHome.url.path).")
+                    if let approverPassword {
+                        print("Hub console: \(stack.hub.baseURL)/console — site \(ExportStack.siteName), user approver, password \(approverPassword)")
+                    }
+                    print("New PCCOs: curl -X POST \(stack.sandbox.baseURL.absoluteString)/sandbox/pccos (they arrive by webhook). Ctrl-C stops.")
                     try await Self.waitForInterrupt()
                 }
             } catch {

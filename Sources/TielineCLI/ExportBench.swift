@@ -39,6 +39,8 @@ struct ExportBench: AsyncParsableCommand {
             let stack = try await ExportStack.start(folder: folder)
             let agent = stack.startAgent()
             var phases: [Phase] = []
+            var stages: [String: Double] = [:]
+            var acceptSeconds = 0.0
             do {
                 _ = try await stack.sync()
                 let project = stack.sandbox.projects.first { $0.originCode == "24-118" }?.id
@@ -60,15 +62,19 @@ struct ExportBench: AsyncParsableCommand {
 
                 if burst > 0 {
                     let ids = try await arrive((0..<burst).map { String(format: "B%04d", $0) })
+                    let accepting = Date()
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         for id in ids { group.addTask { _ = try await stack.hub.queue.accept(id: id, site: stack.site, actor: "bench") } }
                         try await group.waitForAll()
                     }
+                    acceptSeconds = Date().timeIntervalSince(accepting)
                     var done: [HubExport] = []
-                    for id in ids { done.append(try await Self.synced(id, stack: stack)) }
+                    for id in ids { done.append(try await Self.synced(id, stack: stack, every: .milliseconds(50))) }
                     let first = done.compactMap(\.acceptedAt).min() ?? Date()
                     let last = done.compactMap(\.syncedAt).max() ?? Date()
                     phases.append(Self.phase("burst of \(burst) accepted at once", done, wall: last.timeIntervalSince(first)))
+                    stages = try await Self.stages(done, stack: stack)
+                    phases.append(Self.phase("all \(count + burst)", sequential + done, wall: 0))
                 }
             } catch {
                 agent.cancel()
@@ -82,14 +88,33 @@ struct ExportBench: AsyncParsableCommand {
             var table = TextTable(["Accept → Synced", "exports", "median", "p99", "max", "exports/s"])
             for p in phases {
                 table.add([p.phase, "\(p.exports)", String(format: "%.1f ms", p.medianMilliseconds), String(format: "%.1f ms", p.p99Milliseconds),
-                           String(format: "%.1f ms", p.maxMilliseconds), String(format: "%.0f", p.exportsPerSecond)])
+                           String(format: "%.1f ms", p.maxMilliseconds), p.exportsPerSecond > 0 ? String(format: "%.0f", p.exportsPerSecond) : ""])
             }
             Console.current.out(table.rendered)
+            if !stages.isEmpty {
+                Console.current.out(String(format: "burst: the %d Accepts themselves took %.0f ms", burst, acceptSeconds * 1000))
+                Console.current.out("burst, median per stage: " + ["accepted → claimed", "claimed → written", "written → told"]
+                    .map { "\($0) \(String(format: "%.1f ms", stages[$0] ?? 0))" }.joined(separator: ", "))
+            }
         }
     }
 
-    static func synced(_ id: Int64, stack: ExportStack) async throws -> HubExport {
-        let record = try await stack.waitFor(export: id, [.synced, .failed], timeout: .seconds(120))
+    /// Median time between audit events: waiting for the agent, writing into Sage, telling Procore.
+    static func stages(_ exports: [HubExport], stack: ExportStack) async throws -> [String: Double] {
+        var gaps: [String: [Double]] = [:]
+        for export in exports {
+            let events = try await stack.storage.exportEvents(id: export.id, site: stack.site)
+            func at(_ action: String) -> Date? { events.last { $0.action == action }?.at }
+            for (name, from, to) in [("accepted → claimed", "accepted", "claimed"), ("claimed → written", "claimed", "written"), ("written → told", "written", "told")] {
+                if let a = at(from), let b = at(to) { gaps[name, default: []].append(b.timeIntervalSince(a) * 1000) }
+            }
+        }
+        return gaps.mapValues { values in values.sorted()[values.count / 2] }
+    }
+
+    /// Waits for Synced; latency comes from the recorded timestamps, so polling gently does not change it.
+    static func synced(_ id: Int64, stack: ExportStack, every interval: Duration = .milliseconds(2)) async throws -> HubExport {
+        let record = try await stack.waitFor(export: id, [.synced, .failed], timeout: .seconds(120), every: interval)
         guard record.status == .synced else {
             throw TielineError(.internalError, "export \(id) ended \(record.status.label): \(record.error ?? record.writeBack?.lastError ?? "timed out")")
         }

@@ -1,6 +1,8 @@
 import Agent
 import Foundation
+import ConsoleSupport
 import Hub
+import HubConsole
 import Logging
 import Procore
 import ProcoreSandbox
@@ -46,6 +48,8 @@ public final class ExportStack: Sendable {
         public var exportLease: TimeInterval = 60
         public var style = ProcoreLink.Style.erpRequests
         public var logLevel = Logger.Level.error
+        /// Serve the hub's web console, with this approver (name, password) signed up.
+        public var consoleApprover: (name: String, password: String)?
         public init() {}
     }
 
@@ -56,8 +60,10 @@ public final class ExportStack: Sendable {
         try? FileManager.default.removeItem(at: folder)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let companyPath = folder.appendingPathComponent("company.sqlite").path
-        let company = try SampleCompanyGenerator.create(at: companyPath,
-                                                        spec: SampleCompanySpec(jobs: options.jobs, transactions: options.transactions, seed: 7))
+        // Seconds of synchronous SQLite work: off Swift's cooperative threads, which the servers need.
+        let company = try await Self.offload {
+            try SampleCompanyGenerator.create(at: companyPath, spec: SampleCompanySpec(jobs: options.jobs, transactions: options.transactions, seed: 7))
+        }
         var logger = Logger(label: "tieline.demo")
         logger.logLevel = options.logLevel
 
@@ -78,8 +84,19 @@ public final class ExportStack: Sendable {
                                       site: siteName)
         let hub: HubServer
         do {
+            let console: HubConsole?
+            if let approver = options.consoleApprover {
+                let hasher = PasswordHasher()
+                _ = try await storage.addConsoleUser(site: siteName, name: approver.name, role: .approver,
+                                                     passwordHash: try await hasher.hash(approver.password))
+                console = HubConsole(storage: storage, accounts: storage, hasher: hasher)
+            } else {
+                console = nil
+            }
             hub = try await HubServer.start(storage: storage, port: options.hubPort,
-                                            configuration: HubConfiguration(exportLease: options.exportLease, secrets: secrets), logger: logger)
+                                            configuration: HubConfiguration(exportLease: options.exportLease, secrets: secrets), logger: logger) { router, queue in
+                console?.install(on: router, queue: queue)
+            }
         } catch {
             await sandbox.shutdown()
             throw error
@@ -96,6 +113,13 @@ public final class ExportStack: Sendable {
         _ = try store.setSyncSettings(connection: connectionName, type: .deep, timeframe: .beginningOfTime)
         return ExportStack(folder: folder, company: company, companyPath: companyPath, storage: storage, hub: hub, site: site,
                            sandbox: sandbox, agentHome: agentHome)
+    }
+
+    /// Runs blocking work on a thread of its own.
+    static func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+        }
     }
 
     /// Runs the connection's sync with its saved Settings (Deep, The beginning of time).
@@ -124,12 +148,13 @@ public final class ExportStack: Sendable {
     }
 
     /// Waits until the export reaches one of `statuses` (or `timeout` passes; then its current state).
-    public func waitFor(export id: Int64, _ statuses: Set<ExportStatus>, timeout: Duration = .seconds(30)) async throws -> HubExport {
+    public func waitFor(export id: Int64, _ statuses: Set<ExportStatus>, timeout: Duration = .seconds(30),
+                        every interval: Duration = .milliseconds(2)) async throws -> HubExport {
         let deadline = ContinuousClock.now + timeout
         while true {
             let record = try await hub.queue.record(id: id, site: site)
             if statuses.contains(record.status) || ContinuousClock.now >= deadline { return record }
-            try await Task.sleep(for: .milliseconds(2))
+            try await Task.sleep(for: interval)
         }
     }
 

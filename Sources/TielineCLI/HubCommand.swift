@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hub
+import HubConsole
 import Logging
 import TielineCore
 
@@ -9,7 +10,7 @@ struct HubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hub",
         abstract: "Run the Tieline hub (the cloud side) and manage its sites and agent tokens.",
-        subcommands: [Serve.self, Sites.self]
+        subcommands: [Serve.self, Sites.self, HubUsersCommand.self, HubExportsCommand.self]
     )
 
     /// `--database sqlite:FILE`, a plain path, or `postgres://USER@HOST:PORT/DB`; defaults to hub.sqlite in the home folder.
@@ -44,6 +45,19 @@ struct HubCommand: AsyncParsableCommand {
             }
         }
 
+        /// Runs `body` on the opened database's console users and sessions, and closes it afterwards.
+        func withAccounts<T>(_ body: (any ConsoleAccounts) async throws -> T) async throws -> T {
+            try await with { storage in try await body(try Self.accounts(storage)) }
+        }
+
+        /// The console's users and sessions, kept by the same database as everything else.
+        static func accounts(_ storage: any HubStorage) throws -> any ConsoleAccounts {
+            guard let accounts = storage as? any ConsoleAccounts else {
+                throw TielineError(.internalError, "this hub database keeps no console users")
+            }
+            return accounts
+        }
+
         /// Storage logs only problems on the command line; a person reads the command's own output.
         static var storageLogger: Logger {
             var logger = Logger(label: "tieline.hub.storage")
@@ -59,14 +73,21 @@ struct HubCommand: AsyncParsableCommand {
         @Option(help: "Address to listen on.") var host = "127.0.0.1"
         @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
         @Option(help: "Seconds an agent holds an export before it may be delivered again.") var exportLease = 60
+        @Flag(help: "Do not serve the web console under /console.") var noConsole = false
 
         func run() async throws {
             let location = try database.location()
             let configuration = HubConfiguration(exportLease: TimeInterval(max(1, exportLease)), secrets: try secretKey.load(home: database.global.tielineHome))
             let storage = try await location.open(logger: DatabaseOption.storageLogger)
             do {
-                let hub = try await HubServer.start(storage: storage, host: host, port: port, configuration: configuration, stopOnSignals: true)
+                // Browsers keep Secure cookies to HTTPS and to this machine (loopback), which is where the hub listens unless told otherwise.
+                let console = noConsole ? nil : HubConsole(storage: storage, accounts: try DatabaseOption.accounts(storage))
+                let hub = try await HubServer.start(storage: storage, host: host, port: port, configuration: configuration, stopOnSignals: true) { router, queue in
+                    console?.install(on: router, queue: queue)
+                }
                 print("Tieline hub listening on \(hub.baseURL) (database \(location)); Ctrl-C stops it")
+                if console != nil { print("Web console: \(hub.baseURL)/console (add users with: tieline hub users add SITE USER --role approver)") }
+                fflush(nil)
                 try await hub.waitUntilStopped()
             } catch {
                 await storage.close()

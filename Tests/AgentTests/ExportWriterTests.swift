@@ -154,4 +154,27 @@ struct ExportValidationTests {
         let messages = try problems({ $0.number = "001" })
         #expect(messages == ["change order 001 already exists on contract 24-118, from a change order entered in Sage; it is not overwritten"])
     }
+
+    @Test func aBatchWritesEachExportInItsOwnSavepoint() throws {
+        let company = try sampleCompany()
+        let date = try CalendarDate(parsing: "2024-09-20")
+        let good = try samplePCCO()
+        var conflicting = try samplePCCO()
+        conflicting.pccoID = 9999
+        conflicting.number = "001"   // already typed in Sage on contract 24-118
+        var third = try samplePCCO()
+        third.pccoID = 7782
+        third.number = "008"
+        let results = try ExportWriter(company: company).write([(good, date), (conflicting, date), (third, date)])
+        #expect(results.count == 3)
+        #expect((try? results[0].get())?.changeOrder == "007")
+        #expect(throws: TielineError.self) { try results[1].get() }
+        #expect((try? results[2].get())?.changeOrder == "008")
+        try company.read { db throws in
+            // The refused export left nothing behind; the others are whole.
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM JCT_UNPOSTED__TRANSACTION WHERE Chg_Mgmt_Ref_1 = 'procore:pcco:9999'") == 0)
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM JCT_UNPOSTED__TRANSACTION WHERE Chg_Mgmt_Ref_1 = 'procore:pcco:7781'") == 5)
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM JCT_UNPOSTED__TRANSACTION WHERE Chg_Mgmt_Ref_1 = 'procore:pcco:7782'") == 5)
+        }
+    }
 }

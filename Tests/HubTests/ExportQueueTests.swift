@@ -307,3 +307,21 @@ import TielineCore
         #expect(throws: TielineError.self) { try other.open(sealed) }
     }
 }
+
+/// The setup guide's Sync selection does not include Job (CV); validation must not need it.
+@Suite struct GuideSelectionValidationTests {
+    @Test(arguments: Backend.all) func aJobIsKnownFromItsContractWithoutJobCV(_ backend: Backend) async throws {
+        try await HubHarness.with(backend) { harness in
+            _ = try await harness.storage.addSite("acme")
+            let site = try await harness.storage.sites()[0]
+            try await ExportFixtures.mirror(harness.storage, site: site)
+            _ = try await harness.storage.beginRun(SyncRunStart(runID: "deep-2", connection: "Sage", type: .deep, timeframe: .beginningOfTime,
+                                                                startDate: nil, entities: ["Job (CV)"]), site: site)
+            // A Deep run that sends no Job (CV) rows empties that entity in the mirror.
+            _ = try await harness.storage.completeEntity(EntityCompletion(runID: "deep-2", entity: "Job (CV)", rowCount: 0), site: site)
+            #expect(try await harness.storage.mirrorRowExists(entity: "Job (CV)", key: ["24-118"], site: site) == false)
+            let record = try await harness.hub.queue.receive(ExportFixtures.pcco(), site: site)
+            #expect(record.problems.isEmpty, "\(record.problems.map(\.message))")
+        }
+    }
+}

@@ -21,7 +21,10 @@ struct ExportCrashTests {
 
             // First agent: dies by SIGKILL right after Sage commits, before telling the hub.
             let first = try launchAgent(home: stack.agentHome.url, failpoint: "kill-after-sage-commit")
-            await first.exited()
+            // Waited for without blocking a thread: the hub it talks to runs in this process.
+            let deadline = ContinuousClock.now + .seconds(120)
+            while first.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            try #require(!first.isRunning, "the agent should have died at the failpoint")
             #expect(first.terminationReason == .uncaughtSignal)
             #expect(first.terminationStatus == SIGKILL)
             #expect(try ExportEndToEndTests.changeOrders(stack, reference: reference) == 1)

@@ -1,0 +1,144 @@
+import Agent
+import ConsoleSupport
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import TielineCore
+
+/// The sync client's local console (`tieline agent run --console`): Connect, Local Connections,
+/// Mappings → Advanced Mappings and Sync in a browser, calling the same Agent library as the CLI.
+///
+/// It binds 127.0.0.1 by default and is protected by an admin password set on its first start.
+public struct AgentConsole: Sendable {
+    public let home: TielineHome
+    public var host: String
+    public var port: Int
+    public let password: AdminPassword
+    public let sessions: AgentSessions
+    /// Builds the hub destination for a Sync, as `AgentService` does.
+    public let makeDestination: AgentService.DestinationFactory
+    public let jobs: SyncJobs
+    public var logger: Logger
+
+    public init(home: TielineHome, host: String = "127.0.0.1", port: Int = 8070, hasher: PasswordHasher = PasswordHasher(),
+                logger: Logger = Logger(label: "tieline.agent.console"),
+                makeDestination: @escaping AgentService.DestinationFactory) {
+        self.home = home
+        self.host = host
+        self.port = port
+        self.password = AdminPassword(home: home, hasher: hasher)
+        self.sessions = AgentSessions()
+        self.makeDestination = makeDestination
+        self.jobs = SyncJobs()
+        self.logger = logger
+    }
+
+    /// Loopback HTTP: the browser keeps the cookie to this machine, so it is not marked Secure.
+    var cookies: ConsoleCookies { ConsoleCookies(prefix: "tl_agent", path: "/", secure: false) }
+
+    /// The console's routes.
+    func router() -> Router<AgentConsoleContext> {
+        let renderer = ConsoleRenderer(templates: AgentTemplates.all, cookies: cookies)
+        let pages = AgentPages(console: self, renderer: renderer)
+        let router = Router(context: AgentConsoleContext.self)
+        router.add(middleware: ConsoleErrorMiddleware<AgentConsoleContext> { status, message, context, request in
+            pages.errorPage(status: status, message: message, context: context, request: request)
+        })
+        router.add(middleware: AgentSessionMiddleware(sessions: sessions, cookies: cookies))
+        router.add(middleware: CSRFMiddleware<AgentConsoleContext>(cookies: cookies))
+        ConsoleRenderer.addAssets(to: router)
+        AgentSignInRoutes(pages: pages).add(to: router)
+        let signedIn = router.group().add(middleware: RequireAgentSignIn(password: password, renderer: renderer))
+        signedIn.get("/") { _, _ in renderer.redirect("/connect") }
+        signedIn.post("signout") { request, context in
+            if let id = context.sessionID { sessions.end(id) }
+            var response = renderer.redirect("/signin", flash: Flash(.notice, "Signed out."))
+            response.setCookie(cookies.clearSession())
+            return response
+        }
+        ConnectRoutes(pages: pages).add(to: signedIn)
+        ConnectionsRoutes(pages: pages).add(to: signedIn)
+        MappingsRoutes(pages: pages).add(to: signedIn)
+        SyncRoutes(pages: pages).add(to: signedIn)
+        return router
+    }
+
+    /// Starts serving and returns once the port is bound (for tests and for `agent run`).
+    public func start() async throws -> RunningConsole {
+        let (bound, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "tieline-agent-console"),
+                              onServerRunning: { channel in
+                                  continuation.yield(channel.localAddress?.port ?? port)
+                                  continuation.finish()
+                              }, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let running = Task {
+            defer { continuation.finish() }
+            try await group.run()
+        }
+        var iterator = bound.makeAsyncIterator()
+        guard let actual = await iterator.next() else {
+            try await running.value
+            throw TielineError(.consoleNotStarted, "the agent console stopped before it was listening on \(host):\(port)")
+        }
+        return RunningConsole(host: host, port: actual, group: group, running: running, jobs: jobs)
+    }
+}
+
+/// A started console: its address, and how to stop it.
+public final class RunningConsole: Sendable {
+    public let host: String
+    public let port: Int
+    let group: ServiceGroup
+    let running: Task<Void, any Error>
+    let jobs: SyncJobs
+
+    init(host: String, port: Int, group: ServiceGroup, running: Task<Void, any Error>, jobs: SyncJobs) {
+        self.host = host
+        self.port = port
+        self.group = group
+        self.running = running
+        self.jobs = jobs
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    public var baseURL: String { "http://\(host):\(port)" }
+
+    /// Stops syncs started from the console (each checkpoints its batch) and the server.
+    public func shutdown() async throws {
+        await jobs.stopAll()
+        await group.triggerGracefulShutdown()
+        try await running.value
+    }
+}
+
+/// Runs the console inside `tieline agent run`'s service group until it shuts down.
+public struct AgentConsoleService: Service {
+    public let console: AgentConsole
+    /// Told the console's URL once it listens.
+    public let onListening: @Sendable (String) -> Void
+
+    public init(console: AgentConsole, onListening: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.console = console
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let running = try await console.start()
+        onListening(running.baseURL)
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                try? await running.running.value
+            } onGracefulShutdown: {
+                Task { try? await running.shutdown() }
+            }
+        } onCancel: {
+            running.running.cancel()
+        }
+    }
+}
+
+extension TielineError.Code {
+    public static let consoleNotStarted = Self("console_not_started")
+}
