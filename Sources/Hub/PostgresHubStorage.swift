@@ -20,6 +20,8 @@ public final class PostgresHubStorage: HubStorage {
     let recheck: Duration
     /// Cost-code index entries this process has stored (the index only grows), so batches skip re-sending them.
     let costCodes = KnownCostCodes()
+    /// Which site entities still take plain INSERTs (no key of theirs met yet).
+    let insertsOnly = InsertsOnly()
     /// Whether the LISTEN connection is up.
     let listener = ListenerState()
     /// `client.run()`: cancelling it closes the pool.

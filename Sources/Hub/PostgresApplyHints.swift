@@ -1,5 +1,7 @@
 import Synchronization
 
+// What a PostgreSQL hub process has learnt while applying batches, to spare the database work it knows is useless.
+
 /// Cost-code index entries known to be stored, per site: most of a Deep sync's batches repeat the same job / cost code /
 /// category combinations, and sending them again only to hit `ON CONFLICT DO NOTHING` costs the database a lookup each.
 ///
@@ -28,5 +30,24 @@ final class KnownCostCodes: Sendable {
             if known.count + entries.count > limit { known.removeAll(keepingCapacity: true) }
             for entry in entries { known.insert(Key(site: site, entry: entry)) }
         }
+    }
+}
+
+/// The site entities whose batches have so far brought only keys new to the mirror, so a plain INSERT may be tried;
+/// once one meets a stored key, that entity is upserted for the rest of the process's life.
+final class InsertsOnly: Sendable {
+    private struct Key: Hashable {
+        var site: Int64
+        var entity: String
+    }
+
+    private let stopped = Mutex<Set<Key>>([])
+
+    func allows(site: Int64, entity: String) -> Bool {
+        !stopped.withLock { $0.contains(Key(site: site, entity: entity)) }
+    }
+
+    func stop(site: Int64, entity: String) {
+        _ = stopped.withLock { $0.insert(Key(site: site, entity: entity)) }
     }
 }
