@@ -48,65 +48,63 @@ public struct ExportWriter: Sendable {
     /// The write itself, inside the caller's transaction.
     static func write(_ export: ChangeOrderExport, transactionDate: CalendarDate, in db: Database) throws -> SageWriteResult {
         let reference = procoreReference(pccoID: export.pccoID)
-        do {
-            let lookup = SageLookup(db: db)
-            if let existing = try Self.alreadyWritten(db, export: export, reference: reference) { return existing }
-            let problems = try ExportValidator.problems(export, lookup: lookup)
-            guard problems.isEmpty else {
-                let code: TielineError.Code = problems.contains { $0.message.contains("already exists on contract") } ? .changeOrderConflict : .exportInvalid
-                throw TielineError(code, problems.map(\.message).joined(separator: "; "))
-            }
-
-            // Revenue per contract item: each line plus its markups; duplicate lines are summed.
-            var itemAmounts: [String: Money] = [:]
-            // Cost per (cost code, category): each line to its own, each markup to its destination.
-            var estimateChanges: [String: (costCode: String, category: String, amount: Money)] = [:]
-            for line in export.lines {
-                itemAmounts[line.contractItem, default: .zero] += line.amount + line.markups.map(\.amount).sum()
-                estimateChanges["\(line.costCode)|\(line.category)", default: (line.costCode, line.category, .zero)].amount += line.amount
-                for markup in line.markups {
-                    estimateChanges["\(markup.costCode)|\(markup.category)", default: (markup.costCode, markup.category, .zero)].amount += markup.amount
-                }
-            }
-            let total = itemAmounts.values.sum()
-
-            try ChangeOrder(contract: export.contract, changeOrder: export.number, description: export.title, status: "Approved",
-                            date: transactionDate, amount: total, chgMgmtRef1: reference).insert(db)
-            let customer = try String.fetchOne(db, sql: "SELECT Customer FROM CNC_ACTIVE__CONTRACT WHERE Contract = ?", arguments: [export.contract])
-            var entry = try UnpostedTransaction.nextEntry(db, batch: Self.batch)
-            var entries: [Int64] = []
-            for item in itemAmounts.keys.sorted() {
-                try ChangeOrderItem(contract: export.contract, changeOrder: export.number, item: item, description: export.title,
-                                    amount: itemAmounts[item]!).insert(db)
-                let coding = try Row.fetchOne(db, sql: "SELECT Extra, Cost_Code FROM CNC_ACTIVE__CONTRACT_ITEM WHERE Contract = ? AND Item = ?",
-                                              arguments: [export.contract, item])!
-                var t = JCTransaction(job: export.job, extra: coding["Extra"], costCode: coding["Cost_Code"], category: nil,
-                                      transactionType: TransactionType.approvedScheduledValueChange, accountingDate: transactionDate,
-                                      description: export.title, amount: itemAmounts[item]!)
-                t.contract = export.contract
-                t.item = item
-                t.changeOrder = export.number
-                t.customer = customer
-                t.chgMgmtRef1 = reference
-                try UnpostedTransaction(batch: Self.batch, entry: entry, transaction: t).insert(db)
-                entries.append(entry)
-                entry += 1
-            }
-            for key in estimateChanges.keys.sorted() {
-                let change = estimateChanges[key]!
-                var t = JCTransaction(job: export.job, extra: try lookup.extra(job: export.job, costCode: change.costCode, category: change.category),
-                                      costCode: change.costCode, category: change.category,
-                                      transactionType: TransactionType.approvedEstimateChange, accountingDate: transactionDate,
-                                      description: export.title, amount: change.amount)
-                t.changeOrder = export.number
-                t.chgMgmtRef1 = reference
-                try UnpostedTransaction(batch: Self.batch, entry: entry, transaction: t).insert(db)
-                entries.append(entry)
-                entry += 1
-            }
-            return SageWriteResult(contract: export.contract, changeOrder: export.number, items: itemAmounts, batch: Self.batch,
-                                   entries: entries, total: total, alreadyWritten: false)
+        let lookup = SageLookup(db: db)
+        if let existing = try Self.alreadyWritten(db, export: export, reference: reference) { return existing }
+        let problems = try ExportValidator.problems(export, lookup: lookup)
+        guard problems.isEmpty else {
+            let code: TielineError.Code = problems.contains { $0.message.contains("already exists on contract") } ? .changeOrderConflict : .exportInvalid
+            throw TielineError(code, problems.map(\.message).joined(separator: "; "))
         }
+
+        // Revenue per contract item: each line plus its markups; duplicate lines are summed.
+        var itemAmounts: [String: Money] = [:]
+        // Cost per (cost code, category): each line to its own, each markup to its destination.
+        var estimateChanges: [String: (costCode: String, category: String, amount: Money)] = [:]
+        for line in export.lines {
+            itemAmounts[line.contractItem, default: .zero] += line.amount + line.markups.map(\.amount).sum()
+            estimateChanges["\(line.costCode)|\(line.category)", default: (line.costCode, line.category, .zero)].amount += line.amount
+            for markup in line.markups {
+                estimateChanges["\(markup.costCode)|\(markup.category)", default: (markup.costCode, markup.category, .zero)].amount += markup.amount
+            }
+        }
+        let total = itemAmounts.values.sum()
+
+        try ChangeOrder(contract: export.contract, changeOrder: export.number, description: export.title, status: "Approved",
+                        date: transactionDate, amount: total, chgMgmtRef1: reference).insert(db)
+        let customer = try String.fetchOne(db, sql: "SELECT Customer FROM CNC_ACTIVE__CONTRACT WHERE Contract = ?", arguments: [export.contract])
+        var entry = try UnpostedTransaction.nextEntry(db, batch: Self.batch)
+        var entries: [Int64] = []
+        for item in itemAmounts.keys.sorted() {
+            try ChangeOrderItem(contract: export.contract, changeOrder: export.number, item: item, description: export.title,
+                                amount: itemAmounts[item]!).insert(db)
+            let coding = try Row.fetchOne(db, sql: "SELECT Extra, Cost_Code FROM CNC_ACTIVE__CONTRACT_ITEM WHERE Contract = ? AND Item = ?",
+                                          arguments: [export.contract, item])!
+            var t = JCTransaction(job: export.job, extra: coding["Extra"], costCode: coding["Cost_Code"], category: nil,
+                                  transactionType: TransactionType.approvedScheduledValueChange, accountingDate: transactionDate,
+                                  description: export.title, amount: itemAmounts[item]!)
+            t.contract = export.contract
+            t.item = item
+            t.changeOrder = export.number
+            t.customer = customer
+            t.chgMgmtRef1 = reference
+            try UnpostedTransaction(batch: Self.batch, entry: entry, transaction: t).insert(db)
+            entries.append(entry)
+            entry += 1
+        }
+        for key in estimateChanges.keys.sorted() {
+            let change = estimateChanges[key]!
+            var t = JCTransaction(job: export.job, extra: try lookup.extra(job: export.job, costCode: change.costCode, category: change.category),
+                                  costCode: change.costCode, category: change.category,
+                                  transactionType: TransactionType.approvedEstimateChange, accountingDate: transactionDate,
+                                  description: export.title, amount: change.amount)
+            t.changeOrder = export.number
+            t.chgMgmtRef1 = reference
+            try UnpostedTransaction(batch: Self.batch, entry: entry, transaction: t).insert(db)
+            entries.append(entry)
+            entry += 1
+        }
+        return SageWriteResult(contract: export.contract, changeOrder: export.number, items: itemAmounts, batch: Self.batch,
+                               entries: entries, total: total, alreadyWritten: false)
     }
 
     /// What Sage already holds for this PCCO, found by its reference, if it was written before.
