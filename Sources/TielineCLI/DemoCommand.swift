@@ -93,6 +93,8 @@ struct DemoCommand: AsyncParsableCommand {
                         print("Hub console: \(stack.hub.baseURL)/console — site \(ExportStack.siteName), user approver, password \(approverPassword)")
                     }
                     print("New PCCOs: curl -X POST \(stack.sandbox.baseURL.absoluteString)/sandbox/pccos (they arrive by webhook). Ctrl-C stops.")
+                    // Flush now: a piped stdout would otherwise hold these lines until the demo ends.
+                    fflush(nil)
                     try await Self.waitForInterrupt()
                 }
             } catch {
