@@ -40,6 +40,18 @@ struct ExportsCommand: AsyncParsableCommand {
             }
         }
 
+        /// One move of the queue: prints the export as JSON, or `message` for people.
+        func move(_ act: @escaping (ExportQueue, HubSite, String) async throws -> HubExport,
+                  message: @escaping (HubExport) -> String) async throws {
+            try await reporting(json: json) {
+                try await with { queue, site in
+                    let record = try await act(queue, site, who)
+                    if json { return Console.current.json(ExportSummary(record)) }
+                    Console.current.out(message(record))
+                }
+            }
+        }
+
         var who: String {
             let name = actor?.trimmingWhitespace() ?? ProcessInfo.processInfo.environment["USER"] ?? "someone"
             return "\(name.isEmpty ? "someone" : name.clipped(100)) (cli)"
@@ -106,12 +118,8 @@ struct ExportsCommand: AsyncParsableCommand {
         @Option(help: "Why, for the people in Procore.") var comment: String?
 
         func run() async throws {
-            try await reporting(json: scope.json) {
-                try await scope.with { queue, site in
-                    let record = try await queue.reject(id: id, site: site, comment: comment, actor: scope.who)
-                    if scope.json { return Console.current.json(ExportSummary(record)) }
-                    Console.current.out("Rejected PCCO \(record.export.number); Procore is told and the PCCO is editable again.")
-                }
+            try await scope.move({ queue, site, who in try await queue.reject(id: id, site: site, comment: comment, actor: who) }) { record in
+                "Rejected PCCO \(record.export.number); Procore is told and the PCCO is editable again."
             }
         }
     }
@@ -122,17 +130,10 @@ struct ExportsCommand: AsyncParsableCommand {
         @Argument var id: Int64
 
         func run() async throws {
-            try await reporting(json: scope.json) {
-                try await scope.with { queue, site in
-                    let record = try await queue.retry(id: id, site: site, actor: scope.who)
-                    if scope.json { return Console.current.json(ExportSummary(record)) }
-                    if record.problems.isEmpty {
-                        Console.current.out("PCCO \(record.export.number) is \(record.status.label) again.")
-                    } else {
-                        Console.current.out("PCCO \(record.export.number) is \(record.status.label), but validation still finds:\n"
-                            + record.problems.map { "  - \($0.message)" }.joined(separator: "\n"))
-                    }
-                }
+            try await scope.move({ queue, site, who in try await queue.retry(id: id, site: site, actor: who) }) { record in
+                record.problems.isEmpty ? "PCCO \(record.export.number) is \(record.status.label) again."
+                    : "PCCO \(record.export.number) is \(record.status.label), but validation still finds:\n"
+                        + record.problems.map { "  - \($0.message)" }.joined(separator: "\n")
             }
         }
     }
@@ -143,12 +144,8 @@ struct ExportsCommand: AsyncParsableCommand {
         @Argument var id: Int64
 
         func run() async throws {
-            try await reporting(json: scope.json) {
-                try await scope.with { queue, site in
-                    let record = try await queue.retrieve(id: id, site: site, actor: scope.who)
-                    if scope.json { return Console.current.json(ExportSummary(record)) }
-                    Console.current.out("Retrieved PCCO \(record.export.number); it is editable again in Procore.")
-                }
+            try await scope.move({ queue, site, who in try await queue.retrieve(id: id, site: site, actor: who) }) { record in
+                "Retrieved PCCO \(record.export.number); it is editable again in Procore."
             }
         }
     }
@@ -159,12 +156,8 @@ struct ExportsCommand: AsyncParsableCommand {
         @Argument var id: Int64
 
         func run() async throws {
-            try await reporting(json: scope.json) {
-                try await scope.with { queue, site in
-                    let record = try await queue.unlink(id: id, site: site, actor: scope.who)
-                    if scope.json { return Console.current.json(ExportSummary(record)) }
-                    Console.current.out("Unlinked PCCO \(record.export.number); Procore's link to Sage is cleared, Sage keeps change order \(record.result?.changeOrder ?? record.export.number).")
-                }
+            try await scope.move({ queue, site, who in try await queue.unlink(id: id, site: site, actor: who) }) { record in
+                "Unlinked PCCO \(record.export.number); Procore's link to Sage is cleared, Sage keeps change order \(record.result?.changeOrder ?? record.export.number)."
             }
         }
     }
@@ -176,12 +169,8 @@ struct ExportsCommand: AsyncParsableCommand {
         @Argument var id: Int64
 
         func run() async throws {
-            try await reporting(json: scope.json) {
-                try await scope.with { queue, site in
-                    let record = try await queue.reset(id: id, site: site, actor: scope.who)
-                    if scope.json { return Console.current.json(ExportSummary(record)) }
-                    Console.current.out("PCCO \(record.export.number) is Ready to Export again.")
-                }
+            try await scope.move({ queue, site, who in try await queue.reset(id: id, site: site, actor: who) }) { record in
+                "PCCO \(record.export.number) is Ready to Export again."
             }
         }
     }

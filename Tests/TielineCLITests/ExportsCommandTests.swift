@@ -76,4 +76,34 @@ struct ExportsCommandTests {
                                     "--client-id", "abc", "--client-secret", "x"], home: home)
         #expect(badURL.err.contains("--base-url 'ftp://x' is not an http(s) URL"))
     }
+
+    @Test func rejectRetrieveAndTheirRefusalsFromTheCLI() async throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("exports-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: home) }
+        let path = home.appendingPathComponent("hub.sqlite").path
+        let storage = try SQLiteHubStorage(path: path)
+        _ = try await storage.addSite("acme")
+        let site = try #require(try await storage.sites().first)
+        let queue = ExportQueue(storage: storage)
+        var second = try DemoPCCO.export()
+        second.pccoID += 1
+        second.number = "008"
+        let one = try await queue.receive(try DemoPCCO.export(), site: site)
+        let two = try await queue.receive(second, site: site)
+        let db = ["--database", "sqlite:" + path]
+
+        let rejected = await tieline(["exports", "reject", String(one.id), "--comment", "wrong cost code", "--as", "dana"] + db, home: home)
+        #expect(rejected.status == 0, "\(rejected.err)")
+        #expect(rejected.out == "Rejected PCCO 007; Procore is told and the PCCO is editable again.\n")
+        let retrieved = await tieline(["exports", "retrieve", String(two.id), "--json"] + db, home: home)
+        #expect(retrieved.out.contains("\"statusLabel\" : \"Retrieved\""))
+        let unlink = await tieline(["exports", "unlink", String(one.id)] + db, home: home)
+        #expect(unlink.status == 1)
+        #expect(unlink.err.contains("is Rejected; only Synced can be unlinked"))
+        let archived = await tieline(["exports", "list", "--status", "archived"] + db, home: home)
+        #expect(archived.out.contains("Rejected") && archived.out.contains("Retrieved"))
+        let events = try await storage.exportEvents(id: one.id, site: site)
+        #expect(events.last?.actor == "dana (cli)")
+        #expect(events.last?.detail == "wrong cost code")
+    }
 }
