@@ -123,6 +123,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AgentTests", dependencies: [
             "Agent", "SyncCore", "Sage300", "TielineCore",
+            // Procore's documented payloads parsed as the hub parses them, then written by the real writer.
+            "Procore",
             .product(name: "GRDB", package: "GRDB.swift"),
             // A tiny loopback hub for HubProbe's tests.
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -140,7 +142,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "TielineCLITests", dependencies: [
-            "TielineCLI", "Agent", "Hub", "SyncCore", "Sage300", "TielineCore",
+            "TielineCLI", "Agent", "Hub", "SyncCore", "Sage300", "TielineCore", "Procore", "ProcoreSandbox",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),

@@ -30,6 +30,7 @@ public struct ExportWorker: Service {
         case received(id: Int64, number: String)
         case written(id: Int64, result: SageWriteResult)
         case failed(id: Int64, message: String)
+        case checked(id: Int64, problems: Int)
         case reported(id: Int64, status: String)
         case waiting(String)
     }
@@ -78,14 +79,22 @@ public struct ExportWorker: Service {
                         released = true
                     }
                     // A stop during a long-poll ends the poll at once; a claimed export is then released by the next start.
-                    guard let assignments = try await race(stop: stop, { try await client.nextExports(agent: agentID, max: batch, wait: wait) }),
-                          !assignments.isEmpty else { continue }
+                    guard let assignments = try await race(stop: stop, {
+                        try await client.nextExports(agent: agentID, max: batch, wait: wait, checks: true)
+                    }), !assignments.isEmpty else { continue }
                     delay = retryDelay
-                    // One Sage transaction for the batch, a savepoint per export.
-                    let outcomes = write(assignments, company: company)
-                    for (assignment, outcome) in zip(assignments, outcomes) {
+                    // Checks first: they only read Sage, and a PCCO waits on each before it can go on.
+                    let checks = assignments.filter(\.check)
+                    for (assignment, check) in zip(checks, self.check(checks, company: company)) {
                         while inFlight >= maxReports, await reports.next() != nil { inFlight -= 1 }
-                        reports.addTask { try? await report(outcome, id: assignment.id, client: client, stop: stop) }
+                        reports.addTask { try? await report(id: assignment.id, stop: stop) { try await client.reportCheck(id: assignment.id, agent: agentID, check: check) } }
+                        inFlight += 1
+                    }
+                    // One Sage transaction for the writes, a savepoint per export.
+                    let writes = assignments.filter { !$0.check }
+                    for (assignment, outcome) in zip(writes, writes.isEmpty ? [] : write(writes, company: company)) {
+                        while inFlight >= maxReports, await reports.next() != nil { inFlight -= 1 }
+                        reports.addTask { try? await report(id: assignment.id, stop: stop) { try await client.reportExport(id: assignment.id, agent: agentID, outcome: outcome) } }
                         inFlight += 1
                     }
                 } catch {
@@ -131,12 +140,28 @@ public struct ExportWorker: Service {
         }
     }
 
-    /// Delivers the outcome, retrying through hub outages; the write itself is never repeated for it.
-    func report(_ outcome: ExportOutcome, id: Int64, client: HubClient, stop: StopSignal) async throws {
+    /// Checks exports against Sage itself (the judge of what exists); writes nothing.
+    func check(_ assignments: [ExportAssignment], company: SageCompany) -> [SageCheck] {
+        assignments.map { assignment in
+            do {
+                let problems = try company.read { db in try ExportValidator.problems(assignment.export, lookup: SageLookup(db: db)) }
+                onEvent(.checked(id: assignment.id, problems: problems.count))
+                logger.info("PCCO \(assignment.export.number) checked against Sage: \(problems.isEmpty ? "everything exists" : "\(problems.count) problem(s)")")
+                return SageCheck(problems: problems)
+            } catch {
+                let message = (error as? TielineError)?.message ?? "\(error)"
+                logger.warning("PCCO \(assignment.export.number) could not be checked against Sage: \(message)")
+                return SageCheck(problems: [ValidationProblem(line: nil, field: "sage", message: "Sage could not be read to check this PCCO: \(message)")])
+            }
+        }
+    }
+
+    /// Delivers a report (a write's outcome or a check), retrying through hub outages; the work itself is never repeated for it.
+    func report(id: Int64, stop: StopSignal, _ send: @Sendable () async throws -> String) async throws {
         var delay = retryDelay
         while true {
             do {
-                let status = try await client.reportExport(id: id, agent: agentID, outcome: outcome)
+                let status = try await send()
                 onEvent(.reported(id: id, status: status))
                 return
             } catch let error as TielineError where error.code == .hubTransport || error.code.rawValue == "storage_failure" || error.code.rawValue == "internal_error" {

@@ -56,35 +56,40 @@ public struct ExportWriter: Sendable {
             throw TielineError(code, problems.map(\.message).joined(separator: "; "))
         }
 
-        // Revenue per contract item: each line plus its markups; duplicate lines are summed.
+        // Money as Procore documents it (ERP Events Dictionary, create_prime_contract_change_order): a
+        // line's `amount` already includes its markups. Revenue per contract item is the sum of its
+        // lines' `amount`; cost is each line's `extendedAmount` on its own cost code / category plus
+        // each markup on its destination. Nothing is counted twice; duplicate lines are summed.
         var itemAmounts: [String: Money] = [:]
-        // Cost per (cost code, category): each line to its own, each markup to its destination.
         var estimateChanges: [String: (costCode: String, category: String, amount: Money)] = [:]
         for line in export.lines {
-            itemAmounts[line.contractItem, default: .zero] += line.amount + line.markups.map(\.amount).sum()
-            estimateChanges["\(line.costCode)|\(line.category)", default: (line.costCode, line.category, .zero)].amount += line.amount
+            itemAmounts[line.contractItem, default: .zero] += line.amount
+            estimateChanges["\(line.costCode)|\(line.category)", default: (line.costCode, line.category, .zero)].amount += line.extendedAmount
             for markup in line.markups {
                 estimateChanges["\(markup.costCode)|\(markup.category)", default: (markup.costCode, markup.category, .zero)].amount += markup.amount
             }
         }
         let total = itemAmounts.values.sum()
+        // The text Sage stores is the composed form validation measured (SageText's one rule).
+        let number = SageText.normalized(export.number)
+        let title = SageText.normalized(export.title)
 
-        try ChangeOrder(contract: export.contract, changeOrder: export.number, description: export.title, status: "Approved",
+        try ChangeOrder(contract: export.contract, changeOrder: number, description: title, status: "Approved",
                         date: transactionDate, amount: total, chgMgmtRef1: reference).insert(db)
         let customer = try String.fetchOne(db, sql: "SELECT Customer FROM CNC_ACTIVE__CONTRACT WHERE Contract = ?", arguments: [export.contract])
         var entry = try UnpostedTransaction.nextEntry(db, batch: Self.batch)
         var entries: [Int64] = []
         for item in itemAmounts.keys.sorted() {
-            try ChangeOrderItem(contract: export.contract, changeOrder: export.number, item: item, description: export.title,
+            try ChangeOrderItem(contract: export.contract, changeOrder: number, item: item, description: title,
                                 amount: itemAmounts[item]!).insert(db)
             let coding = try Row.fetchOne(db, sql: "SELECT Extra, Cost_Code FROM CNC_ACTIVE__CONTRACT_ITEM WHERE Contract = ? AND Item = ?",
                                           arguments: [export.contract, item])!
             var t = JCTransaction(job: export.job, extra: coding["Extra"], costCode: coding["Cost_Code"], category: nil,
                                   transactionType: TransactionType.approvedScheduledValueChange, accountingDate: transactionDate,
-                                  description: export.title, amount: itemAmounts[item]!)
+                                  description: title, amount: itemAmounts[item]!)
             t.contract = export.contract
             t.item = item
-            t.changeOrder = export.number
+            t.changeOrder = number
             t.customer = customer
             t.chgMgmtRef1 = reference
             try UnpostedTransaction(batch: Self.batch, entry: entry, transaction: t).insert(db)
@@ -96,14 +101,14 @@ public struct ExportWriter: Sendable {
             var t = JCTransaction(job: export.job, extra: try lookup.extra(job: export.job, costCode: change.costCode, category: change.category),
                                   costCode: change.costCode, category: change.category,
                                   transactionType: TransactionType.approvedEstimateChange, accountingDate: transactionDate,
-                                  description: export.title, amount: change.amount)
-            t.changeOrder = export.number
+                                  description: title, amount: change.amount)
+            t.changeOrder = number
             t.chgMgmtRef1 = reference
             try UnpostedTransaction(batch: Self.batch, entry: entry, transaction: t).insert(db)
             entries.append(entry)
             entry += 1
         }
-        return SageWriteResult(contract: export.contract, changeOrder: export.number, items: itemAmounts, batch: Self.batch,
+        return SageWriteResult(contract: export.contract, changeOrder: number, items: itemAmounts, batch: Self.batch,
                                entries: entries, total: total, alreadyWritten: false)
     }
 

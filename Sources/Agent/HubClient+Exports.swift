@@ -4,9 +4,10 @@ import SyncCore
 import TielineCore
 
 extension HubClient {
-    /// Long-polls for accepted exports, up to `max` at once (empty when none arrived within `wait` seconds).
-    public func nextExports(agent: String, max: Int = 1, wait: Int) async throws -> [ExportAssignment] {
-        var request = HTTPClientRequest(url: url + "/v1/exports/next?wait=\(wait)&max=\(max)&agent=\(Self.segment(agent))")
+    /// Long-polls for exports, up to `max` at once (empty when none arrived within `wait` seconds): accepted
+    /// ones to write, and with `checks` also ones to check against Sage.
+    public func nextExports(agent: String, max: Int = 1, wait: Int, checks: Bool = false) async throws -> [ExportAssignment] {
+        var request = HTTPClientRequest(url: url + "/v1/exports/next?wait=\(wait)&max=\(max)&agent=\(Self.segment(agent))\(checks ? "&checks=1" : "")")
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Accept", value: "application/json")
         let status: UInt
@@ -37,6 +38,13 @@ extension HubClient {
     public func reportExport(id: Int64, agent: String, outcome: ExportOutcome) async throws -> String {
         struct Recorded: Decodable { var status: String }
         return try await call("POST", "/v1/exports/\(id)/result?agent=\(Self.segment(agent))", json: outcome, as: Recorded.self).status
+    }
+
+    /// Answers a check with what Sage itself finds wrong (nothing: the export may go on).
+    @discardableResult
+    public func reportCheck(id: Int64, agent: String, check: SageCheck) async throws -> String {
+        struct Recorded: Decodable { var status: String }
+        return try await call("POST", "/v1/exports/\(id)/check?agent=\(Self.segment(agent))", json: check, as: Recorded.self).status
     }
 
     /// Gives back exports an earlier run of this agent held (it restarted, so it is not writing them).

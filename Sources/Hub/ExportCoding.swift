@@ -23,7 +23,8 @@ enum ExportCoding {
     /// The columns storage indexes an export by, derived from the record so they never disagree.
     static func columns(_ export: HubExport) -> (status: String, claimedUntil: Double?, writeBackDue: Double?, updatedAt: Double) {
         (export.status.rawValue,
-         export.status == .exporting ? export.claimedUntil?.timeIntervalSince1970 : nil,
+         // An agent's lease: an export it writes, or one it checks against Sage.
+         export.status == .exporting || export.status == .checking ? export.claimedUntil?.timeIntervalSince1970 : nil,
          export.writeBack?.dueAt.timeIntervalSince1970,
          export.updatedAt.timeIntervalSince1970)
     }

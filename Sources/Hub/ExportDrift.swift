@@ -36,7 +36,7 @@ extension ExportQueue {
         if let amount = MirrorLookup.money(row["Amount"]), amount != result.total {
             drift.append("\(co): Amount is \(amount) in Sage, \(result.total) was exported")
         }
-        if let description = MirrorLookup.text(row["Description"]), description != record.export.title.clipped(ExportValidator.descriptionLength) {
+        if let description = MirrorLookup.text(row["Description"]), description != SageText.normalized(record.export.title) {
             drift.append("\(co): Description is '\(description)' in Sage, '\(record.export.title)' was exported")
         }
         if let status = MirrorLookup.text(row["Status"]), status != "Approved" {

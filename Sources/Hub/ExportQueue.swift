@@ -33,53 +33,18 @@ public struct ExportQueue: Sendable {
         try ExportValidator.problems(export, lookup: try await MirrorLookup.prefetch(export, storage: storage, site: site))
     }
 
-    /// A PCCO sent to ERP (either intake style): queued as Ready to Export, or refreshed if Procore sent it again.
-    @discardableResult
-    public func receive(_ export: ChangeOrderExport, site: HubSite, actor: String = "procore") async throws -> HubExport {
-        let problems = try await validate(export, site: site)
-        let at = now()
-        guard let id = try await storage.exportID(pccoID: export.pccoID, site: site) else {
-            let detail = problems.isEmpty ? "validated: ready to accept" : "\(problems.count) validation problem(s)"
-            do {
-                return try await storage.insertExport(HubExport(export: export, problems: problems, now: at),
-                                                      event: ExportEvent(at: at, actor: actor, action: "received", detail: detail), site: site)
-            } catch let error as TielineError where error.code == .conflict {
-                // Two polls raced (webhook and schedule): the other one queued it; refresh it like a resend.
-                return try await receive(export, site: site, actor: actor)
-            }
-        }
-        return try await storage.updateExport(id: id, site: site) { record in
-            switch record.status {
-            case .ready, .failed, .rejected, .retrieved, .unlinked:
-                guard record.status != .ready || record.export != export || record.problems != problems else { return nil }
-                let previous = record.status
-                record.export = export
-                record.problems = problems
-                record.status = .ready
-                record.error = nil
-                record.comment = nil
-                record.result = nil
-                record.writeBack = nil
-                record.updatedAt = at
-                return ExportEvent(at: at, actor: actor, action: "resent",
-                                   detail: previous == .ready ? "Procore sent a changed PCCO" : "sent again after \(previous.label)")
-            case .accepted, .exporting, .synced:
-                // Procore locks a PCCO once it is sent; a repeat is the same request seen by another poll.
-                return nil
-            }
-        }
-    }
-
     /// The approver's Accept: validated again against the mirror, then handed to the agent.
     public func accept(id: Int64, site: HubSite, transactionDate: CalendarDate? = nil, actor: String) async throws -> HubExport {
         let current = try await record(id: id, site: site)
         guard current.status == .ready else {
             throw TielineError(.conflict, "export \(id) (PCCO \(current.export.number)) is \(current.status.label); only Ready to Export can be accepted")
         }
-        let problems = try await validate(current.export, site: site)
+        var problems = try await validate(current.export, site: site)
+        // What only Sage could decide, Sage already confirmed (the agent checks again as it writes).
+        if problems.onlyMissing, current.sageCheckedAt != nil, current.problems.isEmpty { problems = [] }
         let at = now()
         let date = transactionDate ?? current.export.transactionDate ?? CalendarDate.today(now: at)
-        let updated = try await storage.updateExport(id: id, site: site) { record in
+        let updated = try await storage.updateExport(id: id, site: site) { [problems] record in
             guard record.status == .ready else {
                 throw TielineError(.conflict, "export \(id) became \(record.status.label) meanwhile; nothing was accepted")
             }
@@ -101,7 +66,7 @@ public struct ExportQueue: Sendable {
     /// The approver's Reject: the PCCO goes back to Procore, editable again.
     public func reject(id: Int64, site: HubSite, comment: String?, actor: String) async throws -> HubExport {
         let comment = comment?.trimmingWhitespace().clipped(2000)
-        return try await move(id: id, site: site, from: [.ready, .failed], to: .rejected, verb: "rejected", actor: actor,
+        return try await move(id: id, site: site, from: [.ready, .checking, .failed], to: .rejected, verb: "rejected", actor: actor,
                               detail: comment.flatMap { $0.isEmpty ? nil : $0 }) { record in
             record.comment = comment
             record.writeBack = WriteBackState(purpose: .rejected, dueAt: now())
@@ -110,7 +75,7 @@ public struct ExportQueue: Sendable {
 
     /// Retrieve: takes a PCCO back before it is accepted, so it can be edited in Procore.
     public func retrieve(id: Int64, site: HubSite, actor: String) async throws -> HubExport {
-        try await move(id: id, site: site, from: [.ready], to: .retrieved, verb: "retrieved", actor: actor, detail: nil) { record in
+        try await move(id: id, site: site, from: [.ready, .checking], to: .retrieved, verb: "retrieved", actor: actor, detail: nil) { record in
             record.writeBack = WriteBackState(purpose: .rejected, dueAt: now())
         }
     }
@@ -133,18 +98,18 @@ public struct ExportQueue: Sendable {
         }
         let problems = try await validate(current.export, site: site)
         let at = now()
-        return try await storage.updateExport(id: id, site: site) { record in
+        let linked = try await storage.procoreLink(site: site) != nil
+        let updated = try await storage.updateExport(id: id, site: site) { record in
             guard record.status == .failed || record.status == .ready else {
                 throw TielineError(.conflict, "export \(id) became \(record.status.label) meanwhile; nothing was retried")
             }
-            record.status = .ready
-            record.problems = problems
             record.error = nil
             record.writeBack = nil
-            record.updatedAt = at
-            return ExportEvent(at: at, actor: actor, action: "retried",
-                               detail: problems.isEmpty ? "validated: ready to accept" : "\(problems.count) validation problem(s) remain")
+            let settled = self.settle(&record, problems: problems, at: at, linked: linked)
+            return ExportEvent(at: at, actor: actor, action: "retried", detail: settled)
         }
+        if updated.writeBack != nil { writeBackBell.ring() }
+        return updated
     }
 
     /// Unlink a synced PCCO: Procore's origin ids are cleared; Sage keeps what was written.
@@ -160,9 +125,12 @@ public struct ExportQueue: Sendable {
     public func reset(id: Int64, site: HubSite, actor: String) async throws -> HubExport {
         let current = try await record(id: id, site: site)
         let problems = try await validate(current.export, site: site)
-        return try await move(id: id, site: site, from: [.synced, .unlinked, .failed, .rejected, .retrieved], to: .ready, verb: "reset",
-                              actor: actor, detail: nil) { record in
+        // A reset waits for an approver's Accept; what the mirror cannot decide is asked of Sage first.
+        return try await move(id: id, site: site, from: [.synced, .unlinked, .failed, .rejected, .retrieved],
+                              to: problems.onlyMissing ? .checking : .ready, verb: "reset", actor: actor, detail: nil) { record in
             record.problems = problems
+            record.sageCheckedAt = nil
+            record.approvedInProcore = false
             record.result = nil
             record.error = nil
             record.drift = []
@@ -180,12 +148,23 @@ public struct ExportQueue: Sendable {
         try await next(site: site, agent: agent, max: 1, wait: wait).first
     }
 
-    /// Hands up to `max` accepted exports to `agent` (oldest first), waiting up to `wait` for the first.
-    public func next(site: HubSite, agent: String, max: Int, wait: Duration) async throws -> [ExportAssignment] {
+    /// Hands up to `max` exports to `agent` (oldest first), waiting up to `wait` for the first: exports
+    /// for Sage to check first (when the agent takes `checks`, they gate Ready to Export), then accepted ones to write.
+    public func next(site: HubSite, agent: String, max: Int, wait: Duration, checks: Bool = false) async throws -> [ExportAssignment] {
         let deadline = ContinuousClock.now + wait
         while true {
-            let claimed = try await storage.claimExports(site: site, agent: agent, now: now(), lease: lease, max: max).map { export in
-                ExportAssignment(id: export.id, export: export.export, transactionDate: export.transactionDate ?? CalendarDate.today(now: now()))
+            var claimed: [ExportAssignment] = []
+            if checks {
+                claimed = try await storage.claimExports(site: site, agent: agent, now: now(), lease: lease, max: max, purpose: .check).map { export in
+                    ExportAssignment(id: export.id, export: export.export, transactionDate: export.transactionDate ?? CalendarDate.today(now: now()),
+                                     check: true)
+                }
+            }
+            if claimed.count < max {
+                claimed += try await storage.claimExports(site: site, agent: agent, now: now(), lease: lease, max: max - claimed.count,
+                                                          purpose: .write).map { export in
+                    ExportAssignment(id: export.id, export: export.export, transactionDate: export.transactionDate ?? CalendarDate.today(now: now()))
+                }
             }
             if !claimed.isEmpty { return claimed }
             let remaining = deadline - ContinuousClock.now
@@ -232,12 +211,12 @@ public struct ExportQueue: Sendable {
     /// Gives back what an agent held when it restarted (it cannot still be writing them).
     public func release(site: HubSite, agent: String?) async throws -> Int {
         var released = 0
-        for record in try await storage.exports(site: site, statuses: [.exporting], limit: 10_000)
-        where record.result == nil && (agent == nil || record.claimedBy != agent) {
+        for record in try await storage.exports(site: site, statuses: [.exporting, .checking], limit: 10_000)
+        where record.result == nil && record.claimedBy != nil && (agent == nil || record.claimedBy != agent) {
             let at = now()
             _ = try await storage.updateExport(id: record.id, site: site) { r in
-                guard r.status == .exporting, r.result == nil else { return nil }
-                r.status = .accepted
+                guard r.status == .exporting || r.status == .checking, r.result == nil, r.claimedBy != nil else { return nil }
+                if r.status == .exporting { r.status = .accepted }
                 r.claimedBy = nil
                 r.claimedUntil = nil
                 r.updatedAt = at

@@ -6,6 +6,8 @@ import TielineCore
 public enum ExportStatus: String, Sendable, Codable, CaseIterable {
     /// Sent to ERP; waiting for the accounting approver.
     case ready
+    /// The mirror did not know something the PCCO refers to; the agent is asking Sage itself.
+    case checking
     /// Accepted with a transaction date; waiting for the agent.
     case accepted
     /// The agent has it, or Sage has it and Procore is being told.
@@ -24,6 +26,7 @@ public enum ExportStatus: String, Sendable, Codable, CaseIterable {
     public var label: String {
         switch self {
         case .ready: "Ready to Export"
+        case .checking: "Checking with Sage"
         case .accepted: "Accepted"
         case .exporting: "Exporting"
         case .synced: "Synced"
@@ -34,10 +37,13 @@ public enum ExportStatus: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// Whether an agent's long-poll has work in this status (to write, or to check against Sage).
+    public var wakesAgent: Bool { self == .accepted || self == .checking }
+
     /// Procore's list filters: ready, failed, synced, archived, all.
     public static func filter(_ name: String) throws(TielineError) -> Set<ExportStatus>? {
         switch name.lowercased() {
-        case "ready": return [.ready]
+        case "ready": return [.ready, .checking]
         case "accepted": return [.accepted, .exporting]
         case "failed": return [.failed]
         case "synced": return [.synced]
@@ -105,6 +111,13 @@ public struct HubExport: Sendable, Hashable, Codable {
     public var updatedAt: Date
     public var acceptedAt: Date?
     public var syncedAt: Date?
+    /// True when the accounting approver already approved the export in Procore (its ERP flow):
+    /// a valid PCCO goes straight to the agent, a refused one fails back to Procore. Nil or false: the hub's Accept.
+    public var approvedInProcore: Bool?
+    /// When Sage itself (through the agent) last confirmed what the mirror could not; cleared when the PCCO changes.
+    public var sageCheckedAt: Date?
+    /// How a PCCO Procore sent again after it was Synced differs from what was written (the delivery itself was ignored).
+    public var procoreDrift: [String]?
 
     public init(export: ChangeOrderExport, problems: [ValidationProblem], now: Date) {
         self.id = 0
@@ -119,6 +132,42 @@ public struct HubExport: Sendable, Hashable, Codable {
 
     /// The Procore PCCO id, unique per site.
     public var pccoID: Int { export.pccoID }
+
+    /// Takes the export for `agent`: the one place a claim's rules live, for every storage backend.
+    public mutating func claim(by agent: String, now: Date, lease: TimeInterval, purpose: ClaimPurpose) -> ExportEvent {
+        let lapsed = (status == .exporting || status == .checking) ? claimedBy : nil
+        claimedBy = agent
+        claimedUntil = now.addingTimeInterval(lease)
+        updatedAt = now
+        switch purpose {
+        case .write:
+            status = .exporting
+            deliveries += 1
+            let detail = lapsed.map { "delivery \(deliveries); the claim of \($0) had lapsed" } ?? "delivery \(deliveries)"
+            return ExportEvent(at: now, actor: "agent", action: "claimed", detail: detail)
+        case .check:
+            return ExportEvent(at: now, actor: "agent", action: "checking",
+                               detail: "asking Sage about what the mirror does not hold" + (lapsed.map { "; the check of \($0) had lapsed" } ?? ""))
+        }
+    }
+}
+
+/// What an agent claims from the queue: accepted exports to write, or exports for Sage to check.
+public enum ClaimPurpose: Sendable {
+    case write
+    case check
+
+    /// The SQL condition (both backends) for the rows this claim may take at `now`.
+    ///
+    /// A write takes accepted exports and exports whose agent's lease lapsed; a check takes
+    /// exports waiting for Sage that no live agent holds.
+    public func condition(now: Date) -> String {
+        let t = now.timeIntervalSince1970
+        switch self {
+        case .write: return "(status = 'accepted' OR (status = 'exporting' AND claimed_until < \(t)))"
+        case .check: return "(status = 'checking' AND (claimed_until IS NULL OR claimed_until < \(t)))"
+        }
+    }
 }
 
 /// One line of an export's audit trail: who did what, when.
@@ -160,6 +209,13 @@ public struct ProcoreLink: Sendable, Hashable, Codable {
     public var cursor: String?
     public var lastPollAt: Date?
     public var lastPollError: String?
+    /// `--hub-approval`: ERP requests wait for an approver's Accept in the hub too. Procore's ERP flow
+    /// sends `create_prime_contract_change_order` only once its accounting approver approved the
+    /// export, so by default a valid request goes straight to the agent. Nil reads as false.
+    public var hubApproval: Bool?
+
+    /// Whether a PCCO from this link still needs the hub's Accept.
+    public var needsHubAccept: Bool { style == .publicAPI || hubApproval == true }
 
     public init(baseURL: String, companyID: Int, clientID: String, sealedSecret: Data, style: Style, pollSeconds: Int,
                 webhookTokenHash: String? = nil, cursor: String? = nil) {

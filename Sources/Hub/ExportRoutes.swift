@@ -3,7 +3,7 @@ import Hummingbird
 import SyncCore
 import TielineCore
 
-/// `/v1/exports`: the agent's long-poll for accepted exports (`next?wait=S&max=N` answers an array, or 204) and its reports.
+/// `/v1/exports`: the agent's long-poll (`next?wait=S&max=N&checks=1` answers an array, or 204), its write results and Sage checks.
 struct ExportRoutes {
     let queue: ExportQueue
     /// The longest a long-poll may hold a request.
@@ -20,7 +20,9 @@ struct ExportRoutes {
             let wait = min(max(request.uri.queryParameters.get("wait", as: Int.self) ?? 25, 0), Self.maxWait)
             let max = min(max(request.uri.queryParameters.get("max", as: Int.self) ?? 1, 1), 100)
             let agent = try Self.agent(request)
-            let assignments = try await queue.next(site: site, agent: agent, max: max, wait: .seconds(wait))
+            // Only agents that say they check (`checks=1`) are handed checks: an older agent would write them.
+            let checks = request.uri.queryParameters.get("checks") == "1"
+            let assignments = try await queue.next(site: site, agent: agent, max: max, wait: .seconds(wait), checks: checks)
             guard !assignments.isEmpty else { return Response(status: .noContent) }
             context.logger.info("exports handed to agent", metadata: ["exports": "\(assignments.map(\.id))"])
             return JSONBody.response(assignments)
@@ -33,6 +35,13 @@ struct ExportRoutes {
                 throw TielineError(.invalidInput, "an ExportOutcome carries either 'written' or 'errorCode'/'errorMessage', not both or neither")
             }
             let record = try await queue.recordOutcome(id: id, site: site, agent: try Self.agent(request), outcome: outcome)
+            return JSONBody.response(Recorded(id: record.id, status: record.status.rawValue))
+        }
+        group.post(":id/check") { request, context in
+            let site = try context.requireSite()
+            let id = try context.parameters.require("id", as: Int64.self)
+            let check = try await JSONBody.decode(SageCheck.self, from: request, what: "SageCheck")
+            let record = try await queue.recordCheck(id: id, site: site, agent: try Self.agent(request), problems: check.problems)
             return JSONBody.response(Recorded(id: record.id, status: record.status.rawValue))
         }
         group.post("release") { request, context in

@@ -67,8 +67,8 @@ public protocol HubStorage: Sendable {
     /// Hands the oldest claimable export to `agent`: Accepted, or Exporting with a lapsed claim (its agent died).
     /// It becomes Exporting, claimed until `now + lease`, with one more delivery and a `claimed` event. Never hands one export to two callers.
     func claimExport(site: HubSite, agent: String, now: Date, lease: TimeInterval) async throws -> HubExport?
-    /// Hands up to `max` claimable exports to `agent` at once, like `claimExport` (one transaction where the backend can).
-    func claimExports(site: HubSite, agent: String, now: Date, lease: TimeInterval, max: Int) async throws -> [HubExport]
+    /// Hands up to `max` exports to `agent` in one transaction: accepted ones to write, or ones for Sage to check.
+    func claimExports(site: HubSite, agent: String, now: Date, lease: TimeInterval, max: Int, purpose: ClaimPurpose) async throws -> [HubExport]
     /// Exports of every site whose Procore write-back is due by `now`.
     func writeBacksDue(now: Date, limit: Int) async throws -> [(HubSite, HubExport)]
     /// Returns when the site may have a claimable export (at once if one is there), or after `timeout`.
@@ -144,13 +144,3 @@ public struct MirrorPage: Sendable, Hashable {
     public func hash(into hasher: inout Hasher) { hasher.combine(total) }
 }
 
-extension HubStorage {
-    /// One claim after another: correct on any backend, a transaction per export.
-    public func claimExports(site: HubSite, agent: String, now: Date, lease: TimeInterval, max: Int) async throws -> [HubExport] {
-        var claimed: [HubExport] = []
-        while claimed.count < max, let export = try await claimExport(site: site, agent: agent, now: now, lease: lease) {
-            claimed.append(export)
-        }
-        return claimed
-    }
-}

@@ -19,10 +19,10 @@ extension PostgresHubStorage {
             export.id = id
             try await db.run("UPDATE hub_export SET data = \(try ExportCoding.encode(export)) WHERE id = \(id)")
             try await Self.record(event, exportID: id, db)
-            if export.status == .accepted { try await Self.notifyClaimable(site: site, db) }
+            if export.status.wakesAgent { try await Self.notifyClaimable(site: site, db) }
             return export
         }
-        if inserted.status == .accepted { signal.notify(site: site.id) }
+        if inserted.status.wakesAgent { signal.notify(site: site.id) }
         return inserted
     }
 
@@ -40,10 +40,10 @@ extension PostgresHubStorage {
             export.id = id
             try await Self.save(export, db)
             if let event { try await Self.record(event, exportID: id, db) }
-            if export.status == .accepted { try await Self.notifyClaimable(site: site, db) }
+            if export.status.wakesAgent { try await Self.notifyClaimable(site: site, db) }
             return export
         }
-        if updated.status == .accepted { signal.notify(site: site.id) }
+        if updated.status.wakesAgent { signal.notify(site: site.id) }
         return updated
     }
 
@@ -76,31 +76,25 @@ extension PostgresHubStorage {
     }
 
     public func claimExport(site: HubSite, agent: String, now: Date, lease: TimeInterval) async throws -> HubExport? {
-        try await claimExports(site: site, agent: agent, now: now, lease: lease, max: 1).first
+        try await claimExports(site: site, agent: agent, now: now, lease: lease, max: 1, purpose: .write).first
     }
 
-    public func claimExports(site: HubSite, agent: String, now: Date, lease: TimeInterval, max: Int) async throws -> [HubExport] {
+    public func claimExports(site: HubSite, agent: String, now: Date, lease: TimeInterval, max: Int,
+                             purpose: ClaimPurpose) async throws -> [HubExport] {
         guard max > 0 else { return [] }
         return try await transaction { db -> [HubExport] in
             // SKIP LOCKED: a claim in flight in another process keeps its rows locked until it commits, so this
             // one takes the next exports instead of waiting and then handing out the same ones.
             let rows = try await db.all("""
-                SELECT data FROM hub_export
-                WHERE site_id = \(site.id) AND (status = 'accepted' OR (status = 'exporting' AND claimed_until < \(now.timeIntervalSince1970)))
+                SELECT data FROM hub_export WHERE site_id = \(site.id) AND \(unescaped: purpose.condition(now: now))
                 ORDER BY id LIMIT \(max) FOR UPDATE SKIP LOCKED
                 """, String.self)
             var claimed: [HubExport] = []
             for data in rows {
                 var export = try ExportCoding.decode(HubExport.self, data)
-                let lapsed = export.status == .exporting ? export.claimedBy : nil
-                export.status = .exporting
-                export.claimedBy = agent
-                export.claimedUntil = now.addingTimeInterval(lease)
-                export.deliveries += 1
-                export.updatedAt = now
+                let event = export.claim(by: agent, now: now, lease: lease, purpose: purpose)
                 try await Self.save(export, db)
-                let detail = lapsed.map { "delivery \(export.deliveries); the claim of \($0) had lapsed" } ?? "delivery \(export.deliveries)"
-                try await Self.record(ExportEvent(at: now, actor: "agent", action: "claimed", detail: detail), exportID: export.id, db)
+                try await Self.record(event, exportID: export.id, db)
                 claimed.append(export)
             }
             return claimed

@@ -101,7 +101,8 @@ public final class ProcoreBridge: Service, Sendable {
             highest = max(highest ?? request.id, request.id)
             switch request.event {
             case .createChangeOrder(let export):
-                try await queue.receive(export, site: linked.site)
+                // Procore sends this once its accounting approver approved the export: no second Accept unless --hub-approval.
+                try await queue.receive(export, site: linked.site, approvedInProcore: !linked.link.needsHubAccept)
             case .resetChangeOrder(let reset):
                 try await settle(pccoID: reset.pccoID, site: linked.site, "a reset request from Procore") { id in
                     _ = try await self.queue.reset(id: id, site: linked.site, actor: "procore")

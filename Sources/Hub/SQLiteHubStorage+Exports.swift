@@ -21,7 +21,7 @@ extension SQLiteHubStorage {
             try Self.record(event, exportID: export.id, db)
             return export
         }
-        if inserted.status == .accepted { signal.notify(site: site.id) }
+        if inserted.status.wakesAgent { signal.notify(site: site.id) }
         return inserted
     }
 
@@ -40,7 +40,7 @@ extension SQLiteHubStorage {
             if let event { try Self.record(event, exportID: id, db) }
             return export
         }
-        if updated.status == .accepted { signal.notify(site: site.id) }
+        if updated.status.wakesAgent { signal.notify(site: site.id) }
         return updated
     }
 
@@ -77,27 +77,21 @@ extension SQLiteHubStorage {
     }
 
     public func claimExport(site: HubSite, agent: String, now: Date, lease: TimeInterval) async throws -> HubExport? {
-        try await claimExports(site: site, agent: agent, now: now, lease: lease, max: 1).first
+        try await claimExports(site: site, agent: agent, now: now, lease: lease, max: 1, purpose: .write).first
     }
 
-    public func claimExports(site: HubSite, agent: String, now: Date, lease: TimeInterval, max: Int) async throws -> [HubExport] {
+    public func claimExports(site: HubSite, agent: String, now: Date, lease: TimeInterval, max: Int,
+                             purpose: ClaimPurpose) async throws -> [HubExport] {
         try await pool.write { db -> [HubExport] in
             // One writer at a time in SQLite: the select and the updates cannot interleave with another claim.
             let ids = try Int64.fetchAll(db, sql: """
-                SELECT id FROM hub_export WHERE site_id = ? AND (status = 'accepted' OR (status = 'exporting' AND claimed_until < ?))
-                ORDER BY id LIMIT ?
-                """, arguments: [site.id, now.timeIntervalSince1970, max])
+                SELECT id FROM hub_export WHERE site_id = ? AND \(purpose.condition(now: now)) ORDER BY id LIMIT ?
+                """, arguments: [site.id, max])
             return try ids.map { id in
                 var export = try Self.load(id: id, site: site, db)
-                let lapsed = export.status == .exporting ? export.claimedBy : nil
-                export.status = .exporting
-                export.claimedBy = agent
-                export.claimedUntil = now.addingTimeInterval(lease)
-                export.deliveries += 1
-                export.updatedAt = now
+                let event = export.claim(by: agent, now: now, lease: lease, purpose: purpose)
                 try Self.save(export, db)
-                let detail = lapsed.map { "delivery \(export.deliveries); the claim of \($0) had lapsed" } ?? "delivery \(export.deliveries)"
-                try Self.record(ExportEvent(at: now, actor: "agent", action: "claimed", detail: detail), exportID: id, db)
+                try Self.record(event, exportID: id, db)
                 return export
             }
         }

@@ -9,11 +9,17 @@ import TielineCore
 struct ExportDetail: ConsolePageModel {
     struct Line: Sendable {
         var number: Int
+        var procoreID: Int
         var description: String
         var contractItem: String
         var costCode: String
         var category: String
+        /// The line with its markups: the revenue change on the contract item.
         var amount: String
+        /// The line before markups: the estimate change on its own cost code.
+        var extendedAmount: String
+        /// Shown, never written into Sage.
+        var taxAmount: String
         var markups: [Markup]
     }
 
@@ -49,6 +55,9 @@ struct ExportDetail: ConsolePageModel {
     var written: String?
     var lines: [Line]
     var problems: [String]
+    /// Approval, Sage checks and drift, in words.
+    var notes: [String]
+    var hasNotes: Bool
     var events: [Event]
     var canAccept: Bool
     var canReject: Bool
@@ -77,14 +86,22 @@ struct ExportDetail: ConsolePageModel {
         written = record.result.map { r in
             "\(r.alreadyWritten ? "Already in Sage (nothing written again): " : "")change order \(r.changeOrder) on contract \(r.contract), \(r.total), \(r.entries.count) JC transaction(s) in batch \(r.batch)"
         }
-        lines = export.lines.enumerated().map { index, line in
-            Line(number: index + 1, description: line.description, contractItem: line.contractItem, costCode: line.costCode,
-                 category: line.category, amount: "\(line.amount)",
+        lines = export.lines.map { line in
+            Line(number: line.position, procoreID: line.procoreID, description: line.description, contractItem: line.contractItem,
+                 costCode: line.costCode, category: line.category, amount: "\(line.amount)", extendedAmount: "\(line.extendedAmount)",
+                 taxAmount: line.taxAmount.map { "\($0)" } ?? "",
                  markups: line.markups.map { Markup(name: $0.name, costCode: $0.costCode, category: $0.category, amount: "\($0.amount)") })
         }
-        problems = record.problems.map { $0.line.map { l in "Line \(l): " } ?? "" }.enumerated().map { index, prefix in
-            prefix + record.problems[index].message
-        }
+        // Line problems already name Procore's line (`line 3 (id 99003, …)`).
+        problems = record.problems.map(\.message)
+        var notes: [String] = []
+        if record.approvedInProcore == true { notes.append("Approved in Procore by the accounting approver: no Accept in the hub.") }
+        if record.status == .checking { notes.append("Checking with Sage: the mirror does not hold everything this PCCO refers to, so the agent asks Sage itself.") }
+        if record.sageCheckedAt != nil, record.problems.isEmpty { notes.append("Sage itself confirmed what the mirror does not hold.") }
+        notes += record.drift.map { "Changed in Sage after the export: \($0)" }
+        notes += (record.procoreDrift ?? []).map { "Sent again by Procore after it was exported (ignored): \($0)" }
+        self.notes = notes
+        hasNotes = !notes.isEmpty
         self.events = events.map { Event(at: Self.time($0.at), actor: $0.actor, action: $0.action, detail: $0.detail) }
         let decides = user.role.decidesExports
         canAccept = decides && record.status == .ready
@@ -144,17 +161,19 @@ extension HubTemplates {
     {{#canRetry}}<form method="post" action="{{action}}/retry"><input type="hidden" name="csrf" value="{{chrome.csrf}}"><button type="submit" class="secondary" id="retry">Retry</button></form>{{/canRetry}}
     {{#canUnlink}}<form method="post" action="{{action}}/unlink"><input type="hidden" name="csrf" value="{{chrome.csrf}}"><button type="submit" class="secondary" id="unlink">Unlink</button></form>{{/canUnlink}}
     </div>
+    {{#hasNotes}}<ul id="notes">{{#notes}}<li>{{.}}</li>{{/notes}}</ul>{{/hasNotes}}
     <h2>Validation</h2>
     <ul id="problems">{{#problems}}<li class="problem">{{.}}</li>{{/problems}}{{^problems}}<li class="muted">No validation problems: everything the PCCO refers to exists in Sage.</li>{{/problems}}</ul>
     <h2>Line items</h2>
     <table id="lines">
-      <thead><tr><th>#</th><th>Description</th><th>Contract item</th><th>Cost code</th><th>Category</th><th class="num">Amount</th></tr></thead>
+      <thead><tr><th>#</th><th>Procore id</th><th>Description</th><th>Contract item</th><th>Cost code</th><th>Category</th><th class="num">Cost (estimate change)</th><th class="num">Amount (revenue, with markups)</th><th class="num">Tax (not written)</th></tr></thead>
       <tbody>
-      {{#lines}}<tr><td>{{number}}</td><td>{{description}}</td><td>{{contractItem}}</td><td>{{costCode}}</td><td>{{category}}</td><td class="num">{{amount}}</td></tr>
-        {{#markups}}<tr class="markup"><td></td><td>Markup: {{name}}</td><td></td><td>{{costCode}}</td><td>{{category}}</td><td class="num">{{amount}}</td></tr>{{/markups}}
+      {{#lines}}<tr><td>{{number}}</td><td>{{procoreID}}</td><td>{{description}}</td><td>{{contractItem}}</td><td>{{costCode}}</td><td>{{category}}</td><td class="num">{{extendedAmount}}</td><td class="num">{{amount}}</td><td class="num">{{taxAmount}}</td></tr>
+        {{#markups}}<tr class="markup"><td></td><td></td><td>Markup: {{name}}</td><td></td><td>{{costCode}}</td><td>{{category}}</td><td class="num">{{amount}}</td><td class="num">(in the line's amount)</td><td></td></tr>{{/markups}}
       {{/lines}}
       </tbody>
     </table>
+    <p class="muted">A line's Amount already includes its markups, as Procore sends it: the contract item's revenue changes by the Amount; the cost side takes the line before markups on its own cost code and each markup on its destination.</p>
     <h2>Audit trail</h2>
     <table id="audit">
       <thead><tr><th>When</th><th>Who</th><th>What</th><th>Detail</th></tr></thead>

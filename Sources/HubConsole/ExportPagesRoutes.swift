@@ -72,7 +72,7 @@ struct ExportPagesRoutes: Sendable {
         switch status {
         case .synced: "ok"
         case .failed, .rejected: "bad"
-        case .accepted, .exporting: "running"
+        case .accepted, .exporting, .checking: "running"
         default: ""
         }
     }

@@ -39,7 +39,7 @@ public enum ERPEvent: Sendable, Hashable {
         let pcco = try data.required("prime_contract_change_order")
         let contractItems = try ChangeOrderParsing.contractItemCodes(try data.optionalArray("prime_contract_items"))
         let items = try data.array("prime_contract_change_order_items")
-        let lines = try items.map { (item) throws(TielineError) in try ChangeOrderParsing.line(item, contractItems: contractItems) }
+        let lines = try ChangeOrderParsing.lines(items, contractItems: contractItems)
         let transactionDate = try pcco.optional("erp_custom_fields")?.optionalDate("transaction_date")
         return ChangeOrderExport(
             intake: .erpRequest(requestDetailID: try data.int("request_detail_id")),

@@ -72,7 +72,7 @@ enum PublicAPIParsing {
             job: project.job, procoreContractID: contract.id, contract: contract.contract, pccoID: pcco.id,
             number: pcco.number, title: pcco.title, details: pcco.description, status: pcco.status,
             transactionDate: pcco.transactionDate,
-            lines: try lines.map { (l) throws(TielineError) in try ChangeOrderParsing.line(l, contractItems: contract.itemCodes) })
+            lines: try ChangeOrderParsing.lines(lines, contractItems: contract.itemCodes))
     }
 
     /// Procore's range filter value: `start...end` in ISO 8601 UTC.

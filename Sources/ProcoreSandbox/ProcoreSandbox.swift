@@ -163,6 +163,13 @@ public final class ProcoreSandbox: Sendable {
         return try store.with { data throws(TielineError) in try data.createPCCO(spec, now: now).0 }
     }
 
+    /// Queues a whole ERP request document as if Procore had sent it (see `POST /sandbox/erp_requests`).
+    @discardableResult
+    public func enqueueERPRequest(_ document: JSONValue) throws(TielineError) -> Int {
+        let now = configuration.clock.now()
+        return try store.with { data throws(TielineError) in try data.enqueueERPRequest(document: document, now: now) }
+    }
+
     /// Adds a project (linked when `originCode` is set), for tests of project discovery.
     @discardableResult
     public func addProject(name: String, originCode: String?) -> SandboxProject {

@@ -130,6 +130,11 @@ extension SandboxData {
                 var reply = SandboxReply.ok(.object(["prime_change_order": pccoJSON(pcco), "erp_request_id": Self.num(requestID)]))
                 reply.status = 201
                 return reply
+            case ("POST", "/sandbox/erp_requests"):
+                let requestID = try enqueueERPRequest(document: try r.json, now: now)
+                var reply = SandboxReply.ok(.object(["erp_request_id": Self.num(requestID)]))
+                reply.status = 201
+                return reply
             case ("GET", "/sandbox/stats"):
                 return .ok(.object(["request_count": Self.num(requestCount), "rate_limited_count": Self.num(rateLimitedCount),
                                     "projects": Self.num(projects.count), "prime_change_orders": Self.num(pccos.count),

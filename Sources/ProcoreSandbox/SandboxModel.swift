@@ -62,7 +62,10 @@ public struct SandboxMarkup: Sendable, Hashable {
 public struct SandboxPCCOLine: Sendable, Hashable {
     public var id: Int
     public var description: String
+    /// The line WITH its markups, as Procore's `amount` (ERP Events Dictionary: 299.0 + 44.85 = 343.85).
     public var amount: Money
+    /// The line before markups, Procore's `extended_amount`.
+    public var extendedAmount: Money
     public var primeLineItemID: Int
     public var costCodeID: Int
     public var lineItemTypeID: Int

@@ -7,6 +7,7 @@ public struct PCCOSpec: Sendable, Hashable {
     /// One line: a change to the contract item whose origin code is `contractItem`.
     public struct Line: Sendable, Hashable {
         public var contractItem: String
+        /// The line before markups (Procore's `extended_amount`); the markup is added to make `amount`.
         public var amount: Money
         public var description: String?
         public init(contractItem: String, amount: Money, description: String? = nil) {
@@ -87,7 +88,8 @@ extension SandboxData {
                                              amount: Money(cents: cents), destinationCostCodeID: item.costCodeID,
                                              destinationLineItemTypeID: item.lineItemTypeID))
             }
-            lines.append(SandboxPCCOLine(id: newID(), description: l.description ?? "Change to \(item.description)", amount: l.amount,
+            lines.append(SandboxPCCOLine(id: newID(), description: l.description ?? "Change to \(item.description)",
+                                         amount: l.amount + markups.map(\.amount).sum(), extendedAmount: l.amount,
                                          primeLineItemID: item.id, costCodeID: item.costCodeID, lineItemTypeID: item.lineItemTypeID,
                                          markups: markups, originID: nil))
         }
@@ -99,18 +101,37 @@ extension SandboxData {
             transactionDate: spec.transactionDate ?? CalendarDate.today(now: now), createdAt: now, updatedAt: now, lines: lines)
         pccos.append(pcco)
         let detailID = newID()
-        requestDetails[detailID] = SandboxRequestDetail(id: detailID, status: "pending", messages: [])
+        let requestID = enqueueERPRequest(name: "create_prime_contract_change_order", data: createPayload(pcco, requestDetailID: detailID),
+                                          requestDetailID: detailID, projectID: project.id, now: now)
+        return (pcco, requestID)
+    }
+
+    /// Queues an ERP request as Procore's ERP platform would (its request detail pending), and rings the webhook.
+    mutating func enqueueERPRequest(name: String, data: JSONValue, requestDetailID: Int?, projectID: Int?, now: Date) -> Int {
+        if let requestDetailID, requestDetails[requestDetailID] == nil {
+            requestDetails[requestDetailID] = SandboxRequestDetail(id: requestDetailID, status: "pending", messages: [])
+        }
         let requestID = newID()
-        erpRequests.append(SandboxERPRequest(id: requestID, name: "create_prime_contract_change_order",
-                                             data: createPayload(pcco, requestDetailID: detailID), createdAt: now))
+        erpRequests.append(SandboxERPRequest(id: requestID, name: name, data: data, createdAt: now))
         if let webhook {
             // Procore's webhook body for an ERP Requests create event.
             outbox.append((webhook, .object([
                 "id": .number(String(newID())), "resource_name": .string("ERP Requests"), "resource_id": .number(String(requestID)),
-                "event_type": .string("create"), "company_id": .number(String(companyID)), "project_id": .number(String(project.id)),
+                "event_type": .string("create"), "company_id": .number(String(companyID)),
+                "project_id": projectID.map { .number(String($0)) } ?? .null,
                 "timestamp": .string(now.ISO8601Format()), "api_version": .string("v2"),
             ])))
         }
-        return (pcco, requestID)
+        return requestID
+    }
+
+    /// `POST /sandbox/erp_requests`: a whole request document (`request_name`, `request_data`), e.g. a
+    /// sample from Procore's ERP Events Dictionary, queued as if Procore had sent it.
+    mutating func enqueueERPRequest(document: JSONValue, now: Date) throws(TielineError) -> Int {
+        let root = PayloadReader(document, path: "erp_request")
+        let name = try root.string("request_name", allowEmpty: false)
+        let data = try root.required("request_data")
+        return enqueueERPRequest(name: name, data: data.value, requestDetailID: try data.optionalInt("request_detail_id"),
+                                 projectID: try data.optional("project")?.optionalInt("id"), now: now)
     }
 }

@@ -55,17 +55,20 @@ extension SandboxData {
             "number": .string(p.number), "title": .string(p.title), "description": .string(p.description),
             "status": .string(p.status), "executed": .bool(false), "erp_custom_fields": .object(custom),
             "origin_id": Self.str(p.originID), "origin_code": Self.str(p.originCode), "origin_data": .null,
-            "grand_total": Self.money(p.lines.map { $0.amount + $0.markups.map(\.amount).sum() }.sum()),
+            "grand_total": Self.money(p.lines.map(\.amount).sum()),
             "created_at": Self.iso(p.createdAt), "updated_at": Self.iso(p.updatedAt), "approved_on": Self.iso(p.updatedAt),
         ])
     }
 
-    func pccoLineJSON(_ l: SandboxPCCOLine, contract: SandboxPrimeContract?) -> JSONValue {
+    /// A PCCO line as the ERP Events Dictionary shows one: `amount` includes the markups,
+    /// `extended_amount` and `total_amount` are the line before them.
+    func pccoLineJSON(_ l: SandboxPCCOLine, position: Int, contract: SandboxPrimeContract?) -> JSONValue {
         let item = contract?.items.first { $0.id == l.primeLineItemID }
         return .object([
-            "id": Self.num(l.id), "description": .string(l.description), "amount": Self.money(l.amount),
-            "extended_amount": Self.money(l.amount), "tax_amount": .string("0.00"), "quantity": .string("1.0"),
-            "unit_cost": Self.money(l.amount), "uom": .string("ls"),
+            "id": Self.num(l.id), "position": Self.num(position), "description": .string(l.description), "amount": Self.money(l.amount),
+            "extended_amount": Self.money(l.extendedAmount), "extended_type": .string("manual"), "total_amount": Self.money(l.extendedAmount),
+            "tax_amount": .string("0.00"), "quantity": .string("1.0"),
+            "unit_cost": Self.money(l.extendedAmount), "uom": .string("ls"),
             "prime_line_item_id": Self.num(l.primeLineItemID), "prime_line_item_origin_code": Self.str(item?.originCode),
             "cost_code": costCodeJSON(l.costCodeID), "line_item_type": typeJSON(l.lineItemTypeID),
             "markup_line_items": .array(l.markups.map { m in
@@ -89,7 +92,7 @@ extension SandboxData {
             "prime_contract": contract.map { contractJSON($0, items: false) } ?? .null,
             "prime_contract_items": .array(contract?.items.map(contractItemJSON) ?? []),
             "prime_contract_change_order": pccoJSON(p),
-            "prime_contract_change_order_items": .array(p.lines.map { pccoLineJSON($0, contract: contract) }),
+            "prime_contract_change_order_items": .array(p.lines.enumerated().map { pccoLineJSON($0.element, position: $0.offset + 1, contract: contract) }),
             "request_detail_id": Self.num(requestDetailID),
         ])
     }

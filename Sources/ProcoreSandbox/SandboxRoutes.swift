@@ -35,7 +35,7 @@ extension SandboxData {
                 guard let p = pccos.first(where: { String($0.id) == s[7] && String($0.projectID) == s[5] }) else {
                     return .error(404, "prime change order not found")
                 }
-                var reply = Self.page(p.lines.map { pccoLineJSON($0, contract: contract(p.contractID)) }, r)
+                var reply = Self.page(p.lines.enumerated().map { pccoLineJSON($0.element, position: $0.offset + 1, contract: contract(p.contractID)) }, r)
                 if let items = reply.json, reply.status == 200 { reply.json = .object(["data": items]) }
                 return reply
             case (_, _) where s.count >= 5 && s[1] == "v1.0" && s[2] == "companies":

@@ -29,14 +29,18 @@ extension SageTable {
         }
     }
 
-    /// Fails when `value` is longer than Sage's field length `limit`.
+    /// Fails when `value` is longer than Sage's field length `limit`, or holds a character Sage cannot store.
+    ///
+    /// Length and character set follow `SageText`, the one rule the hub and the agent use too.
     public static func checkLength(table: String, column: String, value: String, limit: Int) throws(TielineError) {
-        let length = value.count
-        guard length <= limit else {
-            throw TielineError(.fieldTooLong,
-                "\(table).\(column): '\(value.clipped(60))' is \(length) characters; Sage allows at most \(limit)")
-        }
+        guard let problem = SageText.problem(value, field: "\(table).\(column)", limit: limit) else { return }
+        throw TielineError(SageText.firstUnstorable(value) == nil ? .fieldTooLong : .unstorableCharacter, problem)
     }
+}
+
+extension TielineError.Code {
+    /// Text with a character Sage's single-byte fields cannot hold.
+    public static let unstorableCharacter = Self("unstorable_character")
 }
 
 /// A plain struct stored in a Sage table, validated against the schema on every save.

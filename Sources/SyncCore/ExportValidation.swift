@@ -17,19 +17,43 @@ public protocol ERPLookup {
 
 /// One reason an export cannot be accepted, naming the line and field.
 public struct ValidationProblem: Sendable, Hashable, Codable, CustomStringConvertible {
-    /// 1-based line number on the PCCO, nil for header fields.
+    /// Whether the problem is a fact about the PCCO, or a record the ERP data consulted did not have.
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// Wrong whatever Sage holds: a length, a status, a number already used.
+        case invalid
+        /// A job, contract, item or cost code the lookup did not find: only Sage itself can say it is missing.
+        case missing
+    }
+
+    /// Procore's position of the line on the PCCO, nil for header fields.
     public var line: Int?
     /// The field at fault, e.g. `number`, `lines[2].contractItem`.
     public var field: String
     public var message: String
+    public var kind: Kind
 
-    public init(line: Int?, field: String, message: String) {
+    public init(line: Int?, field: String, message: String, kind: Kind = .invalid) {
         self.line = line
         self.field = field
         self.message = message
+        self.kind = kind
+    }
+
+    enum CodingKeys: String, CodingKey { case line, field, message, kind }
+
+    // Problems stored before `kind` existed read as `.invalid`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(line: try c.decodeIfPresent(Int.self, forKey: .line), field: try c.decode(String.self, forKey: .field),
+                  message: try c.decode(String.self, forKey: .message), kind: try c.decodeIfPresent(Kind.self, forKey: .kind) ?? .invalid)
     }
 
     public var description: String { message }
+}
+
+extension [ValidationProblem] {
+    /// True when every problem is a record the lookup did not find, so Sage itself must decide.
+    public var onlyMissing: Bool { !isEmpty && allSatisfy { $0.kind == .missing } }
 }
 
 /// The idempotency key Tieline writes into Sage's change-management reference (36 characters).
@@ -42,20 +66,28 @@ public enum ExportValidator {
     public static let descriptionLength = 30
 
     /// Every problem found, in PCCO order; empty when the export can be written.
+    ///
+    /// Number and title are checked in the form the writer stores (`SageText.normalized`), by
+    /// `SageText`'s rule, so hub, agent and the Sage store agree on what fits.
     public static func problems(_ export: ChangeOrderExport, lookup: some ERPLookup) throws -> [ValidationProblem] {
         var problems: [ValidationProblem] = []
-        func add(_ line: Int?, _ field: String, _ message: String) {
-            problems.append(ValidationProblem(line: line, field: field, message: message))
+        func add(_ line: Int?, _ field: String, _ message: String, _ kind: ValidationProblem.Kind = .invalid) {
+            problems.append(ValidationProblem(line: line, field: field, message: message, kind: kind))
         }
 
-        let number = export.number
+        let number = SageText.normalized(export.number)
+        let title = SageText.normalized(export.title)
         if number.isEmpty {
             add(nil, "number", "PCCO number is empty; Sage needs a Change_Order of 1 to \(changeOrderLength) characters")
-        } else if number.count > changeOrderLength {
-            add(nil, "number", "PCCO number '\(number)' is \(number.count) characters; Sage's Change_Order allows at most \(changeOrderLength)")
+        } else if let bad = SageText.firstUnstorable(number) {
+            add(nil, "number", "PCCO number '\(number)' contains \(SageText.describe(bad)), which Sage's Change_Order cannot store")
+        } else if SageText.length(number) > changeOrderLength {
+            add(nil, "number", "PCCO number '\(number)' is \(SageText.length(number)) characters; Sage's Change_Order allows at most \(changeOrderLength)")
         }
-        if export.title.count > descriptionLength {
-            add(nil, "title", "PCCO title '\(export.title)' is \(export.title.count) characters; Sage's Description allows at most \(descriptionLength)")
+        if let bad = SageText.firstUnstorable(title) {
+            add(nil, "title", "PCCO title '\(title.clipped(60))' contains \(SageText.describe(bad)), which Sage's Description cannot store")
+        } else if SageText.length(title) > descriptionLength {
+            add(nil, "title", "PCCO title '\(title)' is \(SageText.length(title)) characters; Sage's Description allows at most \(descriptionLength)")
         }
         if export.lines.isEmpty {
             add(nil, "lines", "PCCO \(number) has no line items; there is nothing to export")
@@ -63,7 +95,7 @@ public enum ExportValidator {
 
         let jobExists = try lookup.jobExists(export.job)
         if !jobExists {
-            add(nil, "job", "Procore project \(export.projectName) is linked to Sage job '\(export.job)', which does not exist in Sage")
+            add(nil, "job", "Procore project \(export.projectName) is linked to Sage job '\(export.job)', which does not exist in Sage", .missing)
         }
         let contractExists: Bool
         if let contract = try lookup.contract(export.contract) {
@@ -76,28 +108,27 @@ public enum ExportValidator {
             }
         } else {
             contractExists = false
-            add(nil, "contract", "the prime contract is linked to Sage contract '\(export.contract)', which does not exist in Sage")
+            add(nil, "contract", "the prime contract is linked to Sage contract '\(export.contract)', which does not exist in Sage", .missing)
         }
-        if contractExists, !number.isEmpty, number.count <= changeOrderLength,
+        if contractExists, !number.isEmpty, SageText.length(number) <= changeOrderLength,
            let existing = try lookup.changeOrderReference(contract: export.contract, number: number),
            existing != procoreReference(pccoID: export.pccoID) {
             let owner = existing.map { "another Procore change order (\($0))" } ?? "a change order entered in Sage"
             add(nil, "number", "change order \(number) already exists on contract \(export.contract), from \(owner); it is not overwritten")
         }
 
-        for (index, line) in export.lines.enumerated() {
-            let n = index + 1
-            let name = "line \(n) (\(line.description.clipped(40)))"
+        for line in export.lines {
+            let n = line.position
             if contractExists, try !lookup.contractItemExists(contract: export.contract, item: line.contractItem) {
-                add(n, "lines[\(n)].contractItem", "\(name): contract item '\(line.contractItem)' does not exist on Sage contract \(export.contract)")
+                add(n, "lines[\(n)].contractItem", "\(line.label): contract item '\(line.contractItem)' does not exist on contract \(export.contract)", .missing)
             }
             if jobExists, try !lookup.categoryExists(job: export.job, costCode: line.costCode, category: line.category) {
-                add(n, "lines[\(n)].costCode", "\(name): cost code \(line.costCode) with category \(line.category) does not exist on job \(export.job)")
+                add(n, "lines[\(n)].costCode", "\(line.label): cost code \(line.costCode) with category \(line.category) does not exist on job \(export.job)", .missing)
             }
             for (m, markup) in line.markups.enumerated() where jobExists {
                 if try !lookup.categoryExists(job: export.job, costCode: markup.costCode, category: markup.category) {
                     add(n, "lines[\(n)].markups[\(m + 1)].costCode",
-                        "\(name): markup '\(markup.name)' goes to cost code \(markup.costCode) with category \(markup.category), which does not exist on job \(export.job)")
+                        "\(line.label): markup '\(markup.name)' goes to cost code \(markup.costCode) with category \(markup.category), which does not exist on job \(export.job)", .missing)
                 }
             }
         }

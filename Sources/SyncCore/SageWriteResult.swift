@@ -42,17 +42,38 @@ public struct ExportOutcome: Sendable, Hashable, Codable {
     }
 }
 
-/// An accepted export handed to the agent by `GET /v1/exports/next`.
+/// An export handed to the agent by `GET /v1/exports/next`: to write, or (`check`) only to check against Sage.
 public struct ExportAssignment: Sendable, Hashable, Codable {
-    /// The hub's export id, echoed in `POST /v1/exports/{id}/result`.
+    /// The hub's export id, echoed in `POST /v1/exports/{id}/result` or `/check`.
     public var id: Int64
     public var export: ChangeOrderExport
     /// The approver's transaction date.
     public var transactionDate: CalendarDate
+    /// True: validate against Sage and answer `POST /v1/exports/{id}/check`; write nothing.
+    /// Only agents that ask with `checks=1` are handed these, so an older agent never writes one.
+    public var check: Bool
 
-    public init(id: Int64, export: ChangeOrderExport, transactionDate: CalendarDate) {
+    public init(id: Int64, export: ChangeOrderExport, transactionDate: CalendarDate, check: Bool = false) {
         self.id = id
         self.export = export
         self.transactionDate = transactionDate
+        self.check = check
     }
+
+    enum CodingKeys: String, CodingKey { case id, export, transactionDate, check }
+
+    // A hub from before checks sends no `check`: every assignment is a write.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try c.decode(Int64.self, forKey: .id), export: try c.decode(ChangeOrderExport.self, forKey: .export),
+                  transactionDate: try c.decode(CalendarDate.self, forKey: .transactionDate),
+                  check: try c.decodeIfPresent(Bool.self, forKey: .check) ?? false)
+    }
+}
+
+/// The agent's answer to a check (`POST /v1/exports/{id}/check`): what Sage itself finds wrong, if anything.
+public struct SageCheck: Sendable, Hashable, Codable {
+    public var problems: [ValidationProblem]
+
+    public init(problems: [ValidationProblem]) { self.problems = problems }
 }

@@ -11,14 +11,14 @@ import TielineCore
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run Tieline's main job on embedded defaults: a PCCO from Procore accepted and written into Sage.",
+        abstract: "Run Tieline's main job on embedded defaults: a PCCO approved in Procore written into Sage.",
         discussion: """
             Everything runs on loopback under <home>/demo: a sample Sage 300 CRE company, the hub, a Procore \
             sandbox seeded to match the company, and an agent set up as the setup guide says (Connect, a Local \
             Connection, the PCCO export preset, Deep from The beginning of time). A Deep sync mirrors the ERP \
-            data; an approved PCCO arrives from Procore (webhook), is validated against the mirror, accepted, \
-            written into Sage by the agent in one transaction, and reported back to Procore as synced. Prints \
-            the Sage records created and the time from Accept to Synced.
+            data; a PCCO approved in Procore arrives (webhook), is validated against the mirror, written into \
+            Sage by the agent in one transaction (Procore's approval is the only one: no second Accept), and \
+            reported back to Procore as synced. Prints the Sage records created and the time from arrival to Synced.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -56,24 +56,23 @@ struct DemoCommand: AsyncParsableCommand {
                 print("   \(run.rowsSent) rows of \(run.entities.count) entities mirrored in \(Self.seconds(since: synced))")
 
                 agent = stack.startAgent()
-                print("\n3. An approved PCCO arrives from Procore")
+                print("\n3. A PCCO approved in Procore arrives (Procore's accounting approver approved its export: no second Accept here)")
                 let pcco = try stack.sandbox.createApprovedPCCO(PCCOSpec(projectID: stack.sandbox.projects.first { $0.originCode == "24-118" }?.id,
                                                                          number: "007", title: "Added storm drain"))
                 let queued = try await Self.arrival(of: pcco.id, stack: stack)
-                print("   Ready to Export: export \(queued.id), PCCO \(queued.export.number) \"\(queued.export.title)\" → job \(queued.export.job), contract \(queued.export.contract), \(queued.export.total)")
+                print("   export \(queued.id), PCCO \(queued.export.number) \"\(queued.export.title)\" → job \(queued.export.job), contract \(queued.export.contract), \(queued.export.total)")
                 for line in queued.export.lines {
-                    print("     \(line.description): \(line.amount) → item \(line.contractItem), \(line.costCode)/\(line.category)")
-                    for m in line.markups { print("       markup \(m.name) \(m.amount) → \(m.costCode)/\(m.category)") }
+                    print("     \(line.label): amount \(line.amount) → item \(line.contractItem); cost \(line.extendedAmount) → \(line.costCode)/\(line.category)")
+                    for m in line.markups { print("       markup \(m.name) \(m.amount) (in the amount) → cost \(m.costCode)/\(m.category)") }
                 }
                 print(queued.problems.isEmpty ? "   validation against the mirror: passes" : "   validation: " + queued.problems.map(\.message).joined(separator: "; "))
 
-                print("\n4. Accept (Transaction Date \(CalendarDate.today())) → agent writes into Sage → Procore told → Synced")
-                let accepted = try await stack.hub.queue.accept(id: queued.id, site: stack.site, transactionDate: CalendarDate.today(), actor: "demo approver")
-                let done = try await stack.waitFor(export: accepted.id, [.synced, .failed])
-                guard done.status == .synced, let result = done.result, let acceptedAt = done.acceptedAt, let syncedAt = done.syncedAt else {
+                print("\n4. Transaction Date \(queued.export.transactionDate.map { "\($0)" } ?? "today") from Procore → agent writes into Sage → Procore told → Synced")
+                let done = try await stack.waitFor(export: queued.id, [.synced, .failed])
+                guard done.status == .synced, let result = done.result, let syncedAt = done.syncedAt else {
                     throw TielineError(.internalError, "the export ended \(done.status.label): \(done.error ?? done.writeBack?.lastError ?? "")")
                 }
-                print("   Accept → Synced in \(String(format: "%.0f ms", syncedAt.timeIntervalSince(acceptedAt) * 1000))")
+                print("   arrival → Synced in \(String(format: "%.0f ms", syncedAt.timeIntervalSince(done.createdAt) * 1000))")
                 try DemoPCCO.printRecords(stack.company, result)
                 if let detail = stack.sandbox.changeOrders.first(where: { $0.id == pcco.id }) {
                     print("   Procore: PCCO \(detail.number) origin id \(detail.originID ?? "(none)")")

@@ -69,7 +69,7 @@ enum DemoFixtures {
       {
         "id": 88001,
         "description": "Storm drain trench and pipe",
-        "amount": "10000.00",
+        "amount": "11500.00",
         "extended_amount": "10000.00",
         "tax_amount": "0.00",
         "quantity": "1.0",

@@ -21,9 +21,9 @@ enum DemoPCCO {
     static func printExport(_ export: ChangeOrderExport) {
         print("   PCCO \(export.number) \"\(export.title)\" (Procore id \(export.pccoID)) → job \(export.job), contract \(export.contract), total \(export.total)")
         for line in export.lines {
-            print("     line \(line.procoreID): \(line.description) \(line.amount) → item \(line.contractItem), \(line.costCode)/\(line.category)")
+            print("     \(line.label): amount \(line.amount) → item \(line.contractItem); cost \(line.extendedAmount) → \(line.costCode)/\(line.category)")
             for markup in line.markups {
-                print("       markup \(markup.name) \(markup.amount) → \(markup.costCode)/\(markup.category)")
+                print("       markup \(markup.name) \(markup.amount) (in the amount) → cost \(markup.costCode)/\(markup.category)")
             }
         }
     }

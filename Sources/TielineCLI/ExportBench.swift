@@ -36,7 +36,10 @@ struct ExportBench: AsyncParsableCommand {
             }
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tieline-bench-export-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: folder) }
-            let stack = try await ExportStack.start(folder: folder)
+            // Accept → Synced is what a site with --hub-approval waits; without it the same path starts at arrival.
+            var options = ExportStack.Options()
+            options.hubApproval = true
+            let stack = try await ExportStack.start(folder: folder, options: options)
             let agent = stack.startAgent()
             var phases: [Phase] = []
             var stages: [String: Double] = [:]

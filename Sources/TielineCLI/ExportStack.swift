@@ -47,6 +47,8 @@ public final class ExportStack: Sendable {
         public var pollSeconds = 60
         public var exportLease: TimeInterval = 60
         public var style = ProcoreLink.Style.erpRequests
+        /// ERP requests wait for the hub's Accept too (`hub sites procore --hub-approval`).
+        public var hubApproval = false
         public var logLevel = Logger.Level.error
         /// Serve the hub's web console, with this approver (name, password) signed up.
         public var consoleApprover: (name: String, password: String)?
@@ -78,10 +80,11 @@ public final class ExportStack: Sendable {
         let token = try await storage.addSite(siteName)
         let procore = sandbox.clientConfiguration()
         let webhookToken = SiteToken.generate()
-        try await storage.linkProcore(ProcoreLink(baseURL: sandbox.baseURL.absoluteString, companyID: procore.companyID, clientID: procore.clientID,
-                                                  sealedSecret: try secrets.seal(procore.clientSecret.revealed), style: options.style,
-                                                  pollSeconds: options.pollSeconds, webhookTokenHash: SiteToken.hash(webhookToken)),
-                                      site: siteName)
+        var link = ProcoreLink(baseURL: sandbox.baseURL.absoluteString, companyID: procore.companyID, clientID: procore.clientID,
+                               sealedSecret: try secrets.seal(procore.clientSecret.revealed), style: options.style,
+                               pollSeconds: options.pollSeconds, webhookTokenHash: SiteToken.hash(webhookToken))
+        link.hubApproval = options.hubApproval
+        try await storage.linkProcore(link, site: siteName)
         let hub: HubServer
         do {
             let console: HubConsole?

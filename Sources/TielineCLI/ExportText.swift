@@ -67,15 +67,26 @@ enum ExportText {
         if let comment = e.comment { out.append("  Comment:          \(comment)") }
         if let error = e.error { out.append("  Error:            \(error)") }
         out.append("  Lines:")
-        for (i, line) in x.lines.enumerated() {
-            out.append("    \(i + 1). \(line.description.clipped(40))  item \(line.contractItem)  \(line.costCode) / \(line.category)  \(line.amount)")
-            for m in line.markups { out.append("       + \(m.name)  \(m.costCode) / \(m.category)  \(m.amount)") }
+        // A line's amount includes its markups (Procore's documented reading); tax is shown, never written.
+        for line in x.lines {
+            let tax = line.taxAmount.map { ", tax \($0) (not written)" } ?? ""
+            out.append("    \(line.label)  item \(line.contractItem)  amount \(line.amount)  (cost \(line.extendedAmount) on \(line.costCode) / \(line.category)\(tax))")
+            for m in line.markups { out.append("       markup \(m.name)  \(m.amount) on \(m.costCode) / \(m.category)  (included in the amount)") }
         }
-        if !e.problems.isEmpty {
+        if e.status == .checking {
+            out.append("  Validation:       the mirror does not hold what follows; the agent is checking with Sage itself:")
+            out += e.problems.map { "    - \($0.message)" }
+        } else if !e.problems.isEmpty {
             out.append("  Validation (\(e.problems.count) problem\(e.problems.count == 1 ? "" : "s")):")
             out += e.problems.map { "    - \($0.message)" }
         } else {
-            out.append("  Validation:       passes against the mirrored Sage data")
+            out.append(e.sageCheckedAt == nil ? "  Validation:       passes against the mirrored Sage data"
+                                              : "  Validation:       passes; Sage itself confirmed what the mirror does not hold")
+        }
+        if e.approvedInProcore == true { out.append("  Approval:         approved in Procore by the accounting approver (no Accept in the hub)") }
+        if let changes = e.procoreDrift, !changes.isEmpty {
+            out.append("  Sent again by Procore after it was exported (ignored; Sage keeps what was written):")
+            out += changes.map { "    - \($0)" }
         }
         if let r = e.result {
             out.append("  In Sage:          change order \(r.changeOrder) on contract \(r.contract), \(r.total); batch \(r.batch) entries \(r.entries.map(String.init).joined(separator: ", "))")

@@ -32,11 +32,18 @@ struct HubExportsCommand: AsyncParsableCommand {
                 guard case .createChangeOrder(let export) = try ERPEvent.parse(document: document) else {
                     throw TielineError(.invalidInput, "\(request ?? "the request") is not a create_prime_contract_change_order request")
                 }
-                let record = try await database.with { storage in
+                let receipt = try await database.with { storage in
                     guard let hubSite = try await storage.sites().first(where: { $0.name == site }) else {
                         throw TielineError(.notFound, "no site named '\(site)'; add one with: tieline hub sites add \(site)")
                     }
-                    return try await ExportQueue(storage: storage).receive(export, site: hubSite, actor: "cli")
+                    // As the site's Procore link would take it: approved in Procore unless the site wants the hub's Accept.
+                    let approved = try await storage.procoreLink(site: hubSite).map { !$0.needsHubAccept } ?? false
+                    return try await ExportQueue(storage: storage).deliver(export, site: hubSite, actor: "cli", approvedInProcore: approved)
+                }
+                let record = receipt.record
+                if let ignored = receipt.ignored {
+                    Console.current.out("Export \(record.id): \(ignored)")
+                    return
                 }
                 let problems = record.problems.isEmpty ? "no validation problems" : "\(record.problems.count) validation problem(s): "
                     + record.problems.map(\.message).joined(separator: "; ")

@@ -42,6 +42,9 @@ struct HubSitesProcoreCommand: AsyncParsableCommand {
     @Option(help: "erp-requests (Procore's ERP platform) or public-api.") var style: String = ProcoreLink.Style.erpRequests.rawValue
     @Option(help: "Seconds between polls.") var pollSeconds = 60
     @Flag(help: "Issue a webhook token (printed once).") var webhook = false
+    @Flag(help: ArgumentHelp("erp-requests: also wait for an approver's Accept in the hub.",
+                             discussion: "Procore sends an ERP request once its accounting approver approved the export, so by default a valid PCCO goes straight to the agent with Procore's transaction date. public-api always waits for the hub's Accept."))
+    var hubApproval = false
 
     func run() async throws {
         guard let style = ProcoreLink.Style(rawValue: style) else {
@@ -61,10 +64,14 @@ struct HubSitesProcoreCommand: AsyncParsableCommand {
         let webhookToken = webhook ? SiteToken.generate().replacingOccurrences(of: "tl_", with: "tlw_") : nil
         var base = baseURL.trimmingWhitespace()
         while base.hasSuffix("/") { base.removeLast() }
-        let link = ProcoreLink(baseURL: base, companyID: companyID, clientID: clientID, sealedSecret: try box.seal(secret), style: style,
+        var link = ProcoreLink(baseURL: base, companyID: companyID, clientID: clientID, sealedSecret: try box.seal(secret), style: style,
                                pollSeconds: pollSeconds, webhookTokenHash: webhookToken.map(SiteToken.hash))
+        link.hubApproval = hubApproval
         try await database.with { try await $0.linkProcore(link, site: site) }
         Console.current.out("Linked site '\(site)' to Procore company \(companyID) at \(base) (\(style.rawValue), polled every \(pollSeconds) s); client secret stored sealed.")
+        Console.current.out(link.needsHubAccept
+            ? "PCCOs wait as Ready to Export for an approver's Accept in the hub (tieline exports accept ID, or the hub console)."
+            : "PCCOs approved in Procore go straight to the agent once they validate; refused ones are failed back to Procore with the reasons.")
         if let webhookToken {
             Console.current.out("Webhook token, shown only this once (Procore sends it as 'Authorization: Bearer <token>' to POST /procore/webhook):")
             Console.current.out(webhookToken)

@@ -13,8 +13,9 @@ func samplePCCO() throws -> ChangeOrderExport {
         job: "24-118", procoreContractID: 311, contract: "24-118", pccoID: 7781, number: "007", title: "Added storm drain",
         status: "approved", transactionDate: try CalendarDate(parsing: "2024-09-20"),
         lines: [
-            .init(procoreID: 88001, description: "Storm drain trench and pipe", amount: try Money(parsing: "10000.00"),
-                  contractItem: "100", costCode: "02-200", category: "S",
+            // Procore's amount includes the line's markups: 10,000.00 before them + 1,500.00 = 11,500.00.
+            .init(procoreID: 88001, description: "Storm drain trench and pipe", amount: try Money(parsing: "11500.00"),
+                  extendedAmount: try Money(parsing: "10000.00"), contractItem: "100", costCode: "02-200", category: "S",
                   markups: [.init(procoreID: 64, name: "Overhead and profit", amount: try Money(parsing: "1500.00"), costCode: "01-900", category: "O")]),
             .init(procoreID: 88002, description: "Catch basin", amount: try Money(parsing: "1000.00"),
                   contractItem: "200", costCode: "03-300", category: "M"),
@@ -135,13 +136,13 @@ struct ExportValidationTests {
     }
 
     @Test func everyLineMustMapToAContractItem() throws {
-        #expect(try problems { $0.lines[1].contractItem = "900" } == ["line 2 (Catch basin): contract item '900' does not exist on Sage contract 24-118"])
+        #expect(try problems { $0.lines[1].contractItem = "900" } == ["line 2 (id 88002, Catch basin): contract item '900' does not exist on contract 24-118"])
     }
 
     @Test func costCodesCategoriesAndMarkupDestinationsMustExist() throws {
-        #expect(try problems { $0.lines[0].category = "X" } == ["line 1 (Storm drain trench and pipe): cost code 02-200 with category X does not exist on job 24-118"])
+        #expect(try problems { $0.lines[0].category = "X" } == ["line 1 (id 88001, Storm drain trench and pipe): cost code 02-200 with category X does not exist on job 24-118"])
         #expect(try problems { $0.lines[0].markups[0].costCode = "99-000" }
-                == ["line 1 (Storm drain trench and pipe): markup 'Overhead and profit' goes to cost code 99-000 with category O, which does not exist on job 24-118"])
+                == ["line 1 (id 88001, Storm drain trench and pipe): markup 'Overhead and profit' goes to cost code 99-000 with category O, which does not exist on job 24-118"])
     }
 
     @Test func numberAndTitleMustFitSage() throws {

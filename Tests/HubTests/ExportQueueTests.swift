@@ -80,8 +80,14 @@ import TielineCore
     func acceptIsRefusedNamingTheField(_ backend: Backend, _ rule: (name: String, export: ChangeOrderExport, message: String)) async throws {
         let (rule, export, message) = rule
         try await withQueue(backend) { s in
-            let record = try await s.queue.receive(export, site: s.site)
+            var record = try await s.queue.receive(export, site: s.site)
             #expect(record.problems.map(\.message).contains(message), "\(rule): \(record.problems.map(\.message))")
+            // Only a record the mirror does not hold, and nothing else wrong, is asked of Sage; here Sage confirms it.
+            #expect((record.status == .checking) == (rule == "contract missing"), "\(rule): \(record.status.label)")
+            if record.status == .checking {
+                record = try await s.queue.recordCheck(id: record.id, site: s.site, agent: "a1", problems: record.problems)
+                #expect(record.status == .ready)
+            }
             let error = await #expect(throws: TielineError.self) { try await s.queue.accept(id: record.id, site: s.site, actor: "alice") }
             #expect(error?.code == .validationFailed)
             #expect(error?.message.contains(message) == true)
@@ -98,10 +104,12 @@ import TielineCore
             let record = try await s.queue.receive(export, site: s.site)
             #expect(record.problems.map(\.field) == ["lines[1].markups[1].costCode", "lines[2].contractItem", "lines[2].costCode"])
             #expect(record.problems.map(\.message) == [
-                "line 1 (Storm drain): markup 'Overhead and profit' goes to cost code 02-000 with category O, which does not exist on job 24-118",
-                "line 2 (Labour): contract item '900' does not exist on Sage contract 24-118",
-                "line 2 (Labour): cost code 03-300 with category X does not exist on job 24-118",
+                "line 1 (id 1, Storm drain): markup 'Overhead and profit' goes to cost code 02-000 with category O, which does not exist on job 24-118",
+                "line 2 (id 2, Labour): contract item '900' does not exist on contract 24-118",
+                "line 2 (id 2, Labour): cost code 03-300 with category X does not exist on job 24-118",
             ])
+            // The mirror cannot tell what Sage's masters hold: these go to the agent to ask Sage.
+            #expect(record.status == .checking)
         }
     }
 
@@ -239,7 +247,7 @@ import TielineCore
                                             .text("procore:pcco:7001")]], deletes: [], throughVersion: 9), site: s.site)
             #expect(try await s.queue.checkDrift(site: s.site) == 1)
             let drifted = try await s.queue.record(id: record.id, site: s.site)
-            #expect(drifted.drift == ["change order 007 on contract 24-118: Amount is 15000.00 in Sage, 14000.50 was exported"])
+            #expect(drifted.drift == ["change order 007 on contract 24-118: Amount is 15000.00 in Sage, 12500.50 was exported"])
             #expect(drifted.status == .synced)
         }
     }

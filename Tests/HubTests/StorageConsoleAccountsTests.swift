@@ -60,12 +60,12 @@ import TielineCore
                 let export = StorageFixtures.export(pcco: 100 + n, status: .accepted)
                 _ = try await storage.insertExport(export, event: StorageFixtures.received(export), site: site)
             }
-            let first = try await storage.claimExports(site: site, agent: "a", now: StorageFixtures.now, lease: 60, max: 3)
+            let first = try await storage.claimExports(site: site, agent: "a", now: StorageFixtures.now, lease: 60, max: 3, purpose: .write)
             #expect(first.map(\.pccoID) == [100, 101, 102])
             #expect(first.allSatisfy { $0.status == .exporting && $0.claimedBy == "a" && $0.deliveries == 1 })
-            let rest = try await storage.claimExports(site: site, agent: "b", now: StorageFixtures.now, lease: 60, max: 10)
+            let rest = try await storage.claimExports(site: site, agent: "b", now: StorageFixtures.now, lease: 60, max: 10, purpose: .write)
             #expect(rest.map(\.pccoID) == [103, 104])
-            #expect(try await storage.claimExports(site: site, agent: "c", now: StorageFixtures.now, lease: 60, max: 10).isEmpty)
+            #expect(try await storage.claimExports(site: site, agent: "c", now: StorageFixtures.now, lease: 60, max: 10, purpose: .write).isEmpty)
         }
     }
 }

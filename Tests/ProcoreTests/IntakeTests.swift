@@ -44,7 +44,9 @@ struct IntakeTests {
             #expect(export.number == "007")
             #expect(export.transactionDate == (try CalendarDate(year: 2024, month: 9, day: 20)))
             #expect(export.lines.count == 1)
-            #expect(export.lines[0].amount == .of("10000.00"))
+            // The sandbox sends the documented shape: amount includes the 15 % markup, extended_amount is before it.
+            #expect(export.lines[0].amount == .of("11500.00"))
+            #expect(export.lines[0].extendedAmount == .of("10000.00"))
             #expect(export.lines[0].contractItem == item.originCode)
             #expect(export.lines[0].markups.map(\.amount) == [.of("1500.00")])
             #expect(export.total == .of("11500.00"))

@@ -15,6 +15,12 @@ struct Mutation: CustomTestStringConvertible, Sendable {
 let items = "request_data.prime_contract_change_order_items"
 let huge = String(repeating: "x", count: 1_000_000)
 
+/// The message without a leading Procore line label (`line 3 (id 99003, Counterflashing): `).
+func withoutLineLabel(_ message: String) -> String {
+    guard let match = message.firstMatch(of: #/^line \d+( \([^)]*\))?: /#) else { return message }
+    return String(message[match.range.upperBound...])
+}
+
 let mutations: [Mutation] = [
     Mutation(path: "\(items)[1].amount", value: .string("abc"), expectedCode: .invalidMoney,
              expectedMessage: "\(items)[1].amount: 'abc' is not a decimal amount"),
@@ -82,17 +88,34 @@ struct PayloadFuzzTests {
             Issue.record("expected \(m.expectedCode) but parsed \(event)")
         } catch {
             #expect(error.code == m.expectedCode)
-            #expect(error.message.hasPrefix(m.expectedMessage), "got: \(error.message.clipped(300))")
+            // A line's errors start with Procore's name for the line, then the field's path.
+            let inLine = m.path.hasPrefix(items + "[")
+            let message = inLine ? withoutLineLabel(error.message) : error.message
+            #expect(!inLine || message != error.message, "no line label: \(error.message.clipped(300))")
+            #expect(message.hasPrefix(m.expectedMessage), "got: \(error.message.clipped(300))")
         }
+    }
+
+    /// Payload errors name Procore's line as a person finds it: position, id, description.
+    @Test("a line's payload error names its position, Procore id and description")
+    func lineErrorsNameTheLine() throws {
+        let doc = try Fixtures.sample.setting(steps("\(items)[1].amount"), to: .string("1000.005"))
+            .setting(steps("\(items)[1].position"), to: .number("3"))
+            .setting(steps("\(items)[1].id"), to: .number("99003"))
+            .setting(steps("\(items)[1].description"), to: .string("Counterflashing"))
+        let error = #expect(throws: TielineError.self) { try ERPEvent.parse(document: doc) }
+        #expect(error?.message == "line 3 (id 99003, Counterflashing): \(items)[1].amount: '1000.005' has more than 2 decimals")
     }
 
     /// Negative amounts are legitimate credits (deduct change orders) and are kept exactly.
     @Test("negative amounts are accepted as credits")
     func negativeAmounts() throws {
-        let doc = try Fixtures.sample.setting(steps("\(items)[0].amount"), to: .string("-250.10"))
+        let doc = try Fixtures.sample.setting(steps("\(items)[0].amount"), to: .string("-287.62"))
+            .setting(steps("\(items)[0].extended_amount"), to: .string("-250.10"))
             .setting(steps("\(items)[0].markup_line_items[0].amount"), to: .string("-37.52"))
         guard case .createChangeOrder(let export) = try ERPEvent.parse(document: doc) else { Issue.record("not a create"); return }
-        #expect(export.lines[0].amount == Money(cents: -25_010))
+        #expect(export.lines[0].amount == Money(cents: -28_762))
+        #expect(export.lines[0].extendedAmount == Money(cents: -25_010))
         #expect(export.lines[0].markups[0].amount == Money(cents: -3_752))
     }
 
@@ -125,7 +148,13 @@ struct PayloadFuzzTests {
                 } catch {
                     failures += 1
                     let where_ = render(path)
-                    #expect(error.message.hasPrefix(where_ + ":") || error.message.hasPrefix(where_ + " "),
+                    // A line's errors are named as Procore shows the line, then the field's path.
+                    let inLine = where_.hasPrefix(items + "[")
+                    let message = inLine ? withoutLineLabel(error.message) : error.message
+                    #expect(!inLine || message != error.message, "\(where_): no line label in \(error.message.clipped(200))")
+                    // A money field changed to another number unbalances its line: amount = extended_amount + markups.
+                    let unbalanced = inLine && message.contains("is not extended_amount")
+                    #expect(message.hasPrefix(where_ + ":") || message.hasPrefix(where_ + " ") || unbalanced,
                             "\(where_) = \(replacement.serialized().clipped(20)) gave: \(error.message.clipped(200))")
                 }
             }

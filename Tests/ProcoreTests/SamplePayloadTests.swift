@@ -27,8 +27,10 @@ struct SamplePayloadTests {
 
         let first = export.lines[0], second = export.lines[1]
         #expect(first.procoreID == 88001)
-        #expect(first.amount == Money(cents: 1_000_000))
-        #expect(first.amount.description == "10000.00")
+        #expect(first.amount == Money(cents: 1_150_000))
+        // Procore's amount includes the line's markups; extended_amount is the line before them.
+        #expect(first.amount.description == "11500.00")
+        #expect(first.extendedAmount.description == "10000.00")
         #expect(first.contractItem == "100")
         #expect(first.costCode == "02-200")
         #expect(first.category == "S")

@@ -57,7 +57,8 @@ struct SandboxSeedingTests {
             #expect(export.lines.map(\.contractItem) == ["100", "200"])
             #expect(export.lines.map(\.costCode) == ["02-200", "03-300"])
             #expect(export.lines.map(\.category) == ["S", "M"])
-            #expect(export.lines.map(\.amount) == [.of("10000.00"), .of("1000.00")])
+            #expect(export.lines.map(\.amount) == [.of("11500.00"), .of("1000.00")])
+            #expect(export.lines.map(\.extendedAmount) == [.of("10000.00"), .of("1000.00")])
             #expect(export.lines[0].markups.map(\.amount) == [.of("1500.00")])
             #expect(export.transactionDate == (try CalendarDate(year: 2024, month: 9, day: 20)))
 

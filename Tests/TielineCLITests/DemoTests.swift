@@ -37,12 +37,20 @@ struct DemoTests {
             #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM JCT_UNPOSTED__TRANSACTION") == 0)
             #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM JCT_CURRENT__TRANSACTION WHERE Chg_Mgmt_Ref_1 = ?", arguments: [co.chgMgmtRef1]) ?? 0 >= 2)
         }
-        // The hub recorded it Synced, with the approver's Accept in the audit trail.
+        // The hub recorded it Synced; Procore's approval was the only one (no Accept in the hub), and the money is
+        // Procore's: the change order's amount is the sum of the lines' amounts, markups included once.
         let storage = try SQLiteHubStorage(path: home.appendingPathComponent("demo/hub.sqlite").path)
         let site = try #require(try await storage.sites().first)
         let exports = try await storage.exports(site: site, statuses: [.synced], limit: 10)
         #expect(exports.count == 1)
         let events = try await storage.exportEvents(id: exports[0].id, site: site)
-        #expect(events.contains { $0.actor == "demo approver" && $0.action == "accepted" })
+        #expect(!events.contains { $0.action == "accepted" })
+        #expect(events.first?.detail?.contains("approved in Procore") == true)
+        let export = exports[0].export
+        #expect(export.total == export.lines.map(\.amount).sum())
+        let amount = try company.read { db in
+            try Int64.fetchOne(db, sql: "SELECT Amount FROM CNC_ACTIVE__CHANGE_ORDER WHERE Chg_Mgmt_Ref_1 LIKE 'procore:pcco:%'")
+        }
+        #expect(amount == export.total.cents)
     }
 }

@@ -13,7 +13,7 @@ struct ExportCrashTests {
     @Test func agentKilledAfterTheSageCommitRestartsAndTheExportEndsSyncedOnce() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: KilledAgentTests.binary.path),
                      "build the tieline executable first (swift build --build-tests builds it)")
-        try await ExportEndToEndTests.withStack(agent: false) { stack in
+        try await ExportEndToEndTests.withStack(agent: false, hubApproval: true) { stack in
             let pcco = try ExportEndToEndTests.createPCCO(stack, number: "021")
             let queued = try await DemoCommand.arrival(of: pcco.id, stack: stack)
             _ = try await stack.hub.queue.accept(id: queued.id, site: stack.site, actor: "alice")
@@ -49,7 +49,7 @@ struct ExportCrashTests {
     }
 
     @Test func anAcceptedExportSurvivesAHubRestart() async throws {
-        try await ExportEndToEndTests.withStack(agent: false) { stack in
+        try await ExportEndToEndTests.withStack(agent: false, hubApproval: true) { stack in
             let pcco = try ExportEndToEndTests.createPCCO(stack, number: "022")
             let queued = try await DemoCommand.arrival(of: pcco.id, stack: stack)
             _ = try await stack.hub.queue.accept(id: queued.id, site: stack.site, actor: "alice")

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Hub
+import Procore
 import ProcoreSandbox
 import Sage300
 import SyncCore
@@ -11,8 +12,9 @@ import TielineCore
 /// A PCCO from the Procore sandbox to Sage and back, through the real hub and agent on loopback.
 @Suite("PCCO export end to end")
 struct ExportEndToEndTests {
-    static func stack(_ style: ProcoreLink.Style = .erpRequests, pollSeconds: Int = 60) async throws -> ExportStack {
+    static func stack(_ style: ProcoreLink.Style = .erpRequests, pollSeconds: Int = 60, hubApproval: Bool = false) async throws -> ExportStack {
         var options = ExportStack.Options()
+        options.hubApproval = hubApproval
         options.jobs = 4
         options.transactions = 400
         options.style = style
@@ -25,9 +27,9 @@ struct ExportEndToEndTests {
     }
 
     /// Runs `body` on a synced stack with the agent's export worker running, and always tears down.
-    static func withStack(_ style: ProcoreLink.Style = .erpRequests, agent: Bool = true, pollSeconds: Int = 60,
+    static func withStack(_ style: ProcoreLink.Style = .erpRequests, agent: Bool = true, pollSeconds: Int = 60, hubApproval: Bool = false,
                           _ body: (ExportStack) async throws -> Void) async throws {
-        let stack = try await stack(style, pollSeconds: pollSeconds)
+        let stack = try await stack(style, pollSeconds: pollSeconds, hubApproval: hubApproval)
         let worker = agent ? stack.startAgent() : nil
         do {
             try await body(stack)
@@ -41,9 +43,9 @@ struct ExportEndToEndTests {
         try? FileManager.default.removeItem(at: stack.folder)
     }
 
-    static func createPCCO(_ stack: ExportStack, number: String = "007") throws -> SandboxPCCO {
+    static func createPCCO(_ stack: ExportStack, number: String = "007", transactionDate: CalendarDate? = nil) throws -> SandboxPCCO {
         try stack.sandbox.createApprovedPCCO(PCCOSpec(projectID: stack.sandbox.projects.first { $0.originCode == "24-118" }?.id,
-                                                      number: number, title: "Added storm drain"))
+                                                      number: number, title: "Added storm drain", transactionDate: transactionDate))
     }
 
     static func changeOrders(_ stack: ExportStack, reference: String) throws -> Int {
@@ -58,16 +60,16 @@ struct ExportEndToEndTests {
         }
     }
 
-    @Test func erpRequestArrivesByWebhookIsAcceptedWrittenAndSynced() async throws {
+    @Test func erpRequestApprovedInProcoreGoesStraightToSageAndSynced() async throws {
         try await Self.withStack { stack in
-            let pcco = try Self.createPCCO(stack)
+            // Procore's accounting approver approved the export there, with this Transaction Date: no second Accept.
+            let pcco = try Self.createPCCO(stack, transactionDate: try CalendarDate(parsing: "2026-11-30"))
             let queued = try await DemoCommand.arrival(of: pcco.id, stack: stack)
-            #expect(queued.status == .ready)
+            #expect(queued.status != .ready)
             #expect(queued.problems.isEmpty, "\(queued.problems)")
             #expect(stack.sandbox.webhookDeliveries.delivered == 1)
 
-            let accepted = try await stack.hub.queue.accept(id: queued.id, site: stack.site, transactionDate: try CalendarDate(parsing: "2026-11-30"), actor: "alice")
-            let done = try await stack.waitFor(export: accepted.id, [.synced, .failed])
+            let done = try await stack.waitFor(export: queued.id, [.synced, .failed])
             #expect(done.status == .synced, "\(done.error ?? "") \(done.writeBack?.lastError ?? "")")
             #expect(try Self.changeOrders(stack, reference: "procore:pcco:\(pcco.id)") == 1)
             #expect(try Self.unpostedEntries(stack, reference: "procore:pcco:\(pcco.id)") == done.result?.entries.count)
@@ -80,7 +82,22 @@ struct ExportEndToEndTests {
             #expect(stack.sandbox.requestDetail(detailID)?.status == "success")
             #expect(stack.sandbox.externalUpdates.contains { $0.itemType == "change_order" && $0.itemID == pcco.id && $0.originID == "24-118/007" })
             let actions = try await stack.storage.exportEvents(id: done.id, site: stack.site).map(\.action)
-            #expect(actions == ["received", "accepted", "claimed", "written", "told"])
+            #expect(actions == ["received", "claimed", "written", "told"])
+        }
+    }
+
+    @Test func withHubApprovalItWaitsForAnAcceptInTheHub() async throws {
+        try await Self.withStack(hubApproval: true) { stack in
+            let pcco = try Self.createPCCO(stack)
+            let queued = try await DemoCommand.arrival(of: pcco.id, stack: stack)
+            #expect(queued.status == .ready)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await stack.hub.queue.record(id: queued.id, site: stack.site).status == .ready, "nothing moves without the Accept")
+            #expect(try Self.changeOrders(stack, reference: "procore:pcco:\(pcco.id)") == 0)
+            let accepted = try await stack.hub.queue.accept(id: queued.id, site: stack.site, transactionDate: try CalendarDate(parsing: "2026-11-30"), actor: "alice")
+            let done = try await stack.waitFor(export: accepted.id, [.synced, .failed])
+            #expect(done.status == .synced)
+            #expect(try await stack.storage.exportEvents(id: done.id, site: stack.site).map(\.action) == ["received", "accepted", "claimed", "written", "told"])
         }
     }
 
@@ -89,7 +106,7 @@ struct ExportEndToEndTests {
             stack.sandbox.setWebhook(nil)
             let pcco = try Self.createPCCO(stack, number: "015")
             let queued = try await DemoCommand.arrival(of: pcco.id, stack: stack)
-            #expect(queued.status == .ready)
+            #expect(queued.problems.isEmpty)
             #expect(stack.sandbox.webhookDeliveries.delivered == 0)
             let link = try #require(try await stack.storage.procoreLink(site: stack.site))
             #expect(link.lastPollAt != nil)
@@ -112,34 +129,78 @@ struct ExportEndToEndTests {
         }
     }
 
-    @Test func theSampleERPRequestExportsIntoTheMatchingCompany() async throws {
+    /// Procore's sample ERP request (../shared/procore, embedded as `DemoFixtures.erpRequest`), edited by `edit`.
+    static func sampleRequest(_ edit: (String) -> String = { $0 }) throws -> JSONValue {
+        try JSONValue.parse(Data(edit(DemoFixtures.erpRequest).utf8), context: "sample ERP request")
+    }
+
+    static func costAndRevenue(_ stack: ExportStack, reference: String) throws -> (cost: [String], revenue: [String]) {
+        try stack.company.read { db throws in
+            let batch = try UnpostedTransaction.fetchAll(db, sql: "SELECT * FROM JCT_UNPOSTED__TRANSACTION WHERE Chg_Mgmt_Ref_1 = ? ORDER BY Entry",
+                                                         arguments: [reference]).map(\.transaction)
+            return (batch.filter { $0.transactionType == TransactionType.approvedEstimateChange }.map { "\($0.costCode!)/\($0.category!) \($0.amount)" },
+                    batch.filter { $0.transactionType == TransactionType.approvedScheduledValueChange }.map { "\($0.item!) \($0.amount)" })
+        }
+    }
+
+    @Test func theSampleERPRequestSentAsProcoreWouldLandsInSageWithNoAccept() async throws {
         try await Self.withStack { stack in
-            let queued = try await stack.hub.queue.receive(try DemoPCCO.export(), site: stack.site)
-            #expect(queued.problems.isEmpty, "\(queued.problems.map(\.message))")
-            _ = try await stack.hub.queue.accept(id: queued.id, site: stack.site, actor: "alice")
-            // The sample's request detail is not one the sandbox issued, so only the Sage side is awaited here.
-            var record = try await stack.hub.queue.record(id: queued.id, site: stack.site)
-            for _ in 0..<3000 where record.result == nil && record.status != .failed {
-                try await Task.sleep(for: .milliseconds(10))
-                record = try await stack.hub.queue.record(id: queued.id, site: stack.site)
-            }
-            let result = try #require(record.result, "\(record.status.label) \(record.error ?? "")")
+            try stack.sandbox.enqueueERPRequest(try Self.sampleRequest())
+            let queued = try await DemoCommand.arrival(of: 7781, stack: stack)
+            let done = try await stack.waitFor(export: queued.id, [.synced, .failed])
+            #expect(done.status == .synced, "\(done.error ?? "") \(done.writeBack?.lastError ?? "")")
+            #expect(!(try await stack.storage.exportEvents(id: done.id, site: stack.site).map(\.action)).contains("accepted"))
+            let result = try #require(done.result)
+            // Revenue 12,500.00 = 11,500.00 (a line's amount includes its markup) + 1,000.00; the markup is not added again.
             #expect(result.total.description == "12500.00")
             #expect(result.items == ["100": Money(cents: 1_150_000), "200": Money(cents: 100_000)])
-            try stack.company.read { db throws in
-                let batch = try UnpostedTransaction.fetchAll(db, sql: "SELECT * FROM JCT_UNPOSTED__TRANSACTION WHERE Chg_Mgmt_Ref_1 = 'procore:pcco:7781' ORDER BY Entry")
-                    .map(\.transaction)
-                let cost = batch.filter { $0.transactionType == TransactionType.approvedEstimateChange }
-                // The markup line's estimate change lands on its destination cost code and category.
-                #expect(cost.map { "\($0.costCode!)/\($0.category!) \($0.amount)" } == ["01-900/O 1500.00", "02-200/S 10000.00", "03-300/M 1000.00"])
-                let revenue = batch.filter { $0.transactionType == TransactionType.approvedScheduledValueChange }
-                #expect(revenue.map { "\($0.item!) \($0.amount)" } == ["100 11500.00", "200 1000.00"])
+            #expect(done.transactionDate?.description == "2024-09-20")
+            let written = try Self.costAndRevenue(stack, reference: "procore:pcco:7781")
+            #expect(written.revenue == ["100 11500.00", "200 1000.00"])
+            // Cost: the line before markups on its own cost code, the markup on its destination.
+            #expect(written.cost == ["01-900/O 1500.00", "02-200/S 10000.00", "03-300/M 1000.00"])
+            #expect(stack.sandbox.requestDetail(5120)?.status == "success")
+        }
+    }
+
+    @Test func theSampleWithHubApprovalWaitsForTheAccept() async throws {
+        try await Self.withStack(hubApproval: true) { stack in
+            try stack.sandbox.enqueueERPRequest(try Self.sampleRequest())
+            let queued = try await DemoCommand.arrival(of: 7781, stack: stack)
+            #expect(queued.status == .ready || queued.status == .checking)
+            _ = try await stack.waitFor(export: queued.id, [.ready])
+            #expect(try Self.changeOrders(stack, reference: "procore:pcco:7781") == 0)
+            _ = try await stack.hub.queue.accept(id: queued.id, site: stack.site, actor: "alice")
+            let done = try await stack.waitFor(export: queued.id, [.synced, .failed])
+            #expect(done.status == .synced)
+            #expect(done.result?.total.description == "12500.00")
+        }
+    }
+
+    @Test func aMarkupToACostCodeOnlySagesMastersHoldIsCheckedWithSageAndWritten() async throws {
+        try await Self.withStack { stack in
+            // Added to Sage's masters after the sync; no synced row (transaction, contract item) mentions it.
+            try stack.company.write { db in
+                try CostCode(job: "24-118", costCode: "01-950", description: "Winter conditions").insert(db)
+                try Category(job: "24-118", costCode: "01-950", category: "O", description: "Other").insert(db)
             }
+            try stack.sandbox.enqueueERPRequest(try Self.sampleRequest {
+                $0.replacingOccurrences(of: "\"id\": 7781", with: "\"id\": 7782").replacingOccurrences(of: "\"number\": \"007\"", with: "\"number\": \"008\"")
+                  .replacingOccurrences(of: "\"request_detail_id\": 5120", with: "\"request_detail_id\": 5121")
+                  .replacingOccurrences(of: "\"full_code\": \"01-900\"", with: "\"full_code\": \"01-950\"")
+            })
+            let queued = try await DemoCommand.arrival(of: 7782, stack: stack)
+            let done = try await stack.waitFor(export: queued.id, [.synced, .failed])
+            #expect(done.status == .synced, "\(done.error ?? "") \(done.problems.map(\.message))")
+            let actions = try await stack.storage.exportEvents(id: done.id, site: stack.site).map(\.action)
+            let details = try await stack.storage.exportEvents(id: done.id, site: stack.site).map { "\($0.actor) \($0.action) \($0.detail ?? "")" }
+            #expect(Array(actions.prefix(3)) == ["received", "checking", "checked"], "\(details)")
+            #expect(try Self.costAndRevenue(stack, reference: "procore:pcco:7782").cost == ["01-950/O 1500.00", "02-200/S 10000.00", "03-300/M 1000.00"])
         }
     }
 
     @Test func aChangeOrderTypedInSageIsAConflictNotOverwritten() async throws {
-        try await Self.withStack { stack in
+        try await Self.withStack(hubApproval: true) { stack in
             let pcco = try Self.createPCCO(stack, number: "012")
             let queued = try await DemoCommand.arrival(of: pcco.id, stack: stack)
             // Someone types change order 012 in Sage after the last sync: the mirror cannot know.
@@ -165,7 +226,7 @@ struct ExportEndToEndTests {
     }
 
     @Test func procoreWriteBackFailingThreeTimesStillEndsSyncedWithOneWrite() async throws {
-        try await Self.withStack { stack in
+        try await Self.withStack(hubApproval: true) { stack in
             let pcco = try Self.createPCCO(stack, number: "013")
             let queued = try await DemoCommand.arrival(of: pcco.id, stack: stack)
             var faults = SandboxFaults()
@@ -183,7 +244,7 @@ struct ExportEndToEndTests {
     }
 
     @Test func editingTheChangeOrderInSageIsFlaggedAfterTheNextSync() async throws {
-        try await Self.withStack { stack in
+        try await Self.withStack(hubApproval: true) { stack in
             let pcco = try Self.createPCCO(stack, number: "014")
             let queued = try await DemoCommand.arrival(of: pcco.id, stack: stack)
             _ = try await stack.hub.queue.accept(id: queued.id, site: stack.site, actor: "alice")

@@ -8,7 +8,7 @@ import TielineCore
 @Suite("exports and hub sites procore commands")
 struct ExportsCommandTests {
     @Test func theApproverListsShowsAndAcceptsFromTheCLI() async throws {
-        try await ExportEndToEndTests.withStack { stack in
+        try await ExportEndToEndTests.withStack(hubApproval: true) { stack in
             let pcco = try ExportEndToEndTests.createPCCO(stack, number: "031")
             let queued = try await DemoCommand.arrival(of: pcco.id, stack: stack)
             let home = stack.folder
