@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Dependencies point one way: the command tree at the top, Sage300 / Procore / TielineCore at
+// Dependencies point one way: the command tree at the top, SageModel / Procore / TielineCore at
 // the bottom. Hub and Agent never import each other; they share SyncCore's wire types.
 let package = Package(
     name: "tieline",
@@ -27,12 +27,14 @@ let package = Package(
         // Shared vocabulary: exact money, the internal PCCO export request, atomic files, coded errors.
         .target(name: "TielineCore"),
         // The Sage 300 CRE company store: schema, field limits, rules, posting, sample company.
-        .target(name: "Sage300", dependencies: [
-            "TielineCore",
+        // Sage 300 CRE as data: tables, columns, field lengths, transaction types. No database; the hub links only this.
+        .target(name: "SageModel", dependencies: ["TielineCore"]),
+        // The embedded Sage 300 CRE company store: SQLite through GRDB, triggers, Post Entries, the sample company.
+        .target(name: "SageStore", dependencies: [
+            "TielineCore", "SageModel",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        // What agent and hub share: entity catalog, mappings, timeframes, sync/export wire types.
-        .target(name: "SyncCore", dependencies: ["TielineCore", "Sage300"]),
+        .target(name: "SyncCore", dependencies: ["TielineCore", "SageModel"]),
         // Procore API client and payload types.
         .target(name: "Procore", dependencies: [
             "TielineCore",
@@ -43,7 +45,7 @@ let package = Package(
         ]),
         // The loopback stand-in for Procore's cloud.
         .target(name: "ProcoreSandbox", dependencies: [
-            "TielineCore", "Procore", "Sage300",
+            "TielineCore", "Procore", "SageModel", "SageStore",
             .product(name: "Hummingbird", package: "hummingbird"),
             // Sends Procore-style webhook deliveries.
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -54,7 +56,7 @@ let package = Package(
         ]),
         // The synchronization client on the ERP server.
         .target(name: "Agent", dependencies: [
-            "TielineCore", "Sage300", "SyncCore",
+            "TielineCore", "SageModel", "SageStore", "SyncCore",
             // agent.sqlite: sync runs and checkpoints; the reader's hot loop uses SQLite's C API.
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -91,7 +93,7 @@ let package = Package(
         ]),
         // The sync client's local console (`tieline agent run --console`): the Agent library in a browser.
         .target(name: "AgentConsole", dependencies: [
-            "TielineCore", "Sage300", "SyncCore", "Agent", "ConsoleSupport",
+            "TielineCore", "SageModel", "SageStore", "SyncCore", "Agent", "ConsoleSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Logging", package: "swift-log"),
@@ -106,7 +108,7 @@ let package = Package(
         ]),
         // The command tree: parse, call a library, print.
         .target(name: "TielineCLI", dependencies: [
-            "TielineCore", "Sage300", "SyncCore", "Agent", "Hub", "Procore", "ProcoreSandbox",
+            "TielineCore", "SageModel", "SageStore", "SyncCore", "Agent", "Hub", "Procore", "ProcoreSandbox",
             "AgentConsole", "HubConsole",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -115,14 +117,14 @@ let package = Package(
         .executableTarget(name: "tieline", dependencies: ["TielineCLI"]),
 
         .testTarget(name: "TielineCoreTests", dependencies: ["TielineCore"]),
-        .testTarget(name: "Sage300Tests", dependencies: ["Sage300", "TielineCore"]),
-        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "Sage300"]),
-        .testTarget(name: "ProcoreTests", dependencies: ["Procore", "ProcoreSandbox", "TielineCore", "Sage300",
+        .testTarget(name: "SageStoreTests", dependencies: ["SageStore", "SageModel", "TielineCore"]),
+        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "SageModel"]),
+        .testTarget(name: "ProcoreTests", dependencies: ["Procore", "ProcoreSandbox", "TielineCore", "SageModel", "SageStore",
                                                          .product(name: "GRDB", package: "GRDB.swift"),
                                                          .product(name: "Logging", package: "swift-log")],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AgentTests", dependencies: [
-            "Agent", "SyncCore", "Sage300", "TielineCore",
+            "Agent", "SyncCore", "SageModel", "SageStore", "TielineCore",
             // Procore's documented payloads parsed as the hub parses them, then written by the real writer.
             "Procore",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -136,13 +138,13 @@ let package = Package(
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .testTarget(name: "ConsoleTests", dependencies: [
-            "ConsoleSupport", "AgentConsole", "HubConsole", "Hub", "Agent", "SyncCore", "Sage300", "TielineCore",
+            "ConsoleSupport", "AgentConsole", "HubConsole", "Hub", "Agent", "SyncCore", "SageModel", "SageStore", "TielineCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "TielineCLITests", dependencies: [
-            "TielineCLI", "Agent", "Hub", "SyncCore", "Sage300", "TielineCore", "Procore", "ProcoreSandbox",
+            "TielineCLI", "Agent", "Hub", "SyncCore", "SageModel", "SageStore", "TielineCore", "Procore", "ProcoreSandbox",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),

@@ -1,5 +1,6 @@
 import GRDB
-import Sage300
+import SageStore
+import SageModel
 import SyncCore
 import TielineCore
 

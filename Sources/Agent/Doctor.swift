@@ -1,4 +1,5 @@
-import Sage300
+import SageStore
+import SageModel
 import SyncCore
 import TielineCore
 

@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
 import GRDBSQLite
-import Sage300
+import SageStore
+import SageModel
 import SyncCore
 import TielineCore
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
-import Sage300
+import SageStore
+import SageModel
 import ServiceLifecycle
 import SyncCore
 import TielineCore

@@ -1,5 +1,6 @@
 import GRDB
-import Sage300
+import SageStore
+import SageModel
 import SyncCore
 
 /// Answers validation's questions from the Sage company itself, inside the writing transaction.

@@ -1,5 +1,6 @@
 import Foundation
-import Sage300
+import SageStore
+import SageModel
 import SyncCore
 import TielineCore
 

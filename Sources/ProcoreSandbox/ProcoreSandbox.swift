@@ -3,7 +3,8 @@ import Hummingbird
 import Logging
 import NIOCore
 import Procore
-import Sage300
+import SageStore
+import SageModel
 import TielineCore
 
 /// How to start a sandbox.

@@ -1,6 +1,7 @@
 import Foundation
 import Procore
-import Sage300
+import SageStore
+import SageModel
 import TielineCore
 
 /// Everything the sandbox holds; mutated only under `SandboxStore`'s lock.

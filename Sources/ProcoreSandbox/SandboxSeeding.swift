@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
 import Procore
-import Sage300
+import SageStore
+import SageModel
 import TielineCore
 
 extension SandboxData {

@@ -1,4 +1,4 @@
-import Sage300
+import SageModel
 import TielineCore
 
 /// The entities of hh2's Advanced Mappings, each bound to its Sage table, key and columns.

@@ -1,4 +1,4 @@
-import Sage300
+import SageModel
 
 /// What `mappings show` prints: every entity ticked or not, and each field option on or cleared.
 public struct MappingsSummary: Sendable, Hashable, Codable {

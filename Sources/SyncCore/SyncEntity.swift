@@ -1,4 +1,4 @@
-import Sage300
+import SageModel
 import TielineCore
 
 /// One entity a user can map and sync, named as hh2 names it (e.g. `Contract Item (CN)`).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Sage300
+import SageStore
+import SageModel
 import TielineCore
 
 /// `tieline bench`: speed and memory measurements, printed as a table (run with `-c release`).

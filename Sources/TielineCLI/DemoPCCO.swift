@@ -3,7 +3,8 @@ import Agent
 import Foundation
 import GRDB
 import Procore
-import Sage300
+import SageStore
+import SageModel
 import TielineCore
 
 /// The demo's export: Procore's sample ERP request parsed by the Procore intake and written by

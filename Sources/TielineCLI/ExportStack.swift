@@ -6,7 +6,8 @@ import HubConsole
 import Logging
 import Procore
 import ProcoreSandbox
-import Sage300
+import SageStore
+import SageModel
 import SyncCore
 import TielineCore
 

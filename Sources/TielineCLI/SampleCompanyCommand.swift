@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Sage300
+import SageStore
+import SageModel
 import TielineCore
 
 /// `tieline sample-company`: realistic Sage 300 CRE companies for trying Tieline out.

@@ -3,7 +3,8 @@ import ArgumentParser
 import Foundation
 import GRDB
 import Hub
-import Sage300
+import SageStore
+import SageModel
 import SyncCore
 import TielineCore
 

@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 @testable import Agent
 import Procore
-import Sage300
+import SageStore
+import SageModel
 import SyncCore
 import Testing
 import TielineCore

@@ -2,7 +2,8 @@ import Testing
 import Foundation
 import GRDB
 @testable import Agent
-import Sage300
+import SageStore
+import SageModel
 import SyncCore
 import TielineCore
 

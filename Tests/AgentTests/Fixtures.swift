@@ -1,7 +1,8 @@
 import Agent
 import Foundation
 import GRDB
-import Sage300
+import SageStore
+import SageModel
 import TielineCore
 
 /// A fresh, empty home folder under the system temp directory.

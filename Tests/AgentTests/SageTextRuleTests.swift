@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
 @testable import Agent
-import Sage300
+import SageStore
+import SageModel
 import SyncCore
 import Testing
 import TielineCore

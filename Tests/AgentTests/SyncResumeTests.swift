@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
-import Sage300
+import SageStore
+import SageModel
 import SyncCore
 import Testing
 import TielineCore

@@ -3,7 +3,8 @@ import AgentConsole
 import ConsoleSupport
 import Foundation
 import Hub
-import Sage300
+import SageStore
+import SageModel
 import SyncCore
 import Testing
 import TielineCore

@@ -2,7 +2,8 @@ import Agent
 import AgentConsole
 import ConsoleSupport
 import Foundation
-import Sage300
+import SageStore
+import SageModel
 import SyncCore
 import Testing
 import TielineCore

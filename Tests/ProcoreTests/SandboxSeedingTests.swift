@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 import Procore
 import ProcoreSandbox
-import Sage300
+import SageStore
+import SageModel
 import Testing
 import TielineCore
 
@@ -20,7 +21,7 @@ struct SandboxSeedingTests {
                 try CostCode(job: "24-118", costCode: code, description: name).insert(db)
             }
             for (code, category, name) in [("01-900", "O", "Other"), ("02-200", "S", "Subcontract"), ("03-300", "M", "Material")] {
-                try Sage300.Category(job: "24-118", costCode: code, category: category, description: name).insert(db)
+                try SageStore.Category(job: "24-118", costCode: code, category: category, description: name).insert(db)
             }
             try Contract(contract: "24-118", job: "24-118", customer: "RIVER", description: "Riverside Clinic Prime",
                          originalAmount: .of("4250000.00")).insert(db)

@@ -1,4 +1,4 @@
-import Sage300
+import SageModel
 import SyncCore
 import Testing
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Sage300
+import SageStore
+import SageModel
 import TielineCLI
 import TielineCore
 

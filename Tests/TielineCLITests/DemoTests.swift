@@ -4,7 +4,8 @@ import GRDB
 @testable import TielineCLI
 import Agent
 import Hub
-import Sage300
+import SageStore
+import SageModel
 import TielineCore
 
 @Suite("tieline demo")

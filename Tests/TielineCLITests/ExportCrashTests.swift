@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 import Hub
 import ProcoreSandbox
-import Sage300
+import SageStore
+import SageModel
 import Testing
 @testable import TielineCLI
 import TielineCore

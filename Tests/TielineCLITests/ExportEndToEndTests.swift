@@ -3,7 +3,8 @@ import GRDB
 import Hub
 import Procore
 import ProcoreSandbox
-import Sage300
+import SageStore
+import SageModel
 import SyncCore
 import Testing
 @testable import TielineCLI

@@ -4,7 +4,8 @@ import GRDB
 import Agent
 @testable import TielineCLI
 import Hub
-import Sage300
+import SageStore
+import SageModel
 import SyncCore
 import TielineCore
 

@@ -3,7 +3,8 @@ import Foundation
 import GRDB
 import Hub
 import Logging
-import Sage300
+import SageStore
+import SageModel
 import SyncCore
 import Testing
 @testable import TielineCLI

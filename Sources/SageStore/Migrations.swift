@@ -1,4 +1,5 @@
 import GRDB
+import SageModel
 
 extension SageCompany {
     /// The company schema's migrations. Never edit a shipped migration; add a new one.

@@ -1,4 +1,5 @@
 import GRDB
+import SageModel
 import TielineCore
 
 /// The columns of one JC transaction, shared by posted history and the unposted batch.

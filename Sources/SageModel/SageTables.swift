@@ -179,3 +179,11 @@ public enum TransactionType {
     /// Types that carry cost (roll up into JTD cost on the category).
     public static let costTypes: Set<String> = [apCost, jcCost, prCost, eqCost, ivCost, smCost]
 }
+
+/// Sage 300 CRE modules a company may own.
+public enum SageModule: String, Sendable, Hashable, Codable, CaseIterable {
+    case jc = "JC", cn = "CN", ap = "AP", ar = "AR", pj = "PJ"
+
+    /// What every sample company owns; PJ is extra.
+    public static let standard: Set<SageModule> = [.jc, .cn, .ap, .ar]
+}

@@ -1,4 +1,5 @@
 import GRDB
+import SageModel
 import TielineCore
 
 /// What one "Post Entries" moved and rolled up.

@@ -1,6 +1,7 @@
 import Testing
 import GRDB
-@testable import Sage300
+@testable import SageStore
+import SageModel
 import TielineCore
 
 @Suite("Sage field lengths")

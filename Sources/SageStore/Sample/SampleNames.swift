@@ -1,3 +1,4 @@
+import SageModel
 /// Word lists for realistic names, kept short enough for Sage's field lengths.
 enum SampleNames {
     static let customerTypes = ["Commercial", "Government", "Healthcare", "Education", "Residential"]

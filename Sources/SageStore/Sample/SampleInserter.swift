@@ -1,4 +1,5 @@
 import GRDB
+import SageModel
 
 /// A prepared INSERT into one Sage table for a fixed list of columns.
 ///

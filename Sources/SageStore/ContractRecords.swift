@@ -1,4 +1,5 @@
 import GRDB
+import SageModel
 import TielineCore
 
 /// A CN contract (Contract (CN)). Only an Approved contract takes change orders.

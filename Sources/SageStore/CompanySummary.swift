@@ -1,4 +1,5 @@
 import GRDB
+import SageModel
 import TielineCore
 
 /// Row counts per Sage table, with the company's name and modules.

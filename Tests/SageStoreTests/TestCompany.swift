@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
-@testable import Sage300
+@testable import SageStore
+import SageModel
 import TielineCore
 
 /// A company with one approved contract (J-1/J-1, items 100 and 200) and one pending (J-2).

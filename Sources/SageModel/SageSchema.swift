@@ -11,7 +11,8 @@ public enum ColumnKind: Sendable, Hashable {
     /// An exact decimal quantity (units), stored as TEXT.
     case decimal
 
-    var sqlType: String {
+    /// The SQLite type the embedded store keeps the column in.
+    public var sqlType: String {
         switch self {
         case .text, .date, .decimal: "TEXT"
         case .money, .integer: "INTEGER"

@@ -1,4 +1,5 @@
 import Foundation
+import SageModel
 import GRDB
 import TielineCore
 
@@ -171,13 +172,6 @@ public struct CompanyInfo: Sendable, Hashable, Codable {
     public let modules: Set<SageModule>
 }
 
-/// Sage 300 CRE modules a company may own.
-public enum SageModule: String, Sendable, Hashable, Codable, CaseIterable {
-    case jc = "JC", cn = "CN", ap = "AP", ar = "AR", pj = "PJ"
-
-    /// What every sample company owns; PJ is extra.
-    public static let standard: Set<SageModule> = [.jc, .cn, .ap, .ar]
-}
 
 extension TielineError.Code {
     public static let sageCompanyExists = Self("sage_company_exists")
@@ -185,7 +179,6 @@ extension TielineError.Code {
     public static let notSageCompany = Self("not_sage_company")
     public static let sageLocked = Self("sage_locked")
     public static let sageStore = Self("sage_store")
-    public static let fieldTooLong = Self("field_too_long")
     public static let duplicateKey = Self("duplicate_key")
     public static let missingValue = Self("missing_value")
     public static let contractNotApproved = Self("contract_not_approved")

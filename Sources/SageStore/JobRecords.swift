@@ -1,4 +1,5 @@
 import GRDB
+import SageModel
 import TielineCore
 
 /// A JC job (Job (CV) in hh2's catalog), with its contract and billing columns.

@@ -1,7 +1,8 @@
 import Testing
 import Foundation
 import GRDB
-@testable import Sage300
+@testable import SageStore
+import SageModel
 import TielineCore
 
 @Suite("Sample company generator")

@@ -1,4 +1,5 @@
 import Foundation
+import SageModel
 import GRDB
 import TielineCore
 

@@ -1,3 +1,4 @@
+import SageModel
 /// DDL generated from `SageSchema`, so the schema is written once and the sync engine can
 /// read any table generically.
 enum SchemaSQL {

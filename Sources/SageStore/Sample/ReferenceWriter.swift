@@ -1,4 +1,5 @@
 import GRDB
+import SageModel
 import TielineCore
 
 /// Writes one job at a time with everything hanging off it, then invoices and PJ records.

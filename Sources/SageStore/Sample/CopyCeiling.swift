@@ -1,4 +1,5 @@
 import GRDB
+import SageModel
 import TielineCore
 
 extension SageCompany {

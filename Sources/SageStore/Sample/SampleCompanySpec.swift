@@ -1,3 +1,4 @@
+import SageModel
 /// What `tieline sample-company create` builds.
 public struct SampleCompanySpec: Sendable, Hashable, Codable {
     public var name: String

@@ -1,4 +1,5 @@
 import GRDB
+import SageModel
 import TielineCore
 
 /// Streams the JC transaction history: types, coding and optional fields as real data has them.
