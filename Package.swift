@@ -117,7 +117,9 @@ let package = Package(
         .executableTarget(name: "tieline", dependencies: ["TielineCLI"]),
 
         .testTarget(name: "TielineCoreTests", dependencies: ["TielineCore"]),
-        .testTarget(name: "SageStoreTests", dependencies: ["SageStore", "SageModel", "TielineCore"]),
+        .testTarget(name: "SageStoreTests", dependencies: ["SageStore", "SageModel", "TielineCore"],
+                    // A company file written by the previous version (schema v1), to migrate.
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "SageModel"]),
         .testTarget(name: "ProcoreTests", dependencies: ["Procore", "ProcoreSandbox", "TielineCore", "SageModel", "SageStore",
                                                          .product(name: "GRDB", package: "GRDB.swift"),

@@ -59,8 +59,11 @@ public struct SageTable: Sendable, Hashable {
     /// The column named `name`, if the table has it.
     public func column(_ name: String) -> SageColumn? { columns.first { $0.name == name } }
 
-    /// Every column name, in schema order, plus the change marker.
+    /// Every column name, in schema order.
     public var columnNames: [String] { columns.map(\.name) }
+
+    /// What a sync reads and sends: every column, then the record's `Row_ID`.
+    public var syncedColumnNames: [String] { columnNames + [SageSchema.rowID] }
 }
 
 /// Common column groups, so lengths are written once.
@@ -75,9 +78,11 @@ enum Col {
     static func contract(optional: Bool = false) -> SageColumn { SageColumn("Contract", .text(10), optional: optional) }
     static func item(optional: Bool = false) -> SageColumn { SageColumn("Item", .text(10), optional: optional) }
     static func changeOrder(optional: Bool = false) -> SageColumn { SageColumn("Change_Order", .text(5), optional: optional) }
-    static func status() -> SageColumn { SageColumn("Status", .text(12)) }
+    // Status 20, City 15, State 4: JCM_MASTER__JOB and JCM_MASTER__CATEGORY in a public EF Core scaffold of a
+    // Sage 300 CRE SQL replica (namespace OEWebData); the same lengths are assumed for the other tables.
+    static func status() -> SageColumn { SageColumn("Status", .text(20)) }
     static func address() -> [SageColumn] {
-        [SageColumn("Address_1", .text(30), optional: true), SageColumn("City", .text(20), optional: true),
-         SageColumn("State", .text(2), optional: true), SageColumn("ZIP_Code", .text(10), optional: true)]
+        [SageColumn("Address_1", .text(30), optional: true), SageColumn("City", .text(15), optional: true),
+         SageColumn("State", .text(4), optional: true), SageColumn("ZIP_Code", .text(10), optional: true)]
     }
 }

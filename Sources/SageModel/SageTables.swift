@@ -1,17 +1,27 @@
 /// The Sage 300 CRE tables Tieline's company store holds.
 ///
 /// Names follow Sage's SQL replica (MODULE_TYPE__NAME). Where a name is not confirmed by a
-/// public source the table's `note` says so. Money columns hold exact cents.
+/// public source the table's `note` says so; the README lists every name with its status. Money
+/// columns hold exact cents. Evidence: public EF Core scaffolds of a Sage 300 CRE SQL replica
+/// (JCM_MASTER__JOB, JCM_MASTER__CATEGORY, JCT_CURRENT__TRANSACTION: names, lengths, Row_ID 36,
+/// Row_Version, Operator/Date/Time stamps) and Snowflake views over a replicated Sage database
+/// (transaction types).
 public enum SageSchema {
     public static let job = SageTable("JCM_MASTER__JOB", key: ["Job"], columns: [
         Col.job(), Col.description(), Col.status(), Col.customer(optional: true),
-        // Billing: 'Contract' (billed through CN) or 'Quick bill' (billed without CN).
-        SageColumn("Billing_Method", .text(12)),
+        // Billing: 'Contract' (billed through CN) or 'Quick bill' (billed without CN). The values are ours (inferred).
+        SageColumn("Billing_Method", .text(20)),
         // For quick-bill jobs: 'Job' or 'Cost code'.
-        SageColumn("Billing_Level", .text(10), optional: true),
+        SageColumn("Billing_Level", .text(20), optional: true),
         SageColumn("Original_Contract_Amount", .money),
+        SageColumn("JTD_Aprvd_Contract_Chgs", .money),
         SageColumn("Revised_Contract_Amount", .money),
-        SageColumn("Start_Date", .date, optional: true),
+        SageColumn("Estimated_Start_Date", .date, optional: true),
+        SageColumn("Revised_Start_Date", .date, optional: true),
+        SageColumn("Actual_Start_Date", .date, optional: true),
+        // Sage's bit, kept as 0 / 1.
+        SageColumn("Use_PJ_Change_Management", .integer, optional: true),
+        SageColumn("AR_Customer", .text(10), optional: true),
     ] + Col.address())
 
     public static let extra = SageTable("JCM_MASTER__EXTRA", key: ["Job", "Extra"], columns: [
@@ -28,8 +38,8 @@ public enum SageSchema {
     public static let category = SageTable("JCM_MASTER__CATEGORY", key: ["Job", "Extra", "Cost_Code", "Category"], columns: [
         Col.job(), Col.extra(), Col.costCode(), Col.category(), Col.description(),
         SageColumn("Original_Estimate", .money),
-        SageColumn("Approved_Est_Changes", .money),
-        SageColumn("Pending_Est_Changes", .money),
+        SageColumn("Approved_Estimate_Changes", .money),
+        SageColumn("Pending_Estimate_Changes", .money),
         SageColumn("JTD_Cost", .money),
     ])
 
@@ -122,22 +132,30 @@ public enum SageSchema {
         Col.vendor(optional: true), SageColumn("Invoice", .text(15), optional: true),
         SageColumn("Commitment", .text(12), optional: true), SageColumn("Commitment_CO", .text(10), optional: true),
         SageColumn("Employee", .text(10), optional: true),
-        SageColumn("Equipment", .text(10), optional: true), SageColumn("Equipment_Type", .text(10), optional: true),
+        SageColumn("Equipment", .text(10), optional: true), SageColumn("Equipment_Type", .text(5), optional: true),
         SageColumn("Credit_Account", .text(25), optional: true), SageColumn("Debit_Account", .text(25), optional: true),
         SageColumn("Pay_ID", .text(10), optional: true),
         SageColumn("Ref_1", .text(10), optional: true), SageColumn("Ref_2", .text(10), optional: true),
         Col.customer(optional: true), Col.contract(optional: true), Col.item(optional: true),
         Col.changeOrder(optional: true), SageColumn("Draw", .text(15), optional: true),
         SageColumn("Chg_Mgmt_Ref_1", .text(36), optional: true), SageColumn("Chg_Mgmt_Ref_2", .text(36), optional: true),
+        SageColumn("Chg_Mgmt_URL", .text(260), optional: true),
+        // Lengths of these two are not in the public sources (inferred).
+        SageColumn("Application_of_Origin", .text(20), optional: true), SageColumn("Transaction_Status", .text(20), optional: true),
+        SageColumn("Operator_Stamp", .text(20), optional: true), SageColumn("Date_Stamp", .date, optional: true),
+        // HH:MM:SS, as Sage's Time_Stamp time column reads.
+        SageColumn("Time_Stamp", .text(8), optional: true),
     ]
 
     public static let transaction = SageTable("JCT_CURRENT__TRANSACTION", key: ["Run", "Sequence"], columns: [
         SageColumn("Run", .integer), SageColumn("Sequence", .integer),
+        // The batch the entry was posted from (evidenced, 10).
+        SageColumn("Batch", .text(10), optional: true),
     ] + transactionColumns)
 
     public static let unpostedTransaction = SageTable("JCT_UNPOSTED__TRANSACTION", key: ["Batch", "Entry"],
         note: "Sage keeps unposted JC entries in a batch file (new.jct); this table stands for it", columns: [
-        SageColumn("Batch", .text(12)), SageColumn("Entry", .integer),
+        SageColumn("Batch", .text(10)), SageColumn("Entry", .integer),
     ] + transactionColumns)
 
     /// Every table, parents before children.
@@ -155,6 +173,10 @@ public enum SageSchema {
 
     /// The change-marker column every table carries.
     public static let rowVersion = "Row_Version"
+
+    /// The record's GUID (36 characters), stable for its life; Sage replicas carry it on every table.
+    /// The hub and Procore use it as the record's origin id.
+    public static let rowID = "Row_ID"
 }
 
 /// JC transaction types as Sage spells them (20 characters at most).
@@ -168,12 +190,15 @@ public enum TransactionType {
     public static let scheduledValue = "Scheduled value"
     public static let approvedScheduledValueChange = "Aprvd schdl val chng"
     public static let pendingScheduledValueChange = "Pndng schdl val chng"
-    // Estimate-side spellings are not verified by a public source; they follow the same style.
+    /// Pending schedule-value types are numbered too (`Pndng schd val chg 2` is evidenced).
+    public static func pendingScheduledValueChange(_ n: Int) -> String { "Pndng schd val chg \(n)" }
+    // Estimate-side spellings are not verified by a public source; they follow the same style (inferred).
     public static let originalEstimate = "Original estimate"
     public static let approvedEstimateChange = "Aprvd est chng"
     public static let pendingEstimateChange = "Pndng est chng"
-    public static let commitment = "Commitment"
-    public static let commitmentChange = "Commitment change"
+    // Commitments, as Sage spells them (evidenced).
+    public static let commitment = "Committed cost"
+    public static let commitmentChange = "Aprvd cmmtt cst chng"
     public static let workBilled = "Work billed"
 
     /// Types that carry cost (roll up into JTD cost on the category).

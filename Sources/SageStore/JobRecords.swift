@@ -16,11 +16,11 @@ public struct Job: SageRecord, Hashable {
     public var billingLevel: String?
     public var originalContractAmount: Money
     public var revisedContractAmount: Money
-    public var startDate: CalendarDate?
+    public var estimatedStartDate: CalendarDate?
 
     public init(job: String, description: String?, status: String = "In progress", customer: String? = nil,
                 billingMethod: String = "Contract", billingLevel: String? = nil,
-                originalContractAmount: Money = .zero, revisedContractAmount: Money? = nil, startDate: CalendarDate? = nil) {
+                originalContractAmount: Money = .zero, revisedContractAmount: Money? = nil, estimatedStartDate: CalendarDate? = nil) {
         self.job = job
         self.description = description
         self.status = status
@@ -29,14 +29,14 @@ public struct Job: SageRecord, Hashable {
         self.billingLevel = billingLevel
         self.originalContractAmount = originalContractAmount
         self.revisedContractAmount = revisedContractAmount ?? originalContractAmount
-        self.startDate = startDate
+        self.estimatedStartDate = estimatedStartDate
     }
 
     enum CodingKeys: String, CodingKey {
         case job = "Job", description = "Description", status = "Status", customer = "Customer"
         case billingMethod = "Billing_Method", billingLevel = "Billing_Level"
         case originalContractAmount = "Original_Contract_Amount", revisedContractAmount = "Revised_Contract_Amount"
-        case startDate = "Start_Date"
+        case estimatedStartDate = "Estimated_Start_Date"
     }
 }
 
@@ -75,27 +75,27 @@ public struct Category: SageRecord, Hashable {
     public var category: String
     public var description: String?
     public var originalEstimate: Money
-    public var approvedEstChanges: Money
-    public var pendingEstChanges: Money
+    public var approvedEstimateChanges: Money
+    public var pendingEstimateChanges: Money
     public var jtdCost: Money
 
     public init(job: String, extra: String = "", costCode: String, category: String, description: String?,
-                originalEstimate: Money = .zero, approvedEstChanges: Money = .zero,
-                pendingEstChanges: Money = .zero, jtdCost: Money = .zero) {
+                originalEstimate: Money = .zero, approvedEstimateChanges: Money = .zero,
+                pendingEstimateChanges: Money = .zero, jtdCost: Money = .zero) {
         self.job = job
         self.extra = extra
         self.costCode = costCode
         self.category = category
         self.description = description
         self.originalEstimate = originalEstimate
-        self.approvedEstChanges = approvedEstChanges
-        self.pendingEstChanges = pendingEstChanges
+        self.approvedEstimateChanges = approvedEstimateChanges
+        self.pendingEstimateChanges = pendingEstimateChanges
         self.jtdCost = jtdCost
     }
 
     enum CodingKeys: String, CodingKey {
         case job = "Job", extra = "Extra", costCode = "Cost_Code", category = "Category", description = "Description"
-        case originalEstimate = "Original_Estimate", approvedEstChanges = "Approved_Est_Changes"
-        case pendingEstChanges = "Pending_Est_Changes", jtdCost = "JTD_Cost"
+        case originalEstimate = "Original_Estimate", approvedEstimateChanges = "Approved_Estimate_Changes"
+        case pendingEstimateChanges = "Pending_Estimate_Changes", jtdCost = "JTD_Cost"
     }
 }

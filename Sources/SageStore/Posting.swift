@@ -28,9 +28,10 @@ extension SageCompany {
             try Self.checkReferences(db, batch: batch)
 
             let columns = SageSchema.transactionColumns.map { SchemaSQL.quoted($0.name) }.joined(separator: ", ")
+            // A posted entry is the same record: it keeps its Row_ID and remembers its batch.
             try db.execute(sql: """
-                INSERT INTO JCT_CURRENT__TRANSACTION(Run, Sequence, \(columns))
-                SELECT ?, ROW_NUMBER() OVER (ORDER BY Entry), \(columns)
+                INSERT INTO JCT_CURRENT__TRANSACTION(Run, Sequence, Batch, \(columns), Row_ID)
+                SELECT ?, ROW_NUMBER() OVER (ORDER BY Entry), Batch, \(columns), Row_ID
                 FROM JCT_UNPOSTED__TRANSACTION WHERE Batch = ? ORDER BY Entry
                 """, arguments: [run, batch])
 
@@ -51,7 +52,8 @@ extension SageCompany {
                 WHERE c.Contract = t.Contract
                 """, arguments: args)
             try db.execute(sql: """
-                UPDATE JCM_MASTER__JOB AS j SET Revised_Contract_Amount = Revised_Contract_Amount + t.total
+                UPDATE JCM_MASTER__JOB AS j SET Revised_Contract_Amount = Revised_Contract_Amount + t.total,
+                    JTD_Aprvd_Contract_Chgs = JTD_Aprvd_Contract_Chgs + t.total
                 FROM (SELECT Job, SUM(Amount) AS total FROM (\(batchRows)) WHERE Transaction_Type = :scheduled GROUP BY Job) AS t
                 WHERE j.Job = t.Job
                 """, arguments: args)
@@ -65,8 +67,8 @@ extension SageCompany {
                 """, arguments: args)
             // Cost side: categories.
             let costTypes = TransactionType.costTypes.sorted()
-            for (column, types) in [("Approved_Est_Changes", [TransactionType.approvedEstimateChange]),
-                                    ("Pending_Est_Changes", [TransactionType.pendingEstimateChange]),
+            for (column, types) in [("Approved_Estimate_Changes", [TransactionType.approvedEstimateChange]),
+                                    ("Pending_Estimate_Changes", [TransactionType.pendingEstimateChange]),
                                     ("JTD_Cost", costTypes)] {
                 let placeholders = types.map { _ in "?" }.joined(separator: ", ")
                 try db.execute(sql: """

@@ -25,9 +25,14 @@ enum SchemaSQL {
             return line
         }
         lines.append("\(quoted(SageSchema.rowVersion)) INTEGER NOT NULL DEFAULT 0")
+        // Sage replicas give every record a GUID; a new row gets a random (version 4) one unless the writer brings its own.
+        lines.append("\(quoted(SageSchema.rowID)) TEXT NOT NULL DEFAULT (\(newRowID)) CONSTRAINT \(quoted("\(table.name).Row_ID not a GUID")) CHECK(length(\(quoted(SageSchema.rowID))) = 36)")
         lines.append("UNIQUE(\(table.key.map(quoted).joined(separator: ", ")))")
         return "CREATE TABLE \(quoted(table.name)) (\n  \(lines.joined(separator: ",\n  "))\n)"
     }
+
+    /// A random version-4 GUID in lower case, as SQL (Procore's ERP examples carry such origin ids).
+    static let newRowID = "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))"
 
     /// The change marker: every insert and update takes the next version from one company-wide
     /// sequence; deletes (and key changes) leave a tombstone carrying the old key.

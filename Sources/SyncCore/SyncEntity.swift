@@ -27,7 +27,8 @@ public struct SyncEntity: Sendable, Hashable, Identifiable {
     /// The columns read and sent when `cleared` field options are off; keys are always kept.
     public func columns(excluding cleared: Set<String>) -> [String] {
         let dropped = Set(fieldOptions.filter { cleared.contains($0.name) }.flatMap(\.columns))
-        return table.columnNames.filter { !dropped.contains($0) }
+        // Row_ID travels with every row: it is the record's origin id at the hub and in Procore.
+        return table.syncedColumnNames.filter { !dropped.contains($0) }
     }
 
     /// The field option named `name`, case-insensitively.

@@ -60,7 +60,7 @@ enum DemoPCCO {
             for coding in codings.sorted(by: { $0.joined() < $1.joined() }) {
                 for category in try Category.fetchAll(db, sql: "SELECT * FROM JCM_MASTER__CATEGORY WHERE Job = ? AND Cost_Code = ? AND Category = ?",
                                                       arguments: [export.job, coding[0], coding[1]]) {
-                    print("   Category \(coding[0])/\(coding[1]) approved estimate changes: \(category.approvedEstChanges)")
+                    print("   Category \(coding[0])/\(coding[1]) approved estimate changes: \(category.approvedEstimateChanges)")
                 }
             }
         }

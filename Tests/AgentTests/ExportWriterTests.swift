@@ -59,7 +59,7 @@ struct ExportWriterTests {
         try company.read { db throws in
             #expect(try Int64.fetchOne(db, sql: "SELECT Revised_Contract_Amount FROM JCM_MASTER__JOB WHERE Job = '24-118'") == 427_500_000)
             #expect(try Int64.fetchOne(db, sql: "SELECT Revised_Scheduled_Value FROM CNC_ACTIVE__CONTRACT_ITEM WHERE Contract = '24-118' AND Item = '100'") == 122_400_000)
-            #expect(try Int64.fetchOne(db, sql: "SELECT Approved_Est_Changes FROM JCM_MASTER__CATEGORY WHERE Job = '24-118' AND Cost_Code = '01-900' AND Category = 'O'")! >= 150_000)
+            #expect(try Int64.fetchOne(db, sql: "SELECT Approved_Estimate_Changes FROM JCM_MASTER__CATEGORY WHERE Job = '24-118' AND Cost_Code = '01-900' AND Category = 'O'")! >= 150_000)
         }
     }
 

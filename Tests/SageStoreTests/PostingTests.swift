@@ -44,11 +44,11 @@ struct PostingTests {
             let contract = try Contract.fetchOne(db, sql: "SELECT * FROM CNC_ACTIVE__CONTRACT WHERE Contract = 'J-1'")!
             #expect(contract.revisedAmount == Money(cents: 312_001))
             let sitework = try Category.fetchOne(db, sql: "SELECT * FROM JCM_MASTER__CATEGORY WHERE Job = 'J-1' AND Cost_Code = '02-200'")!
-            #expect(sitework.approvedEstChanges == Money(cents: 7_000))
+            #expect(sitework.approvedEstimateChanges == Money(cents: 7_000))
             #expect(sitework.jtdCost == Money(cents: 4_321))
             let building = try Category.fetchOne(db, sql: "SELECT * FROM JCM_MASTER__CATEGORY WHERE Job = 'J-1' AND Cost_Code = '03-300'")!
-            #expect(building.pendingEstChanges == Money(cents: 300))
-            #expect(building.approvedEstChanges == .zero)
+            #expect(building.pendingEstimateChanges == Money(cents: 300))
+            #expect(building.approvedEstimateChanges == .zero)
         }
         // The next posting gets the next run.
         try company.write { db throws in

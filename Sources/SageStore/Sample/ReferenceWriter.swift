@@ -10,7 +10,7 @@ struct ReferenceWriter {
     init(_ db: Database) throws {
         self.db = db
         jobs = try SampleInserter(db, SageSchema.job, ["Job", "Description", "Status", "Customer", "Billing_Method", "Billing_Level",
-                                                        "Original_Contract_Amount", "Revised_Contract_Amount", "Start_Date", "Address_1", "City", "State", "ZIP_Code"])
+                                                        "Original_Contract_Amount", "Revised_Contract_Amount", "Estimated_Start_Date", "Address_1", "City", "State", "ZIP_Code"])
         extras = try SampleInserter(db, SageSchema.extra, ["Job", "Extra", "Description"])
         costCodes = try SampleInserter(db, SageSchema.costCode, ["Job", "Extra", "Cost_Code", "Description", "Original_Scheduled_Value", "Revised_Scheduled_Value"])
         categories = try SampleInserter(db, SageSchema.category, ["Job", "Extra", "Cost_Code", "Category", "Description", "Original_Estimate"])

@@ -33,11 +33,30 @@ public enum SampleCompanyGenerator {
             }
             try SampleTransactions.write(company: company, spec: spec, jobs: jobs, history: pendingHistory,
                                          random: &random, progress: progress)
+            try seedRowIDs(company, seed: spec.seed)
         } catch {
             try? FileManager.default.removeItem(atPath: path)
             throw error
         }
         return company
+    }
+
+    /// Replaces the random Row_IDs new rows get with ones made from the seed, table and row, so the same
+    /// seed writes the same company to the GUID. A chunk per transaction keeps the write-ahead log small.
+    static func seedRowIDs(_ company: SageCompany, seed: UInt64) throws(TielineError) {
+        for (index, table) in SageSchema.tables.enumerated() {
+            let last = try company.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(rowid), 0) FROM \(table.name)") } ?? 0
+            var from: Int64 = 0
+            while from < last {
+                let to = from + 200_000
+                try company.write { db in
+                    try db.execute(sql: """
+                        UPDATE \(table.name) SET Row_ID = printf('%08x-%04x-4000-8000-%012x', ?, ?, rowid) WHERE rowid > ? AND rowid <= ?
+                        """, arguments: [Int64(truncatingIfNeeded: seed & 0xFFFF_FFFF), index, from, to])
+                }
+                from = to
+            }
+        }
     }
 
     static func writeReference(_ db: Database, spec: SampleCompanySpec, random: inout SeededRandom,

@@ -31,5 +31,6 @@ enum SampleNames {
     ]
 
     static let equipment = ["EX-210", "LD-044", "CR-090", "TR-118", "GN-007", "SK-301"]
-    static let equipmentTypes = ["Excavator", "Loader", "Crane", "Truck", "Generator", "Skid"]
+    // Equipment_Type is 5 characters in Sage.
+    static let equipmentTypes = ["EXCAV", "LOADR", "CRANE", "TRUCK", "GEN", "SKID"]
 }

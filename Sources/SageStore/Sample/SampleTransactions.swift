@@ -55,7 +55,7 @@ enum SampleTransactions {
         }
         try company.write { db in
             let update = try db.makeStatement(sql: """
-                UPDATE JCM_MASTER__CATEGORY SET JTD_Cost = JTD_Cost + ?, Approved_Est_Changes = Approved_Est_Changes + ?
+                UPDATE JCM_MASTER__CATEGORY SET JTD_Cost = JTD_Cost + ?, Approved_Estimate_Changes = Approved_Estimate_Changes + ?
                 WHERE Job = ? AND Extra = ? AND Cost_Code = ? AND Category = ?
                 """)
             for key in Set(jtdCost.keys).union(approvedEstimates.keys).sorted() {
