@@ -47,9 +47,12 @@ struct RowIDAndMigrationTests {
     }
 
     @Test func aCompanyFileOfThePreviousVersionOpensAndMigrates() throws {
-        let fixture = try #require(Bundle.module.url(forResource: "v1-company", withExtension: "sqlite", subdirectory: "Fixtures"))
+        // The fixture is the previous version's file as SQL text (sqlite3 .dump), replayed into a file here.
+        let fixture = try #require(Bundle.module.url(forResource: "v1-company", withExtension: "sql", subdirectory: "Fixtures"))
         let path = temporaryPath("v1.sqlite")
-        try FileManager.default.copyItem(atPath: fixture.path, toPath: path)
+        try DatabaseQueue(path: path).writeWithoutTransaction { db in
+            try db.execute(sql: String(contentsOf: fixture, encoding: .utf8))
+        }
         let (oldJobs, oldVersions, oldEstimates) = try DatabaseQueue(path: path).read { db in
             (try Row.fetchAll(db, sql: "SELECT Job, Start_Date FROM JCM_MASTER__JOB ORDER BY Job").map { "\($0["Job"] as String) \($0["Start_Date"] as String? ?? "-")" },
              try Int.fetchOne(db, sql: "SELECT SUM(Row_Version) FROM JCT_CURRENT__TRANSACTION"),
