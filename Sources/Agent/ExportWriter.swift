@@ -110,7 +110,24 @@ public struct ExportWriter: Sendable {
             entry += 1
         }
         return SageWriteResult(contract: export.contract, changeOrder: number, items: itemAmounts, batch: Self.batch,
-                               entries: entries, total: total, alreadyWritten: false)
+                               entries: entries, total: total, alreadyWritten: false, rowIDs: try rowIDs(db, reference: reference))
+    }
+
+    /// The Row_IDs of the change order, its items and its estimate changes, written under `reference`.
+    static func rowIDs(_ db: Database, reference: String) throws -> SageRowIDs? {
+        guard let header = try Row.fetchOne(db, sql: "SELECT Contract, Change_Order, Row_ID FROM CNC_ACTIVE__CHANGE_ORDER WHERE Chg_Mgmt_Ref_1 = ?",
+                                            arguments: [reference]) else { return nil }
+        let items = try Row.fetchAll(db, sql: "SELECT Item, Row_ID FROM CNC_ACTIVE__CHANGE_ORDER_ITEM WHERE Contract = ? AND Change_Order = ?",
+                                     arguments: [header["Contract"] as String, header["Change_Order"] as String])
+        // Unposted or already posted, an estimate change keeps its Row_ID.
+        let estimates = try Row.fetchAll(db, sql: """
+            SELECT Cost_Code, Category, Row_ID FROM JCT_UNPOSTED__TRANSACTION WHERE Chg_Mgmt_Ref_1 = :ref AND Transaction_Type = :type
+            UNION ALL SELECT Cost_Code, Category, Row_ID FROM JCT_CURRENT__TRANSACTION WHERE Chg_Mgmt_Ref_1 = :ref AND Transaction_Type = :type
+            """, arguments: ["ref": reference, "type": TransactionType.approvedEstimateChange])
+        return SageRowIDs(changeOrder: header["Row_ID"],
+                          items: Dictionary(items.map { ($0["Item"], $0["Row_ID"]) }, uniquingKeysWith: { a, _ in a }),
+                          estimates: Dictionary(estimates.map { ("\($0["Cost_Code"] as String? ?? "")|\($0["Category"] as String? ?? "")", $0["Row_ID"]) },
+                                                uniquingKeysWith: { a, _ in a }))
     }
 
     /// What Sage already holds for this PCCO, found by its reference, if it was written before.
@@ -123,7 +140,8 @@ public struct ExportWriter: Sendable {
                                          arguments: [reference])
         return SageWriteResult(contract: header.contract, changeOrder: header.changeOrder,
                                items: Dictionary(items.map { ($0.item, $0.amount) }, uniquingKeysWith: +),
-                               batch: batch, entries: entries, total: header.amount, alreadyWritten: true)
+                               batch: batch, entries: entries, total: header.amount, alreadyWritten: true,
+                               rowIDs: try rowIDs(db, reference: reference))
     }
 }
 

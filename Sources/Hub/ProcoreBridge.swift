@@ -176,7 +176,7 @@ public final class ProcoreBridge: Service, Sendable {
             case .synced:
                 let result = export.result
                 let message = result.map { "Exported to Sage 300 CRE: change order \($0.changeOrder) on contract \($0.contract), \($0.total)" }
-                try await intake.reportSynced(pcco, keys: SageKeys.standard(for: pcco), messages: message.map { [$0] } ?? [])
+                try await intake.reportSynced(pcco, keys: Self.keys(pcco, result: result), messages: message.map { [$0] } ?? [])
             case .failed:
                 try await intake.reportFailed(pcco, messages: [export.error ?? "Failed to Export"])
             case .rejected:
@@ -199,6 +199,12 @@ public final class ProcoreBridge: Service, Sendable {
             logger.warning("telling Procore about PCCO \(export.export.number) of site \(site.name) failed: \(message)")
             _ = try? await queue.writeBackFailed(id: export.id, site: site, error: message)
         }
+    }
+
+    /// The origin ids Procore gets: the Row_IDs of the Sage records, or natural keys from an agent that reports none.
+    static func keys(_ export: ChangeOrderExport, result: SageWriteResult?) -> SageKeys {
+        guard let ids = result?.rowIDs else { return SageKeys.standard(for: export) }
+        return SageKeys.rowIDs(for: export, changeOrder: ids.changeOrder, items: ids.items, estimates: ids.estimates)
     }
 
     // MARK: Clients

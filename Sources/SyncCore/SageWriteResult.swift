@@ -12,9 +12,11 @@ public struct SageWriteResult: Sendable, Hashable, Codable {
     public var total: Money
     /// True when this export had already been written (a redelivery): nothing new was written.
     public var alreadyWritten: Bool
+    /// The Row_IDs of what was written, reported to Procore as origin ids (nil from an agent before Row_IDs).
+    public var rowIDs: SageRowIDs?
 
     public init(contract: String, changeOrder: String, items: [String: Money], batch: String, entries: [Int64],
-                total: Money, alreadyWritten: Bool) {
+                total: Money, alreadyWritten: Bool, rowIDs: SageRowIDs? = nil) {
         self.contract = contract
         self.changeOrder = changeOrder
         self.items = items
@@ -22,6 +24,23 @@ public struct SageWriteResult: Sendable, Hashable, Codable {
         self.entries = entries
         self.total = total
         self.alreadyWritten = alreadyWritten
+        self.rowIDs = rowIDs
+    }
+}
+
+/// The Sage records' GUIDs (Row_ID) an export wrote: they are the records' origin ids in Procore.
+public struct SageRowIDs: Sendable, Hashable, Codable {
+    /// The CN change order header.
+    public var changeOrder: String
+    /// The change order item per contract item.
+    public var items: [String: String]
+    /// The approved estimate change per `costCode|category`.
+    public var estimates: [String: String]
+
+    public init(changeOrder: String, items: [String: String], estimates: [String: String]) {
+        self.changeOrder = changeOrder
+        self.items = items
+        self.estimates = estimates
     }
 }
 

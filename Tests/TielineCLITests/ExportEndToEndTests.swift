@@ -81,7 +81,10 @@ struct ExportEndToEndTests {
             // Procore was told: origin ids synced and the request detail closed with success.
             guard case .erpRequest(let detailID) = queued.export.intake else { Issue.record("not an ERP request"); return }
             #expect(stack.sandbox.requestDetail(detailID)?.status == "success")
-            #expect(stack.sandbox.externalUpdates.contains { $0.itemType == "change_order" && $0.itemID == pcco.id && $0.originID == "24-118/007" })
+            // The origin id is the Sage change order's Row_ID GUID, the same one Sage holds.
+            let rowID = try #require(try Self.changeOrderRowID(stack, reference: "procore:pcco:\(pcco.id)"))
+            #expect(done.result?.rowIDs?.changeOrder == rowID)
+            #expect(stack.sandbox.externalUpdates.contains { $0.itemType == "change_order" && $0.itemID == pcco.id && $0.originID == rowID })
             let actions = try await stack.storage.exportEvents(id: done.id, site: stack.site).map(\.action)
             #expect(actions == ["received", "claimed", "written", "told"])
         }
@@ -125,8 +128,15 @@ struct ExportEndToEndTests {
             let done = try await stack.waitFor(export: queued.id, [.synced, .failed])
             #expect(done.status == .synced)
             let synced = try #require(stack.sandbox.changeOrders.first { $0.id == pcco.id })
-            #expect(synced.originID == "24-118/011")
+            #expect(synced.originID == (try Self.changeOrderRowID(stack, reference: "procore:pcco:\(pcco.id)")))
+            #expect(synced.originID?.count == 36)
             #expect(synced.originCode == "011")
+        }
+    }
+
+    static func changeOrderRowID(_ stack: ExportStack, reference: String) throws -> String? {
+        try stack.company.read { db in
+            try String.fetchOne(db, sql: "SELECT Row_ID FROM CNC_ACTIVE__CHANGE_ORDER WHERE Chg_Mgmt_Ref_1 = ?", arguments: [reference])
         }
     }
 
