@@ -9,7 +9,7 @@ public enum PostgresScratchDatabase {
     public static func create(on server: PostgresLocation, prefix: String = "tieline_scratch_", logger: Logger = quiet) async throws -> PostgresLocation {
         let name = prefix.lowercased().filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
             + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        try await admin(server, logger: logger) { try await $0.query("CREATE DATABASE \(unescaped: name)", logger: logger) }
+        _ = try await admin(server, logger: logger) { try await $0.query("CREATE DATABASE \(unescaped: name)", logger: logger) }
         return server.with(database: name)
     }
 
@@ -19,7 +19,7 @@ public enum PostgresScratchDatabase {
         guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
             throw TielineError(.invalidInput, "'\(name)' is not a scratch database name")
         }
-        try await admin(server, logger: logger) { try await $0.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)", logger: logger) }
+        _ = try await admin(server, logger: logger) { try await $0.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)", logger: logger) }
     }
 
     /// Runs `body` on one connection to `location`, closed afterwards.

@@ -24,7 +24,7 @@ struct DemoTests {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("tieline-demo-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: home) }
         let command = try TielineCommand.parseAsRoot(["demo", "--home", home.path, "--jobs", "4", "--transactions", "200"])
-        var demo = try #require(command as? DemoCommand)
+        let demo = try #require(command as? DemoCommand)
         try await demo.run()
 
         let company = try SageCompany.open(at: home.appendingPathComponent("demo/company.sqlite").path)

@@ -69,7 +69,7 @@ struct ExportCrashTests {
         environment["TIELINE_FAILPOINT"] = failpoint
         process.environment = environment
         let log = home.appendingPathComponent("agent-\(failpoint ?? "plain").log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle

@@ -141,7 +141,7 @@ struct KilledAgentTests {
         process.arguments = arguments
         if let log {
             let url = home.appendingPathComponent("\(log).log")
-            FileManager.default.createFile(atPath: url.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
             let handle = try FileHandle(forWritingTo: url)
             process.standardOutput = handle
             process.standardError = handle
