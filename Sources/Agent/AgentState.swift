@@ -23,7 +23,11 @@ public final class AgentState: Sendable {
     public static func open(home: TielineHome) throws(TielineError) -> AgentState {
         let url = home.path("agent.sqlite")
         do {
-            try FileManager.default.createDirectory(at: home.url, withIntermediateDirectories: true)
+            // The home holds the hub token and connection passwords: a new one is the owner's alone.
+            try FileManager.default.createDirectory(at: home.url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            if !FileManager.default.fileExists(atPath: url.path) {
+                _ = FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
+            }
             var config = Configuration()
             // `doctor` or `sync history` may read while a run writes; wait rather than fail.
             config.busyMode = .timeout(10)

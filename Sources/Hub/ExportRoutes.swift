@@ -17,8 +17,8 @@ struct ExportRoutes {
     func add(to group: RouterGroup<HubRequestContext>) {
         group.get("next") { request, context in
             let site = try context.requireSite()
-            let wait = min(max(request.uri.queryParameters.get("wait", as: Int.self) ?? 25, 0), Self.maxWait)
-            let max = min(max(request.uri.queryParameters.get("max", as: Int.self) ?? 1, 1), 100)
+            let wait = try QueryNumbers.integer(request, "wait", default: 25, in: 0...Self.maxWait)
+            let max = try QueryNumbers.integer(request, "max", default: 1, in: 1...100)
             let agent = try Self.agent(request)
             // Only agents that say they check (`checks=1`) are handed checks: an older agent would write them.
             let checks = request.uri.queryParameters.get("checks") == "1"
@@ -29,7 +29,7 @@ struct ExportRoutes {
         }
         group.post(":id/result") { request, context in
             let site = try context.requireSite()
-            let id = try context.parameters.require("id", as: Int64.self)
+            let id = try QueryNumbers.id(context)
             let outcome = try await JSONBody.decode(ExportOutcome.self, from: request, what: "ExportOutcome")
             guard (outcome.written == nil) != (outcome.errorMessage == nil) else {
                 throw TielineError(.invalidInput, "an ExportOutcome carries either 'written' or 'errorCode'/'errorMessage', not both or neither")
@@ -39,7 +39,7 @@ struct ExportRoutes {
         }
         group.post(":id/check") { request, context in
             let site = try context.requireSite()
-            let id = try context.parameters.require("id", as: Int64.self)
+            let id = try QueryNumbers.id(context)
             let check = try await JSONBody.decode(SageCheck.self, from: request, what: "SageCheck")
             let record = try await queue.recordCheck(id: id, site: site, agent: try Self.agent(request), problems: check.problems)
             return JSONBody.response(Recorded(id: record.id, status: record.status.rawValue))

@@ -1,6 +1,8 @@
 import Foundation
+import GRDB
 import Hummingbird
 import NIOCore
+import SyncCore
 import TielineCore
 
 extension TielineError.Code {
@@ -28,7 +30,7 @@ enum HubErrorStatus {
         case .forbidden: .forbidden
         case .notFound: .notFound
         case .conflict: .conflict
-        case .payloadTooLarge: .contentTooLarge
+        case .payloadTooLarge, .wireTooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
         case .storageFailure, .internalError: .internalServerError
         default: .badRequest  // wire_*, invalid_batch, invalid_input, invalid_date, ...
@@ -95,6 +97,15 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         if let error = error as? any HTTPResponseError {
             let code = HubErrorStatus.code(for: error.status)
             return TielineError(code, code == .payloadTooLarge ? "request body is larger than this endpoint accepts" : error.status.reasonPhrase)
+        }
+        // A database that cannot store (disk full, I/O, read-only) is the documented storage_failure; the cause goes to the log only.
+        if let error = error as? DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_FULL: return TielineError(.storageFailure, "the hub's database is full (no space left on its disk); details are in the hub's log")
+            case .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_CORRUPT, .SQLITE_NOTADB, .SQLITE_BUSY, .SQLITE_LOCKED:
+                return TielineError(.storageFailure, "the hub's database failed to store this request (\(error.resultCode)); details are in the hub's log")
+            default: break
+            }
         }
         // Never echo internal errors (SQL, paths) to the caller; the log has them.
         return TielineError(.internalError, "the hub failed to handle this request; see the hub's log")

@@ -16,14 +16,17 @@ public struct HubConfiguration: Sendable {
     public var secrets: HubSecretBox?
     /// Run the Procore bridge (polling, webhooks, write-back).
     public var procore: Bool
+    /// Batches decoded and applied at once; more wait their turn, which bounds the hub's memory.
+    public var batchesAtOnce: Int
 
     public init(maxBatchBytes: Int = 64 << 20, serverName: String = "tieline-hub", exportLease: TimeInterval = 60,
-                secrets: HubSecretBox? = nil, procore: Bool = true) {
+                secrets: HubSecretBox? = nil, procore: Bool = true, batchesAtOnce: Int = 2) {
         self.maxBatchBytes = maxBatchBytes
         self.serverName = serverName
         self.exportLease = exportLease
         self.secrets = secrets
         self.procore = procore
+        self.batchesAtOnce = batchesAtOnce
     }
 }
 

@@ -22,6 +22,8 @@ public protocol HubStorage: Sendable {
     func beginRun(_ start: SyncRunStart, site: HubSite) async throws -> Bool
     /// Applies a batch in one transaction; a redelivered batch is acknowledged as a duplicate.
     func applyBatch(_ batch: SyncBatch, site: HubSite) async throws -> SyncBatchAck
+    /// The rows a batch already applied, or nil when it is new: lets a redelivery skip decoding.
+    func appliedBatch(_ header: SyncBatchHeader, site: HubSite) async throws -> Int?
     /// Records an entity as complete; in a Deep run, removes rows of the timeframe not sent. Returns rows removed.
     func completeEntity(_ completion: EntityCompletion, site: HubSite) async throws -> Int
     /// Records the run's outcome.

@@ -16,11 +16,8 @@ struct MirrorRoutes {
             // Accept what a user would type (`transaction`, `Contract Item`) as the CLI does.
             let entity = (try? EntityCatalog.resolve(typed).name) ?? typed
             let query = request.uri.queryParameters
-            let page = query.get("page", as: Int.self) ?? 1
-            let perPage = query.get("per_page", as: Int.self) ?? 100
-            guard page >= 1, (1...Self.maxPerPage).contains(perPage) else {
-                throw TielineError(.invalidInput, "page must be 1 or more and per_page 1 to \(Self.maxPerPage)")
-            }
+            let page = try QueryNumbers.integer(request, "page", default: 1, in: 1...QueryNumbers.maxPage)
+            let perPage = try QueryNumbers.integer(request, "per_page", default: 100, in: 1...Self.maxPerPage)
             let key = query.getAll("key")
             let result = try await storage.mirrorRows(entity: entity, key: key, page: page, perPage: perPage, site: site)
             var headers: HTTPFields = [:]

@@ -32,6 +32,7 @@ extension PostgresHubStorage {
         let exact = key.isEmpty ? nil : MirrorKey.encode(key)
         let range = exact.map(MirrorKey.prefixRange)
         let (lower, upper) = (range?.lower, range?.upper)
+        let offset = try QueryNumbers.offset(page: page, perPage: perPage)
         return try await read { db in
             let total = try await db.one("""
                 SELECT COUNT(*) FROM mirror_row WHERE site_id = \(site.id) AND entity = \(entity)
@@ -40,7 +41,7 @@ extension PostgresHubStorage {
             let rows = try await db.all("""
                 SELECT column_set, row FROM mirror_row WHERE site_id = \(site.id) AND entity = \(entity)
                 AND (\(exact)::text IS NULL OR key = \(exact)::text OR (key >= \(lower)::text AND key < \(upper)::text))
-                ORDER BY key LIMIT \(perPage) OFFSET \((page - 1) * perPage)
+                ORDER BY key LIMIT \(perPage) OFFSET \(offset)
                 """, (Int64, ByteBuffer).self)
             var columnSets: [Int64: [String]] = [:]
             let ids = Array(Set(rows.map(\.0)))

@@ -31,6 +31,15 @@ extension PostgresHubStorage {
         }
     }
 
+    public func appliedBatch(_ header: SyncBatchHeader, site: HubSite) async throws -> Int? {
+        try await read { db in
+            try await db.one("""
+                SELECT applied FROM sync_batch WHERE site_id = \(site.id) AND run_id = \(header.runID)
+                    AND entity = \(header.entity) AND sequence = \(header.sequence)
+                """, Int.self)
+        }
+    }
+
     public func applyBatch(_ batch: SyncBatch, site: HubSite) async throws -> SyncBatchAck {
         let layout = try BatchLayout(batch)
         let rows = try PostgresBatchRows(batch, layout: layout, known: { costCodes.contains(site: site.id, $0) })

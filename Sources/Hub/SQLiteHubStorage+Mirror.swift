@@ -38,7 +38,7 @@ extension SQLiteHubStorage {
         }
         let where_ = "WHERE site_id = ? AND entity = ?" + filter
         let countArguments = arguments
-        let pageArguments = arguments + [perPage, (page - 1) * perPage]
+        let pageArguments = arguments + [perPage, try QueryNumbers.offset(page: page, perPage: perPage)]
         return try await pool.read { db in
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM mirror_row " + where_, arguments: countArguments) ?? 0
             var columnSets: [Int64: [String]] = [:]

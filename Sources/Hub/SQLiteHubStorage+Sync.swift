@@ -27,6 +27,13 @@ extension SQLiteHubStorage {
         }
     }
 
+    public func appliedBatch(_ header: SyncBatchHeader, site: HubSite) async throws -> Int? {
+        try await pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT applied FROM sync_batch WHERE site_id = ? AND run_id = ? AND entity = ? AND sequence = ?",
+                             arguments: [site.id, header.runID, header.entity, header.sequence])
+        }
+    }
+
     public func applyBatch(_ batch: SyncBatch, site: HubSite) async throws -> SyncBatchAck {
         let layout = try BatchLayout(batch)
         return try await pool.write { db in

@@ -14,8 +14,13 @@ public final class SQLiteHubStorage: HubStorage {
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String) throws {
         self.path = path
+        // Sites' token hashes and sealed secrets live here: a new home is the owner's alone (0700), the file 0600.
+        // SQLite gives the -wal and -shm files the database file's mode.
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(),
-                                                withIntermediateDirectories: true)
+                                                withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        if !FileManager.default.fileExists(atPath: path) {
+            _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in

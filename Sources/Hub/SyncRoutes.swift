@@ -10,6 +10,7 @@ struct SyncRoutes {
     let metrics: HubMetrics
     let maxBatchBytes: Int
     let queue: ExportQueue
+    let gate: BatchGate
 
     /// The body of `POST /v1/sync/runs/{runID}/finish`.
     struct Finish: Codable {
@@ -31,22 +32,37 @@ struct SyncRoutes {
         group.post { request, context in
             let site = try context.requireSite()
             let start = try await JSONBody.decode(SyncRunStart.self, from: request, what: "SyncRunStart")
+            for entity in start.entities { try Self.requireCatalog(entity) }
             let resumed = try await storage.beginRun(start, site: site)
             return JSONBody.response(Opened(runID: start.runID, resumed: resumed), status: resumed ? .ok : .created)
         }
         group.get { request, context in
             let site = try context.requireSite()
-            let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? 100, 1), 1000)
+            let limit = try QueryNumbers.integer(request, "limit", default: 100, in: 1...1000)
             return JSONBody.response(try await storage.runs(site: site, limit: limit))
         }
         group.post(":runID/batches") { request, context in
             let site = try context.requireSite()
             let runID = try context.parameters.require("runID")
-            let batch = try await readBatch(request)
-            guard batch.runID == runID else {
-                throw TielineError(.invalidBatch, "batch belongs to run '\(batch.runID)' but was posted to run '\(runID)'")
+            let body = try await readBody(request)
+            let header = try body.withUnsafeReadableBytes { raw in
+                Result { () throws(TielineError) -> SyncBatchHeader in try SyncWire.header(raw) }
+            }.get()
+            guard header.runID == runID else {
+                throw TielineError(.invalidBatch, "batch belongs to run '\(header.runID)' but was posted to run '\(runID)'")
             }
-            let ack = try await storage.applyBatch(batch, site: site)
+            try Self.requireCatalog(header.entity)
+            // A redelivery is answered from its receipt, without decoding rows already applied.
+            if let applied = try await storage.appliedBatch(header, site: site) {
+                metrics.countBatch(applied: applied, duplicate: true)
+                return JSONBody.response(SyncBatchAck(entity: header.entity, sequence: header.sequence, applied: applied, duplicate: true))
+            }
+            let ack = try await gate.run {
+                let batch = try body.withUnsafeReadableBytes { raw in
+                    Result { () throws(TielineError) -> SyncBatch in try SyncWire.decode(raw) }
+                }.get()
+                return try await storage.applyBatch(batch, site: site)
+            }
             metrics.countBatch(applied: ack.applied, duplicate: ack.duplicate)
             context.logger.debug("batch", metadata: ["entity": "\(ack.entity)", "sequence": "\(ack.sequence)",
                                                      "applied": "\(ack.applied)", "duplicate": "\(ack.duplicate)"])
@@ -56,6 +72,7 @@ struct SyncRoutes {
             let site = try context.requireSite()
             let runID = try context.parameters.require("runID")
             let completion = try await JSONBody.decode(EntityCompletion.self, from: request, what: "EntityCompletion")
+            try Self.requireCatalog(completion.entity)
             guard completion.runID == runID else {
                 throw TielineError(.invalidInput, "completion names run '\(completion.runID)' but was posted to run '\(runID)'")
             }
@@ -78,8 +95,15 @@ struct SyncRoutes {
         }
     }
 
-    /// Reads and decodes a binary batch body, refusing the wrong type or size before reading it all.
-    func readBatch(_ request: Request) async throws -> SyncBatch {
+    /// Only the entity catalog's entities are mirrored; anything else is refused, not stored.
+    static func requireCatalog(_ entity: String) throws {
+        guard EntityCatalog.entity(named: entity) != nil else {
+            throw TielineError(.unknownEntity, "'\(entity.prefix(100))' is not an entity of the catalog; the hub mirrors only: \(EntityCatalog.all.map(\.name).joined(separator: ", "))")
+        }
+    }
+
+    /// Reads a binary batch body, refusing the wrong type or size before reading it all.
+    func readBody(_ request: Request) async throws -> ByteBuffer {
         let type = request.headers[.contentType] ?? ""
         guard type.split(separator: ";").first.map({ $0.trimmingCharacters(in: .whitespaces) }) == SyncWire.contentType else {
             throw TielineError(.unsupportedMediaType,
@@ -90,8 +114,6 @@ struct SyncRoutes {
         var request = request
         let buffer: ByteBuffer
         do { buffer = try await request.collectBody(upTo: maxBatchBytes) } catch is NIOTooManyBytesError { throw tooLarge }
-        return try buffer.withUnsafeReadableBytes { raw in
-            Result { () throws(TielineError) -> SyncBatch in try SyncWire.decode(raw) }
-        }.get()
+        return buffer
     }
 }

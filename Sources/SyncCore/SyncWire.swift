@@ -22,6 +22,10 @@ public enum SyncWire {
     public static let version: UInt8 = 1
     /// Upper bound on columns and key columns, so a hostile header cannot make us allocate wildly.
     public static let maxColumns = 4096
+    /// Upper bound on rows (upserts plus deletes) in one batch; the agent sends 10,000 by default.
+    public static let maxRows = 50_000
+    /// Upper bound on values in one batch, which bounds the memory a decoded batch takes (~100 MB).
+    public static let maxValues = 2_000_000
 
     enum Tag {
         static let null: UInt8 = 0
@@ -69,9 +73,14 @@ public enum SyncWire {
         }.get()
     }
 
-    /// Decodes a batch straight from a buffer (e.g. an HTTP body) without copying it first.
-    public static func decode(_ raw: UnsafeRawBufferPointer) throws(TielineError) -> SyncBatch {
+    /// Reads only a batch's identity (run, entity, sequence), so a redelivery is known before its rows are decoded.
+    public static func header(_ raw: UnsafeRawBufferPointer) throws(TielineError) -> SyncBatchHeader {
         var reader = SyncWireReader(raw)
+        return try header(&reader)
+    }
+
+    static func header(_ reader: inout SyncWireReader) throws(TielineError) -> SyncBatchHeader {
+        let raw = reader.raw
         guard raw.count >= magic.count + 1 else {
             throw TielineError(.wireTruncated, "batch is \(raw.count) bytes, shorter than its 5-byte header")
         }
@@ -89,6 +98,13 @@ public enum SyncWire {
         guard sequence <= UInt64(Int32.max) else {
             throw TielineError(.wireMalformed, "sequence \(sequence) is out of range")
         }
+        return SyncBatchHeader(runID: runID, entity: entity, sequence: Int(sequence))
+    }
+
+    /// Decodes a batch straight from a buffer (e.g. an HTTP body) without copying it first.
+    public static func decode(_ raw: UnsafeRawBufferPointer) throws(TielineError) -> SyncBatch {
+        var reader = SyncWireReader(raw)
+        let head = try header(&reader)
         let columns = try reader.names("columns")
         let key = try reader.names("key")
         let hasDate = try reader.byte("dateColumn flag")
@@ -102,7 +118,7 @@ public enum SyncWire {
         guard reader.offset == raw.count else {
             throw TielineError(.wireMalformed, "\(raw.count - reader.offset) unexpected bytes after the last delete at byte \(reader.offset)")
         }
-        return SyncBatch(runID: runID, entity: entity, sequence: Int(sequence), columns: columns, key: key,
+        return SyncBatch(runID: head.runID, entity: head.entity, sequence: head.sequence, columns: columns, key: key,
                          dateColumn: dateColumn, upserts: upserts, deletes: deletes, throughVersion: throughVersion)
     }
 
@@ -126,7 +142,16 @@ public enum SyncWire {
     }
 }
 
+/// A batch's identity, readable without decoding its rows.
+public struct SyncBatchHeader: Sendable, Hashable {
+    public var runID: String
+    public var entity: String
+    public var sequence: Int
+}
+
 extension TielineError.Code {
+    /// A batch with more rows or values than one batch may hold (413).
+    public static let wireTooLarge = Self("wire_too_large")
     /// The body does not start with the batch magic bytes.
     public static let wireBadMagic = Self("wire_bad_magic")
     /// The batch was written by a framing version this build does not read.

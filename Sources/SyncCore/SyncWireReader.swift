@@ -7,6 +7,9 @@ import TielineCore
 struct SyncWireReader {
     let raw: UnsafeRawBufferPointer
     var offset = 0
+    /// Rows and values still allowed in this batch: decoded rows cost ~10x their wire size in memory.
+    var rowBudget = SyncWire.maxRows
+    var valueBudget = SyncWire.maxValues
 
     init(_ raw: UnsafeRawBufferPointer) { self.raw = raw }
 
@@ -126,6 +129,10 @@ struct SyncWireReader {
         guard n <= SyncWire.maxColumns else {
             throw TielineError(.wireMalformed, "\(what): \(n) values exceed the limit of \(SyncWire.maxColumns)")
         }
+        guard n <= valueBudget else {
+            throw TielineError(.wireTooLarge, "the batch holds more than \(SyncWire.maxValues) values; send fewer rows per batch")
+        }
+        valueBudget -= n
         // Filled in place: no per-value capacity checks on the hottest loop of decoding.
         var failure: TielineError?
         let row = [SyncValue](unsafeUninitializedCapacity: n) { buffer, count in
@@ -146,6 +153,10 @@ struct SyncWireReader {
 
     mutating func rows(_ what: String) throws(TielineError) -> [[SyncValue]] {
         let n = try count(what)
+        guard n <= rowBudget else {
+            throw TielineError(.wireTooLarge, "the batch holds more than \(SyncWire.maxRows) rows (upserts and deletes); send fewer rows per batch")
+        }
+        rowBudget -= n
         var rows: [[SyncValue]] = []
         rows.reserveCapacity(n)
         for i in 0..<n {

@@ -74,15 +74,24 @@ struct HubCommand: AsyncParsableCommand {
         @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
         @Option(help: "Seconds an agent holds an export before it may be delivered again.") var exportLease = 60
         @Flag(help: "Do not serve the web console under /console.") var noConsole = false
+        @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.",
+                                   discussion: "debug adds one access-log line per request (method, path without its query, status, time).",
+                                   valueName: "level"))
+        var logLevel = "info"
 
         func run() async throws {
+            guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
+                throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical (got '\(logLevel)')")
+            }
+            var logger = Logger(label: "tieline.hub")
+            logger.logLevel = level
             let location = try database.location()
             let configuration = HubConfiguration(exportLease: TimeInterval(max(1, exportLease)), secrets: try secretKey.load(home: database.global.tielineHome))
             let storage = try await location.open(logger: DatabaseOption.storageLogger)
             do {
                 // Browsers keep Secure cookies to HTTPS and to this machine (loopback), which is where the hub listens unless told otherwise.
                 let console = noConsole ? nil : HubConsole(storage: storage, accounts: try DatabaseOption.accounts(storage))
-                let hub = try await HubServer.start(storage: storage, host: host, port: port, configuration: configuration, stopOnSignals: true) { router, queue in
+                let hub = try await HubServer.start(storage: storage, host: host, port: port, configuration: configuration, logger: logger, stopOnSignals: true) { router, queue in
                     console?.install(on: router, queue: queue)
                 }
                 print("Tieline hub listening on \(hub.baseURL) (database \(location)); Ctrl-C stops it")
@@ -110,8 +119,9 @@ struct HubCommand: AsyncParsableCommand {
 
             func run() async throws {
                 let token = try await database.with { try await $0.addSite(name) }
-                print("Added site '\(name.trimmingWhitespace())'. Its agent token, shown only this once:")
-                print(token)
+                // Which database: `hub serve` must be given the same one (README: pass --database to every hub command).
+                Console.current.out("Added site '\(name.trimmingWhitespace())' to \(try database.location()). Its agent token, shown only this once:")
+                Console.current.out(token)
             }
         }
 
@@ -141,8 +151,8 @@ struct HubCommand: AsyncParsableCommand {
 
             func run() async throws {
                 let token = try await database.with { try await $0.rotateToken(site: name) }
-                print("Revoked the old tokens of '\(name)'. Its new agent token, shown only this once:")
-                print(token)
+                Console.current.out("Revoked the old tokens of '\(name)' in \(try database.location()). Its new agent token, shown only this once:")
+                Console.current.out(token)
             }
         }
 
@@ -153,7 +163,7 @@ struct HubCommand: AsyncParsableCommand {
 
             func run() async throws {
                 try await database.with { try await $0.revokeTokens(site: name) }
-                print("Revoked every agent token of '\(name)'")
+                Console.current.out("Revoked every agent token of '\(name)' in \(try database.location())")
             }
         }
     }

@@ -68,7 +68,7 @@ struct HubSitesProcoreCommand: AsyncParsableCommand {
                                pollSeconds: pollSeconds, webhookTokenHash: webhookToken.map(SiteToken.hash))
         link.hubApproval = hubApproval
         try await database.with { try await $0.linkProcore(link, site: site) }
-        Console.current.out("Linked site '\(site)' to Procore company \(companyID) at \(base) (\(style.rawValue), polled every \(pollSeconds) s); client secret stored sealed.")
+        Console.current.out("Linked site '\(site)' to Procore company \(companyID) at \(base) (\(style.rawValue), polled every \(pollSeconds) s) in \(try database.location()); client secret stored sealed.")
         Console.current.out(link.needsHubAccept
             ? "PCCOs wait as Ready to Export for an approver's Accept in the hub (tieline exports accept ID, or the hub console)."
             : "PCCOs approved in Procore go straight to the agent once they validate; refused ones are failed back to Procore with the reasons.")

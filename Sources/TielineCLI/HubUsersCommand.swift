@@ -28,7 +28,7 @@ struct HubUsersCommand: AsyncParsableCommand {
                 let added = try await database.withAccounts {
                     try await ConsoleUsers.add(site: site, name: user, role: role, password: password, accounts: $0)
                 }
-                Console.current.out("Added \(added.name) to site \(added.site.name) as \(added.role.label); they sign in at /console")
+                Console.current.out("Added \(added.name) to site \(added.site.name) as \(added.role.label) in \(try database.location()); they sign in at /console")
             }
         }
     }

@@ -12,7 +12,10 @@ public enum AtomicFile {
     public static func write(_ data: Data, to url: URL, permissions: mode_t = 0o644) throws(TielineError) {
         let directory = url.deletingLastPathComponent()
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            // A folder made for an owner-only file (a token, a key) is owner-only too.
+            let folderMode: mode_t = permissions & 0o077 == 0 ? 0o700 : 0o755
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: Int(folderMode)])
         } catch {
             throw TielineError(.fileWrite, "cannot create directory \(directory.path): \(error.localizedDescription)")
         }
