@@ -45,6 +45,8 @@ public struct AgentConsole: Sendable {
         router.add(middleware: ConsoleErrorMiddleware<AgentConsoleContext> { status, message, context, request in
             pages.errorPage(status: status, message: message, context: context, request: request)
         })
+        // First, before anything can set the password: only requests addressed to this console.
+        router.add(middleware: HostCheckMiddleware<AgentConsoleContext>(host: host))
         router.add(middleware: AgentSessionMiddleware(sessions: sessions, cookies: cookies))
         router.add(middleware: CSRFMiddleware<AgentConsoleContext>(cookies: cookies))
         ConsoleRenderer.addAssets(to: router)

@@ -49,14 +49,16 @@ struct AgentSignInRoutes: Sendable {
         }
         router.post("signin") { request, context -> Response in
             guard password.isSet else { return renderer.redirect("/setup") }
-            guard throttle.allows("admin") else {
-                return failed(request, context, "Too many wrong passwords; wait a few minutes and try again.")
+            // Counted per client address and backing off, never refused for good: a guesser elsewhere cannot lock the admin out.
+            let wait = throttle.wait(context.clientAddress)
+            guard wait == 0 else {
+                return failed(request, context, "Too many wrong passwords; wait \(Int(wait.rounded(.up))) seconds and try again.")
             }
             guard try await password.verify(context.console.form["password"] ?? "") else {
-                throttle.failed("admin")
+                throttle.failed(context.clientAddress)
                 return failed(request, context, "That password is not right.")
             }
-            throttle.succeeded("admin")
+            throttle.succeeded(context.clientAddress)
             return signIn(request: request, context: context, message: nil)
         }
     }

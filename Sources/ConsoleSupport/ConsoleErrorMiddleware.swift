@@ -33,6 +33,7 @@ public struct ConsoleErrorMiddleware<Context: ConsoleRequestContext>: RouterMidd
     public static func status(for code: TielineError.Code) -> HTTPResponse.Status {
         switch code.rawValue {
         case "csrf_rejected", "forbidden": .forbidden
+        case "host_refused": .misdirectedRequest
         case "unauthorized", "sign_in_failed": .unauthorized
         case "not_found": .notFound
         case "conflict": .conflict

@@ -1,5 +1,6 @@
 import HummingbirdBcrypt
 import NIOPosix
+import Synchronization
 import TielineCore
 
 /// bcrypt hashing for console passwords, run off the async executor (it is slow on purpose).
@@ -32,6 +33,23 @@ public struct PasswordHasher: Sendable {
     public func verify(_ password: String, hash: String) async throws -> Bool {
         try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
     }
+
+    /// Spends what a real check costs, for a user that does not exist, so the answer's timing cannot tell
+    /// known user names from unknown ones. Always false.
+    public func verifyUnknownUser(_ password: String) async throws -> Bool {
+        let decoy: String
+        if let cached = Self.decoys.withLock({ $0[cost] }) {
+            decoy = cached
+        } else {
+            decoy = try await hash(ConsoleSecrets.token())
+            Self.decoys.withLock { $0[cost] = decoy }
+        }
+        _ = try await verify(password, hash: decoy)
+        return false
+    }
+
+    /// One decoy hash per cost, made on first use.
+    private static let decoys = Mutex<[UInt8: String]>([:])
 }
 
 extension TielineError.Code {

@@ -18,7 +18,9 @@ public struct HubConsole: Sendable {
     public var secureCookies: Bool
     /// Idle time after which a session ends.
     public var sessionLifetime: TimeInterval
-    public let throttle = SignInThrottle()
+    /// Failed sign-ins per user (`site/name`) and per client address; both must allow an attempt.
+    public let userThrottle = SignInThrottle(limit: 5)
+    public let addressThrottle = SignInThrottle(limit: 20)
 
     /// The path everything is served under.
     public static let base = "/console"

@@ -12,9 +12,12 @@ public struct HubConsoleContext: ChildRequestContext, ConsoleRequestContext {
     public var session: ConsoleSession?
     /// The cookie's session id (only its hash is stored), for Sign out.
     var sessionID: String?
+    /// The peer's IP address, for sign-in throttling.
+    public var clientAddress: String
 
     public init(context: HubRequestContext) throws {
         coreContext = context.coreContext
+        clientAddress = context.clientAddress
     }
 
     public var maxUploadSize: Int { CSRFMiddleware<Self>.maxFormBytes }

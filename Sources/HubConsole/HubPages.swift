@@ -68,22 +68,28 @@ struct HubSignInRoutes: Sendable {
         group.post("signin") { request, context -> Response in
             let form = context.console.form
             let site = form.text("site"), name = form.text("user")
-            let account = "\(site)/\(name)"
+            let account = "\(site.lowercased())/\(name.lowercased())"
+            let address = context.clientAddress
             func refuse(_ message: String) -> Response {
                 var model = SignInPage(chrome: pages.chrome("Sign in", .none, context), site: site, name: name)
                 model.chrome.error = message
                 return renderer.page("signin", model, request: request, status: .unauthorized)
             }
-            guard console.throttle.allows(account) else {
-                return refuse("Too many failed sign-ins for this user; wait a few minutes and try again.")
+            let wait = max(console.userThrottle.wait(account), console.addressThrottle.wait(address))
+            guard wait == 0 else {
+                return refuse("Too many failed sign-ins; wait \(Int(wait.rounded(.up))) seconds and try again.")
             }
-            // The same answer for an unknown user and a wrong password, so neither can be probed.
-            guard let found = try await console.accounts.consoleCredentials(site: site, name: name),
-                  try await console.hasher.verify(form["password"] ?? "", hash: found.passwordHash) else {
-                console.throttle.failed(account)
+            // The same answer, in the same time, for an unknown user and a wrong password, so neither can be probed.
+            let password = form["password"] ?? ""
+            let found = try await console.accounts.consoleCredentials(site: site, name: name)
+            let verified = if let found { try await console.hasher.verify(password, hash: found.passwordHash) }
+                           else { try await console.hasher.verifyUnknownUser(password) }
+            guard let found, verified else {
+                console.userThrottle.failed(account)
+                console.addressThrottle.failed(address)
                 return refuse("The site, user name or password is not right.")
             }
-            console.throttle.succeeded(account)
+            console.userThrottle.succeeded(account)
             if let old = context.sessionID { try await console.accounts.deleteConsoleSession(idHash: ConsoleSecrets.sha256(old)) }
             let id = ConsoleSecrets.token()
             let now = Date()

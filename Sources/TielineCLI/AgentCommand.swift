@@ -42,8 +42,12 @@ struct AgentRunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Port of the local console.")
     var consolePort: Int = 8070
 
-    @Option(name: .long, help: "Address the local console listens on (keep it on this machine).")
+    @Option(name: .long, help: ArgumentHelp("Address the local console listens on (keep it on this machine).",
+                                            discussion: "Any other address needs the console password set first, with --console-password-stdin."))
     var consoleHost: String = "127.0.0.1"
+
+    @Flag(name: .long, help: "Read the console password from the first line of standard input and set it, if none is set yet.")
+    var consolePasswordStdin = false
 
     @Option(name: .long, help: "The Local Connection accepted PCCOs are written to (defaults to the only one, or the one mapped for PCCO export).")
     var exportConnection: String?
@@ -65,6 +69,16 @@ struct AgentRunCommand: AsyncParsableCommand {
             let local = AgentConsole(home: home, host: consoleHost, port: consolePort, logger: Logger(label: "tieline.agent.console")) { hub, token in
                 (try HubDestinationFactory.makeHubDestination(url: hub.url, token: token), "hub at \(hub.url)")
             }
+            if consolePasswordStdin, !local.password.isSet {
+                try await local.password.set(readLine(strippingNewline: true) ?? "")
+            }
+            if !Self.isLoopback(consoleHost) {
+                // On the network, whoever opens the setup page first would own the console: the password must exist before it listens.
+                guard local.password.isSet else {
+                    throw ValidationError("--console-host \(consoleHost) is reachable from other machines: set the console password first (--console-password-stdin), or keep the console on 127.0.0.1 and reach it through an SSH tunnel")
+                }
+                Console.current.err("warning: the agent console listens on \(consoleHost) over plain HTTP; anyone who can reach it can try to sign in. Prefer 127.0.0.1 and an SSH tunnel.")
+            }
             let firstStart = !local.password.isSet
             services.append(AgentConsoleService(console: local) { url in
                 print("Agent console: \(url)" + (firstStart ? " (first start: open it to set the console password)" : ""))
@@ -77,6 +91,13 @@ struct AgentRunCommand: AsyncParsableCommand {
         }
         logger.info("agent started: syncing every \(interval)s\(exports ? ", writing accepted PCCOs" : ""); home \(home.url.path)")
         try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+    }
+}
+
+extension AgentRunCommand {
+    /// Whether `host` is this machine only.
+    static func isLoopback(_ host: String) -> Bool {
+        ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased()) || host.hasPrefix("127.")
     }
 }
 

@@ -1,4 +1,5 @@
 import ConsoleSupport
+import Foundation
 import Testing
 
 @Suite("Console support")
@@ -33,13 +34,30 @@ struct ConsoleSupportTests {
         #expect(throws: (any Error).self) { try PasswordHasher.validate("short") }
     }
 
-    @Test("the sign-in throttle refuses after five failures and forgets on success")
+    @Test("the sign-in throttle backs off after five failures, doubling, and forgets on success")
     func throttle() {
-        let throttle = SignInThrottle(limit: 5, window: 300)
-        for _ in 0..<5 { #expect(throttle.allows("acme/ann")); throttle.failed("acme/ann") }
-        #expect(!throttle.allows("acme/ann"))
-        #expect(throttle.allows("acme/vic"))
+        let throttle = SignInThrottle(limit: 5, baseDelay: 15, maxDelay: 60)
+        let t0 = Date(timeIntervalSince1970: 1_000_000)
+        for _ in 0..<5 { #expect(throttle.allows("acme/ann", now: t0)); throttle.failed("acme/ann", now: t0) }
+        #expect(throttle.wait("acme/ann", now: t0) == 15)
+        #expect(throttle.allows("acme/vic", now: t0))
+        // Never refused for good: once the wait has passed, the rightful user may try again.
+        #expect(throttle.allows("acme/ann", now: t0.addingTimeInterval(15)))
+        throttle.failed("acme/ann", now: t0.addingTimeInterval(15))
+        #expect(throttle.wait("acme/ann", now: t0.addingTimeInterval(15)) == 30)
+        for i in 0..<5 { throttle.failed("acme/ann", now: t0.addingTimeInterval(100 + Double(i))) }
+        #expect(throttle.wait("acme/ann", now: t0.addingTimeInterval(104)) == 60, "capped at maxDelay")
         throttle.succeeded("acme/ann")
-        #expect(throttle.allows("acme/ann"))
+        #expect(throttle.allows("acme/ann", now: t0.addingTimeInterval(104)))
+    }
+
+    @Test("a flood of unknown names neither grows the throttle past its capacity nor frees a throttled user")
+    func throttleFlood() {
+        let throttle = SignInThrottle(limit: 5, baseDelay: 15, maxDelay: 300, capacity: 500)
+        let t0 = Date(timeIntervalSince1970: 1_000_000)
+        for _ in 0..<5 { throttle.failed("acme/ann", now: t0) }
+        for i in 0..<3_000 { throttle.failed("acme/nobody-\(i)", now: t0.addingTimeInterval(Double(i) / 1000)) }
+        #expect(throttle.count <= 500)
+        #expect(!throttle.allows("acme/ann", now: t0.addingTimeInterval(10)), "the throttled user is still throttled")
     }
 }

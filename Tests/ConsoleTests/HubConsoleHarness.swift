@@ -15,11 +15,11 @@ struct HubConsoleHarness {
     var base: String { server.baseURL }
 
     /// Starts the hub; `acme` gets users ann (approver), vic (viewer) and ada (admin); `globex` gets gus (approver).
-    static func start() async throws -> HubConsoleHarness {
+    static func start(cost: UInt8 = 4) async throws -> HubConsoleHarness {
         let folder = makeTempFolder("tieline-console-tests")
         let storage = try SQLiteHubStorage(path: folder.appendingPathComponent("hub.sqlite").path)
         // bcrypt's lowest cost keeps the tests quick; production uses 12.
-        let hasher = PasswordHasher(cost: 4)
+        let hasher = PasswordHasher(cost: cost)
         let console = HubConsole(storage: storage, accounts: storage, hasher: hasher)
         let server = try await HubServer.start(storage: storage, port: 0, configuration: HubConfiguration(procore: false)) { router, queue in
             console.install(on: router, queue: queue)
