@@ -20,7 +20,7 @@ public final class ProcoreBridge: Service, Sendable {
     let intakes = Mutex<[Int64: (key: String, intake: ProcoreIntake)]>([:])
     let lastPolls = Mutex<[Int64: Date]>([:])
 
-    public init(queue: ExportQueue, secrets: HubSecretBox?, httpClient: HTTPClient = .shared, logger: Logger = Logger(label: "tieline.hub.procore")) {
+    public init(queue: ExportQueue, secrets: HubSecretBox?, httpClient: HTTPClient = .procore, logger: Logger = Logger(label: "tieline.hub.procore")) {
         self.queue = queue
         self.secrets = secrets
         self.httpClient = httpClient
@@ -30,14 +30,14 @@ public final class ProcoreBridge: Service, Sendable {
     var storage: any HubStorage { queue.storage }
 
     public func run() async throws {
-        await withGracefulShutdownHandler {
+        // On SIGTERM in-flight Procore calls are cancelled rather than awaited (a dead Procore would hold the
+        // hub for minutes); what they were doing stays due and is done again on the next start.
+        try? await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.writeBackLoop() }
                 group.addTask { await self.pollLoop() }
                 await group.waitForAll()
             }
-        } onGracefulShutdown: {
-            // The loops check for cancellation between rounds; an in-flight call finishes first.
         }
     }
 
@@ -88,8 +88,9 @@ public final class ProcoreBridge: Service, Sendable {
             }
             try await storage.recordPoll(cursor: cursor, error: nil, at: Date(), site: linked.site)
         } catch {
+            if Task.isCancelled { return }
             let message = (error as? TielineError)?.message ?? "\(error)"
-            logger.warning("polling Procore for site \(linked.site.name) failed: \(message)")
+            logger.warning("polling Procore for site \(linked.site.name) failed: \(message); next poll in \(linked.link.pollSeconds) s")
             try? await storage.recordPoll(cursor: nil, error: message, at: Date(), site: linked.site)
         }
     }
@@ -195,6 +196,8 @@ public final class ProcoreBridge: Service, Sendable {
             }
             _ = try await queue.writeBackSucceeded(id: export.id, site: site)
         } catch {
+            // Stopping: the write-back stays due, untouched, for the next start.
+            if Task.isCancelled { return }
             let message = (error as? TielineError)?.message ?? "\(error)"
             logger.warning("telling Procore about PCCO \(export.export.number) of site \(site.name) failed: \(message)")
             _ = try? await queue.writeBackFailed(id: export.id, site: site, error: message)

@@ -39,9 +39,9 @@ extension ProcoreClient {
             do {
                 response = try await perform(method, url: url, headers: headers, body: body)
             } catch {
+                try Task.checkCancellation()
                 lastFailure = TielineError(.procoreNetwork, "\(label): \(Self.describe(error))")
-                logger.warning("network failure", metadata: ["call": "\(label)", "attempt": "\(attempt)"])
-                try await backOff(attempt: attempt)
+                try await backOff(attempt: attempt, after: "cannot reach Procore (\(label)): \(Self.describe(error))")
                 continue
             }
             rateLimit.update(limit: response.header("X-Rate-Limit-Limit"), remaining: response.header("X-Rate-Limit-Remaining"),
@@ -74,7 +74,7 @@ extension ProcoreClient {
                 if attempt < policy.maxAttempts { try await clock.sleep(seconds: wait) }
             case 500, 502, 504:
                 lastFailure = apiError
-                try await backOff(attempt: attempt)
+                try await backOff(attempt: attempt, after: "Procore answered \(response.status) to \(label)")
             default:
                 throw apiError
             }
@@ -89,9 +89,16 @@ extension ProcoreClient {
         return ceiling * (0.5 + 0.5 * jitter())
     }
 
-    func backOff(attempt: Int) async throws {
-        guard attempt < configuration.retry.maxAttempts else { return }
-        try await clock.sleep(seconds: delay(attempt: attempt))
+    /// Logs the failure at once, with when the next try comes, then waits (unless it was the last attempt).
+    func backOff(attempt: Int, after failure: String) async throws {
+        let attempts = configuration.retry.maxAttempts
+        guard attempt < attempts else {
+            logger.warning("\(failure); giving up after \(attempts) attempts")
+            return
+        }
+        let wait = delay(attempt: attempt)
+        logger.warning("\(failure); trying again in \(String(format: "%.1f", wait)) s (attempt \(attempt) of \(attempts))")
+        try await clock.sleep(seconds: wait)
     }
 
     /// One HTTP exchange, no retries.

@@ -19,8 +19,8 @@ public actor ProcoreClient {
     var tokens: TokenCache
     var rateLimit = RateLimitState()
 
-    /// Creates a client; `http` defaults to the process-wide shared client.
-    public init(configuration: ProcoreConfiguration, httpClient: HTTPClient = .shared,
+    /// Creates a client; `http` defaults to the process-wide Procore client (`HTTPClient.procore`).
+    public init(configuration: ProcoreConfiguration, httpClient: HTTPClient = .procore,
                 clock: any ProcoreClock = SystemProcoreClock(), logger: Logger = Logger(label: "tieline.procore"),
                 jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
         self.configuration = configuration

@@ -27,7 +27,8 @@ extension ProcoreClient {
         let task = Task { try await self.fetchToken() }
         tokens.inFlight = task
         defer { tokens.inFlight = nil }
-        let (token, expiresAt) = try await task.value
+        // The fetch is a task of its own (callers share it): a cancelled caller (SIGTERM) cancels it too.
+        let (token, expiresAt) = try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
         tokens.token = token
         tokens.expiresAt = expiresAt
         return token
@@ -48,10 +49,10 @@ extension ProcoreClient {
                                              headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
                                              body: Data(form.utf8))
             } catch {
-                guard attempt < configuration.retry.maxAttempts else {
-                    throw TielineError(.procoreNetwork, "cannot reach Procore's token endpoint \(url.host ?? ""): \(Self.describe(error))")
-                }
-                try await backOff(attempt: attempt)
+                try Task.checkCancellation()
+                let failure = "cannot reach Procore's token endpoint \(url.host ?? ""): \(Self.describe(error))"
+                guard attempt < configuration.retry.maxAttempts else { throw TielineError(.procoreNetwork, failure) }
+                try await backOff(attempt: attempt, after: failure)
                 continue
             }
             switch response.status {
