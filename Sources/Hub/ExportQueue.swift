@@ -84,10 +84,12 @@ public struct ExportQueue: Sendable {
     /// when Sage already has it and only Procore's write-back failed — the write-back is retried.
     public func retry(id: Int64, site: HubSite, actor: String) async throws -> HubExport {
         let current = try await record(id: id, site: site)
-        guard current.status == .failed || current.status == .ready || current.writeBack != nil else {
+        let resendable = current.status == .failed || current.status == .ready
+        guard resendable || current.writeBack != nil else {
             throw TielineError(.conflict, "export \(id) (PCCO \(current.export.number)) is \(current.status.label); only Failed to Export can be retried")
         }
-        if current.result != nil, current.writeBack != nil {
+        // Anything else still waiting to tell Procore (Synced, Rejected, ...) is told again, and stays what it is.
+        if !resendable || current.result != nil {
             let at = now()
             let updated = try await storage.updateExport(id: id, site: site) { record in
                 record.writeBack?.dueAt = at

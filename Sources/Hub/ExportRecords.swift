@@ -49,8 +49,14 @@ public enum ExportStatus: String, Sendable, Codable, CaseIterable {
         case "synced": return [.synced]
         case "archived": return [.rejected, .retrieved, .unlinked]
         case "all": return nil
+        // Single statuses, for scripts that want exactly one.
+        case "checking": return [.checking]
+        case "exporting": return [.exporting]
+        case "rejected": return [.rejected]
+        case "retrieved": return [.retrieved]
+        case "unlinked": return [.unlinked]
         default:
-            throw TielineError(.invalidInput, "unknown status '\(name)'; use one of: ready, accepted, failed, synced, archived, all")
+            throw TielineError(.invalidInput, "unknown status '\(name)'; use one of: ready, accepted, failed, synced, archived, all, or one of checking, exporting, rejected, retrieved, unlinked")
         }
     }
 }

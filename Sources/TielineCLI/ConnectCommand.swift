@@ -39,6 +39,10 @@ struct ConnectCommand: AsyncParsableCommand {
             if let hub, let site, let token {
                 let secret = token == "-" ? (readLine(strippingNewline: true) ?? "") : token
                 try store.connect(url: hub, site: site, token: secret)
+                if token != "-" {
+                    // Anyone on this machine can read another process's arguments (ps, /proc).
+                    Console.current.err("warning: a token given on the command line shows in `ps` and in shell history; prefer --token - and pipe or paste it on standard input")
+                }
                 if !json { Console.current.out("Connected: saved hub \(hub) for site \(site) (token stored in \(store.tokenURL.path), mode 0600)") }
             }
             let view = try ConnectionView.load(store)

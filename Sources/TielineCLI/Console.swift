@@ -41,6 +41,8 @@ public final class Console: @unchecked Sendable {
     public func json<T: Encodable>(_ value: T) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // Dates as ISO 8601 (2026-11-30T14:05:00Z), never Foundation's seconds since 2001.
+        encoder.dateEncodingStrategy = .iso8601
         let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
         out(String(decoding: data, as: UTF8.self))
     }

@@ -61,7 +61,7 @@ struct ExportsCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List exports: Ready to Export by default.")
         @OptionGroup var scope: Scope
-        @Option(help: "ready, accepted, failed, synced, archived or all.") var status = "ready"
+        @Option(help: "ready, accepted, failed, synced, archived (rejected, retrieved, unlinked) or all; or exactly one of checking, exporting, rejected, retrieved, unlinked.") var status = "ready"
         @Option(help: "At most this many, newest first.") var limit = 200
 
         func run() async throws {
@@ -131,7 +131,9 @@ struct ExportsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await scope.move({ queue, site, who in try await queue.retry(id: id, site: site, actor: who) }) { record in
-                record.problems.isEmpty ? "PCCO \(record.export.number) is \(record.status.label) again."
+                record.writeBack != nil && record.status != .ready && record.status != .accepted
+                    ? "PCCO \(record.export.number) is \(record.status.label); telling Procore again now."
+                    : record.problems.isEmpty ? "PCCO \(record.export.number) is \(record.status.label) again."
                     : "PCCO \(record.export.number) is \(record.status.label), but validation still finds:\n"
                         + record.problems.map { "  - \($0.message)" }.joined(separator: "\n")
             }

@@ -7,6 +7,7 @@ import Testing
         let token = "tl_4b1c2d3e4f5a6b7c9f3a"
         let connect = await tieline(["connect", "--hub", "https://hub.example.com/", "--site", "acme", "--token", token], home: home)
         #expect(connect.status == 0)
+        #expect(connect.err.contains("warning: a token given on the command line shows in `ps`"), "\(connect.err)")
         let show = await tieline(["connect", "--show"], home: home)
         #expect(show.out == "Hub: https://hub.example.com\nSite: acme\nToken: tl_…9f3a\n")
         let json = await tieline(["connect", "--show", "--json"], home: home)
