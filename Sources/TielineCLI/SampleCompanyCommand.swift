@@ -13,16 +13,22 @@ struct SampleCompanyCommand: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write a realistic, deterministic sample company.",
+            abstract: "Write a realistic, deterministic sample company, or exactly the one a JSON file describes.",
             discussion: """
                 Customers, vendors, jobs with cost codes and categories, approved CN contracts with items, \
                 existing change orders, quick-bill jobs, AP invoices and JC transactions spread over 2019–2025. \
                 The same --seed always gives the same company. Job 24-118 (Riverside Clinic) matches Procore's \
                 sample ERP request.
+
+                With --from company.json it writes only what the file lists — customers, jobs with cost codes \
+                and categories, contracts and their items — in one transaction, checked against Sage's field \
+                lengths (docs/company-file.md describes the file).
                 """)
 
         @OptionGroup var global: GlobalOptions
         @Option(help: "Where to write the company file (must not exist).") var path: String
+        @Option(help: ArgumentHelp("A JSON file describing the company to write instead of a generated one.", valueName: "company.json"))
+        var from: String?
         @Option(help: "How many jobs.") var jobs: Int = 20
         @Option(help: "How many posted JC transactions.") var transactions: Int = 10_000
         @Option(help: "Random seed; the same seed gives the same company.") var seed: UInt64 = 7
@@ -33,6 +39,17 @@ struct SampleCompanyCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting(json: json) {
+                if let from {
+                    guard let data = FileManager.default.contents(atPath: from) else {
+                        throw TielineError(.invalidInput, "--from: cannot read \(from)")
+                    }
+                    let summary = try CompanyFile.load(data, source: from).create(at: path).summary()
+                    if json { Console.current.json(summary) } else {
+                        Console.current.out("Created \(path) from \(from)")
+                        DescribeText.print(summary)
+                    }
+                    return
+                }
                 let spec = SampleCompanySpec(name: name, jobs: jobs, transactions: transactions, seed: seed, withPJ: withPJ)
                 let started = Date()
                 let interactive = !json && isatty(STDERR_FILENO) != 0
@@ -44,7 +61,7 @@ struct SampleCompanyCommand: AsyncParsableCommand {
                 if json {
                     Console.current.json(summary)
                 } else {
-                    print("Created \(path) in \(String(format: "%.1f", seconds)) s")
+                    Console.current.out("Created \(path) in \(String(format: "%.1f", seconds)) s")
                     DescribeText.print(summary)
                 }
             }
@@ -69,13 +86,13 @@ struct SampleCompanyCommand: AsyncParsableCommand {
 
 enum DescribeText {
     static func print(_ summary: CompanySummary) {
-        Swift.print("Company: \(summary.name)  (modules: \(summary.modules.joined(separator: ", ")))")
+        Console.current.out("Company: \(summary.name)  (modules: \(summary.modules.joined(separator: ", ")))")
         for table in summary.tables {
-            Swift.print("  \(Output.pad(table.table, 34)) \(table.rows)")
+            Console.current.out("  \(Output.pad(table.table, 34)) \(table.rows)")
         }
         if !summary.transactionsByYear.isEmpty {
             let years = summary.transactionsByYear.keys.sorted().map { "\($0): \(summary.transactionsByYear[$0]!)" }
-            Swift.print("  JC transactions by year: \(years.joined(separator: ", "))")
+            Console.current.out("  JC transactions by year: \(years.joined(separator: ", "))")
         }
     }
 }

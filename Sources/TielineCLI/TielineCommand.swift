@@ -10,6 +10,7 @@ public struct TielineCommand: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self,
             SampleCompanyCommand.self,
+            SageCommand.self,
             BenchCommand.self,
             ProcoreSandboxCommand.self,
             ConnectCommand.self,
