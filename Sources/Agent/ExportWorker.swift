@@ -76,7 +76,7 @@ public struct ExportWorker: Service {
                     opened = (client, company)
                     if !released {
                         let count = try await client.releaseExports(agent: agentID)
-                        if count > 0 { logger.info("the hub will deliver again \(count) export(s) an earlier run of this agent held") }
+                        if count > 0 { logger.info("the hub will deliver again \(counted(count, "export")) an earlier run of this agent held") }
                         released = true
                     }
                     // A stop during a long-poll ends the poll at once; a claimed export is then released by the next start.

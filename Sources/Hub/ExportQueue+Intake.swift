@@ -94,7 +94,7 @@ extension ExportQueue {
             record.claimedUntil = nil
             record.sageCheckedAt = at
             let settled = self.settle(&record, problems: problems, at: at, linked: linked, sageAnswered: true)
-            let verdict = problems.isEmpty ? "Sage holds everything the PCCO refers to" : "Sage confirms \(problems.count) problem(s)"
+            let verdict = problems.isEmpty ? "Sage holds everything the PCCO refers to" : "Sage confirms \(counted(problems.count, "problem"))"
             return ExportEvent(at: at, actor: agent, action: "checked", detail: "\(verdict); \(settled)")
         }
         if updated.writeBack != nil { writeBackBell.ring() }
@@ -112,7 +112,7 @@ extension ExportQueue {
             record.status = .checking
             record.claimedBy = nil
             record.claimedUntil = nil
-            return "the mirror does not hold \(problems.count) record(s) the PCCO refers to; asking Sage"
+            return "the mirror does not hold \(counted(problems.count, "record")) the PCCO refers to; asking Sage"
         }
         if problems.isEmpty {
             guard approved else {
@@ -127,12 +127,12 @@ extension ExportQueue {
         }
         guard approved else {
             record.status = .ready
-            return "\(problems.count) validation problem(s)"
+            return counted(problems.count, "validation problem")
         }
         record.status = .failed
         record.error = "Tieline cannot export PCCO \(record.export.number) into Sage: " + problems.map(\.message).joined(separator: "; ")
         record.writeBack = linked ? WriteBackState(purpose: .failed, dueAt: at) : nil
-        return "refused with \(problems.count) validation problem(s)" + (linked ? "; Procore is told why" : "")
+        return "refused with \(counted(problems.count, "validation problem"))" + (linked ? "; Procore is told why" : "")
     }
 
     /// What differs between two deliveries of one PCCO, as a person would say it.

@@ -189,7 +189,7 @@ public struct ExportQueue: Sendable {
             if let written = outcome.written {
                 record.result = written
                 record.error = nil
-                let what = "change order \(written.changeOrder) on contract \(written.contract), \(written.total), \(written.entries.count) transaction(s) in batch \(written.batch)"
+                let what = "change order \(written.changeOrder) on contract \(written.contract), \(written.total), \(counted(written.entries.count, "transaction")) in batch \(written.batch)"
                 if linked {
                     record.status = .exporting
                     record.writeBack = WriteBackState(purpose: .synced, dueAt: at)

@@ -84,7 +84,7 @@ struct ExportDetail: ConsolePageModel {
         error = record.error
         comment = record.comment
         written = record.result.map { r in
-            "\(r.alreadyWritten ? "Already in Sage (nothing written again): " : "")change order \(r.changeOrder) on contract \(r.contract), \(r.total), \(r.entries.count) JC transaction(s) in batch \(r.batch)"
+            "\(r.alreadyWritten ? "Already in Sage (nothing written again): " : "")change order \(r.changeOrder) on contract \(r.contract), \(r.total), \(counted(r.entries.count, "JC transaction")) in batch \(r.batch)"
         }
         lines = export.lines.map { line in
             Line(number: line.position, procoreID: line.procoreID, description: line.description, contractItem: line.contractItem,

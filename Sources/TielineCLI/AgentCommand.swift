@@ -115,7 +115,7 @@ struct ExportProgressPrinter: Sendable {
                         detail: "\(r.alreadyWritten ? "already in Sage: " : "")change order \(r.changeOrder) on contract \(r.contract), \(r.total)")
         case .failed(let id, let message): line = Line(event: "export_failed", export: id, detail: message)
         case .checked(let id, let problems):
-            line = Line(event: "export_checked", export: id, detail: problems == 0 ? "Sage holds everything it refers to" : "\(problems) problem(s) in Sage")
+            line = Line(event: "export_checked", export: id, detail: problems == 0 ? "Sage holds everything it refers to" : "\(counted(problems, "problem")) in Sage")
         case .reported(let id, let status): line = Line(event: "export_reported", export: id, detail: status)
         case .waiting(let message): line = Line(event: "export_waiting", export: nil, detail: message)
         }

@@ -92,7 +92,7 @@ enum ExportText {
             out.append("  In Sage:          change order \(r.changeOrder) on contract \(r.contract), \(r.total); batch \(r.batch) entries \(r.entries.map(String.init).joined(separator: ", "))")
         }
         if let w = e.writeBack {
-            out.append("  Procore:          to be told (\(w.purpose.rawValue)), \(w.attempts) failed attempt(s)\(w.lastError.map { "; last: \($0)" } ?? "")")
+            out.append("  Procore:          to be told (\(w.purpose.rawValue)), \(counted(w.attempts, "failed attempt"))\(w.lastError.map { "; last: \($0)" } ?? "")")
         }
         if !e.drift.isEmpty {
             out.append("  Drift (edited in Sage since; Procore is not changed):")

@@ -45,7 +45,7 @@ struct HubExportsCommand: AsyncParsableCommand {
                     Console.current.out("Export \(record.id): \(ignored)")
                     return
                 }
-                let problems = record.problems.isEmpty ? "no validation problems" : "\(record.problems.count) validation problem(s): "
+                let problems = record.problems.isEmpty ? "no validation problems" : "\(counted(record.problems.count, "validation problem")): "
                     + record.problems.map(\.message).joined(separator: "; ")
                 Console.current.out("Export \(record.id): PCCO \(export.number) \"\(export.title)\" is \(record.status.label) (\(problems))")
             }

@@ -140,7 +140,7 @@ enum SyncHistoryFormat {
         var lines = ["\(run.startedAt)  \(run.connection)  \(type), \(run.timeframe)  \(run.status.rawValue)  (run \(run.id))"]
         if let finished = run.finishedAt { lines.append("  finished \(finished)") }
         for (entity, counts) in run.entities.sorted(by: { $0.key < $1.key }) {
-            lines.append("  \(entity): \(counts.upserts) upserted, \(counts.deletes) deleted, \(counts.batches) batches, \(counts.status)")
+            lines.append("  \(entity): \(counts.upserts) upserted, \(counts.deletes) deleted, \(counted(counts.batches, "batch", "batches")), \(counts.status)")
         }
         if let error = run.error { lines.append("  error: \(error)") }
         return lines
