@@ -139,3 +139,16 @@ import Testing
         #expect(doctor.out.contains("FAIL  [Company] Sage connection opens: no Sage company at \(company.path)"))
     }
 }
+
+/// `agent run --console-host` off loopback (#17): the console password must exist before it listens.
+@Suite struct AgentConsoleHostTests {
+    @Test func aConsoleOffLoopbackNeedsItsPasswordFirst() async throws {
+        let home = try makeHomeWithCompany(pj: false)
+        defer { try? FileManager.default.removeItem(at: home) }
+        let result = await tieline(["agent", "run", "--console", "--console-host", "10.9.9.9", "--no-exports"], home: home)
+        #expect(result.status != 0)
+        #expect(result.err.contains("--console-host 10.9.9.9 is reachable from other machines: set the console password first (--console-password-stdin)"),
+                "\(result.err)")
+        #expect(!FileManager.default.fileExists(atPath: home.appendingPathComponent("console-password").path))
+    }
+}

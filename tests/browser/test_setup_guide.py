@@ -6,7 +6,7 @@ import json
 import os
 import sqlite3
 
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -27,7 +27,14 @@ STEP6 = ["Transaction (JC)", "Contract (CN)", "Contract Change Order (CN)", "Con
 
 
 def wait(browser, condition, seconds=60):
-    return WebDriverWait(browser, seconds).until(condition)
+    """Waits until `condition` holds. Pages that reload themselves (sync progress) can swap the document
+    between finding an element and reading it: such a read is simply tried again, never a failure."""
+    return WebDriverWait(browser, seconds, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(condition)
+
+
+def read(browser, what, seconds=10):
+    """What `what(browser)` returns, read again if the page reloaded under it (a falsy value is returned too)."""
+    return wait(browser, lambda b: (what(b),), seconds)[0]
 
 
 def label(browser, text, scope=None):
@@ -191,8 +198,8 @@ def test_07_deselect_all_tick_and_sync(browser, agent, hub, company, shot):
     wait(browser, lambda b: "Sync completed" in b.find_element(By.ID, "sync-summary").text
          or "problems" in b.find_element(By.ID, "sync-summary").text, 300)
     shot("agent-sync-finished")
-    assert "Sync completed" in browser.find_element(By.ID, "sync-summary").text
-    assert browser.find_element(By.CSS_SELECTOR, "[data-status]").get_attribute("data-status") == "Completed"
+    assert "Sync completed" in read(browser, lambda b: b.find_element(By.ID, "sync-summary").text)
+    assert read(browser, lambda b: b.find_element(By.CSS_SELECTOR, "[data-status]").get_attribute("data-status")) == "Completed"
     # The hub holds what was ticked, and nothing that was not.
     assert mirror_count(hub, "Transaction (JC)") == sage_count(company, "SELECT COUNT(*) FROM JCT_CURRENT__TRANSACTION")
     assert mirror_count(hub, "Contract (CN)") == sage_count(company, "SELECT COUNT(*) FROM CNC_ACTIVE__CONTRACT")
