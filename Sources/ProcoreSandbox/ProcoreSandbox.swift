@@ -18,8 +18,11 @@ public struct SandboxConfiguration: Sendable {
     /// OAuth credentials the token endpoint accepts.
     public var clientID = "tieline-sandbox-client"
     public var clientSecret = "tieline-sandbox-secret"
-    /// Seconds an access token lives.
-    public var tokenLifetime = 7_200
+    /// Seconds an access token lives: 5400 (1.5 hours) as Procore documents; shorten it to test expiry and refresh.
+    public var tokenLifetime = 5_400
+    /// Answer every token request with a `refresh_token` too (Procore's authorization-code tokens carry one;
+    /// its client-credentials example does not).
+    public var issueRefreshTokens = false
     /// Requests allowed per rate-limit window, and the window's length in seconds.
     public var rateLimit = 3_600
     public var rateLimitWindow = 3_600.0

@@ -8,6 +8,8 @@ import TielineCore
 struct SandboxData: Sendable {
     var companyID: Int
     var companyName = "Tieline Sandbox Company"
+    /// The user id `/rest/v1.0/me` answers for the service account.
+    var serviceAccountID = 7_001
     var nextID = 1000
     var projects: [SandboxProject] = []
     var costCodes: [SandboxCostCode] = []
@@ -18,6 +20,8 @@ struct SandboxData: Sendable {
     var requestDetails: [Int: SandboxRequestDetail] = [:]
     var externalUpdates: [SandboxExternalUpdate] = []
     var tokens: [String: Date] = [:]
+    /// Refresh tokens not yet used.
+    var refreshTokens: Set<String> = []
     var rng: SeededRandom
     var faults = SandboxFaults()
     /// Where Procore-style webhook deliveries go, if a hook is configured.

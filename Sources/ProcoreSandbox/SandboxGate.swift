@@ -68,7 +68,8 @@ extension SandboxData {
             return .answer(.error(401, "401 Unauthorized: the access token is invalid or has expired", headers: rate))
         }
         guard let company = r.header("Procore-Company-Id") else {
-            return .answer(.error(400, "Procore-Company-Id header is required", headers: rate))
+            // The text procore/documentation (tutorials/tutorial_mpz.md) shows; its status the docs do not give.
+            return .answer(.error(400, "Missing Procore-Company-Id header!\n\nEach call your application makes to the Procore API must contain a request header that includes the Procore-Company-Id field. \nThis request header field specifies the id of the company into which you are making the call.", headers: rate))
         }
         guard company == String(companyID) else {
             return .answer(.error(403, "no access to company \(company.clipped(20))", headers: rate))
@@ -89,30 +90,6 @@ extension SandboxData {
             reply.raw = String((reply.json?.serialized() ?? "{}").prefix(12)) + "<html>oops"
         }
         return reply
-    }
-
-    /// `POST /oauth/token` with the client-credentials grant (form or JSON body).
-    mutating func token(_ r: SandboxRequest, now: Date, clientID: String, clientSecret: String, lifetime: Int) -> SandboxReply {
-        var params: [String: String] = [:]
-        if (r.header("Content-Type") ?? "").contains("json"), case .object(let f)? = try? r.json {
-            for (k, v) in f { if case .string(let s) = v { params[k] = s } }
-        } else {
-            params = SandboxRequest.decodeQuery(String(decoding: r.body, as: UTF8.self))
-        }
-        func oauthError(_ status: Int, _ code: String, _ text: String) -> SandboxReply {
-            SandboxReply(status: status, json: .object(["error": .string(code), "error_description": .string(text)]))
-        }
-        guard params["grant_type"] == "client_credentials" else {
-            return oauthError(400, "unsupported_grant_type", "The authorization grant type is not supported by the authorization server.")
-        }
-        guard params["client_id"] == clientID, params["client_secret"] == clientSecret else {
-            return oauthError(401, "invalid_client", "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.")
-        }
-        let a = rng.next()
-        let token = "sbx-" + String(format: "%016llx", a) + String(format: "%08x", tokens.count)
-        tokens[token] = now.addingTimeInterval(Double(lifetime))
-        return .ok(.object(["access_token": .string(token), "token_type": .string("Bearer"), "expires_in": Self.num(lifetime),
-                            "created_at": Self.num(Int(now.timeIntervalSince1970))]))
     }
 
     /// `/sandbox/...`: faults, PCCO creation and counters, for tests and the demo.

@@ -78,7 +78,7 @@ extension SandboxData {
     /// One page of `items` with Procore's `Total`, `Per-Page` and `Link` headers.
     static func page(_ items: [JSONValue], _ request: SandboxRequest) -> SandboxReply {
         let pageText = request.query["page"] ?? "1", perText = request.query["per_page"] ?? "100"
-        guard let page = Int(pageText), page >= 1 else { return .error(400, "page must be a positive integer") }
+        guard let page = Int(pageText), (1...1_000_000).contains(page) else { return .error(400, "page must be a positive integer") }
         guard let per = Int(perText), (1...2000).contains(per) else { return .error(400, "per_page must be between 1 and 2000") }
         let start = min(items.count, (page - 1) * per)
         let slice = Array(items[start..<min(items.count, start + per)])
@@ -93,9 +93,13 @@ extension SandboxData {
                 .joined(separator: "&")
             return "<\(request.origin)\(request.path)?\(text)>"
         }
-        var links = ["\(link(1)); rel=\"first\"", "\(link(lastPage)); rel=\"last\""]
+        // As procore/documentation's pagination guide shows them: `first` from page 2, `prev` from page 3
+        // (on page 2 it would repeat `first`), `last` always, `next` except on the last page; in that order.
+        var links: [String] = []
+        if page >= 2 { links.append("\(link(1)); rel=\"first\"") }
+        if page >= 3 { links.append("\(link(page - 1)); rel=\"prev\"") }
+        links.append("\(link(lastPage)); rel=\"last\"")
         if page < lastPage { links.append("\(link(page + 1)); rel=\"next\"") }
-        if page > 1 { links.append("\(link(page - 1)); rel=\"prev\"") }
         return .ok(.array(slice), headers: [("Total", String(items.count)), ("Per-Page", String(per)), ("Link", links.joined(separator: ", "))])
     }
 }

@@ -31,7 +31,7 @@ struct SandboxResponder: HTTPResponder {
             guard r.method == "POST" else { return SandboxReply.error(405, "use POST").response }
             return store.with {
                 $0.token(r, now: now, clientID: configuration.clientID, clientSecret: configuration.clientSecret,
-                         lifetime: configuration.tokenLifetime)
+                         lifetime: configuration.tokenLifetime, refreshTokens: configuration.issueRefreshTokens)
             }.response
         }
         let decision = store.with { $0.gate(r, now: now, limit: configuration.rateLimit, window: configuration.rateLimitWindow,

@@ -8,8 +8,17 @@ extension SandboxData {
         let s = r.segments
         do {
             switch (r.method, s.count) {
-            case ("GET", 3) where s[1] == "v1.0" && s[2] == "projects":
-                if let c = r.query["company_id"], c != String(companyID) { return .error(403, "no access to company \(c)") }
+            case ("GET", 3) where s[1] == "v1.0" && s[2] == "me":
+                // A service account (client credentials) is its own user.
+                return .ok(.object(["id": Self.num(serviceAccountID), "login": .string("tieline-sandbox@dmsa.procore.example"),
+                                    "name": .string("Tieline Sandbox Service Account")]))
+            case ("GET", 3) where s[1] == "v1.0" && s[2] == "companies":
+                return Self.page([.object(["id": Self.num(companyID), "name": .string(companyName), "is_active": .bool(true),
+                                           "logo_url": .null, "pcn_business_experience": .null])], r)
+            case ("GET", 3) where (s[1] == "v1.0" || s[1] == "v1.1") && s[2] == "projects":
+                // Procore's List Projects takes the company as a query parameter (and the header, per MPR).
+                guard let c = r.query["company_id"] else { return .error(400, "company_id is required") }
+                guard c == String(companyID) else { return .error(403, "no access to company \(c.clipped(20))") }
                 return Self.page(projects.map(projectJSON), r)
             case ("GET", 4) where s[1] == "v1.0" && s[2] == "projects":
                 guard let p = Int(s[3]).flatMap(project) else { return .error(404, "project not found") }
@@ -38,7 +47,7 @@ extension SandboxData {
                 var reply = Self.page(p.lines.enumerated().map { pccoLineJSON($0.element, position: $0.offset + 1, contract: contract(p.contractID)) }, r)
                 if let items = reply.json, reply.status == 200 { reply.json = .object(["data": items]) }
                 return reply
-            case (_, _) where s.count >= 5 && s[1] == "v1.0" && s[2] == "companies":
+            case (_, _) where s.count >= 5 && (s[1] == "v1.0" || s[1] == "v1.1") && s[2] == "companies":
                 guard s[3] == String(companyID) else { return .error(403, "no access to company \(s[3])") }
                 return try companyRoute(Array(s.dropFirst(4)), r, now: now)
             default:
@@ -79,6 +88,8 @@ extension SandboxData {
     /// `/rest/v1.0/companies/{id}/...`: ERP requests, request details, external data.
     mutating func companyRoute(_ s: [String], _ r: SandboxRequest, now: Date) throws(TielineError) -> SandboxReply {
         switch (r.method, s.count, s.first ?? "") {
+        case ("GET", 1, "projects"):
+            return Self.page(projects.map(projectJSON), r)
         case ("GET", 1, "erp_requests"):
             return Self.page(erpRequests.map(erpRequestJSON), r)
         case ("GET", 2, "erp_requests"):

@@ -71,6 +71,12 @@ struct ProcoreSandboxCommand: AsyncParsableCommand {
         @Option(help: "Requests allowed per 10-second spike window (0 turns the spike limit off).")
         var spikeLimit: Int = 0
 
+        @Option(help: "Seconds an access token lives (Procore: 5400); a few seconds tests expiry and refresh.")
+        var tokenLifetime: Int = 5_400
+
+        @Flag(help: "Answer token requests with a refresh_token too, for clients that refresh rather than ask again.")
+        var refreshTokens = false
+
         @Option(help: ArgumentHelp("Call this URL for every new ERP request, like Procore's webhook (e.g. http://127.0.0.1:8080/procore/webhook).",
                                    valueName: "url"))
         var webhookURL: String?
@@ -90,6 +96,9 @@ struct ProcoreSandboxCommand: AsyncParsableCommand {
             config.rateLimit = rateLimit
             config.rateLimitWindow = rateLimitWindow
             config.spikeLimit = spikeLimit
+            guard tokenLifetime >= 1 else { throw ValidationError("--token-lifetime must be at least 1 second") }
+            config.tokenLifetime = tokenLifetime
+            config.issueRefreshTokens = refreshTokens
             config.sageCompanyPath = company.map { ($0 as NSString).expandingTildeInPath }
             let sandbox = try await ProcoreSandbox.start(config)
             if let webhookURL {

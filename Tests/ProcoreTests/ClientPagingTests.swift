@@ -22,13 +22,13 @@ struct ClientPagingTests {
     @Test("a single page reports Total and the next link")
     func pageHeaders() async throws {
         try await Harness.with(perPage: 3) { h in
-            let page = try await h.client.getPage("/rest/v1.0/projects", page: 1)
+            let page = try await h.client.getPage("/rest/v1.0/projects", query: Harness.companyQuery, page: 1)
             #expect(page.items.count == 3)
             #expect(page.total == 4)
             let next = try #require(page.next)
             #expect(next.contains("page=2"))
             #expect(next.contains("per_page=3"))
-            let last = try await h.client.getPage("/rest/v1.0/projects", page: 2)
+            let last = try await h.client.getPage("/rest/v1.0/projects", query: Harness.companyQuery, page: 2)
             #expect(last.items.count == 1)
             #expect(last.next == nil)
         }

@@ -37,7 +37,7 @@ struct ClientResilienceTests {
     func badCredentials() async throws {
         try await Harness.with(client: { $0.clientSecret = ProcoreSecret("wrong-secret-value") }) { h in
             do {
-                _ = try await h.client.getJSON("/rest/v1.0/projects")
+                _ = try await h.client.getJSON("/rest/v1.0/projects", query: Harness.companyQuery)
                 Issue.record("expected an auth error")
             } catch let error as TielineError {
                 #expect(error.code == .procoreAuth)
@@ -51,7 +51,7 @@ struct ClientResilienceTests {
     @Test("slows down before the window is spent: no request is ever refused")
     func staysUnderTheLimit() async throws {
         try await Harness.with(perPage: 1, configure: { $0.rateLimit = 5; $0.rateLimitWindow = 10; $0.syntheticProjects = 11 }) { h in
-            let all = try await h.client.getAll("/rest/v1.0/projects")
+            let all = try await h.client.getAll("/rest/v1.0/projects", query: Harness.companyQuery)
             #expect(all.count == 12)
             #expect(h.sandbox.rateLimitedCount == 0)
             #expect(h.sandbox.requestCount == 12)
@@ -67,7 +67,7 @@ struct ClientResilienceTests {
             faults.rateLimitBurst = 3
             faults.rateLimitResetSeconds = 5
             h.sandbox.setFaults(faults)
-            let all = try await h.client.getAll("/rest/v1.0/projects")
+            let all = try await h.client.getAll("/rest/v1.0/projects", query: Harness.companyQuery)
             #expect(all.count == 4)
             #expect(h.sandbox.requestCount == 5) // 3 refused + 2 pages
             #expect(h.sandbox.rateLimitedCount == 0)
@@ -80,7 +80,7 @@ struct ClientResilienceTests {
     @Test("survives the 10-second spike limit by waiting for its reset")
     func survivesSpikeLimit() async throws {
         try await Harness.with(perPage: 1, configure: { $0.spikeLimit = 3; $0.spikeWindow = 10; $0.syntheticProjects = 8 }) { h in
-            let all = try await h.client.getAll("/rest/v1.0/projects")
+            let all = try await h.client.getAll("/rest/v1.0/projects", query: Harness.companyQuery)
             #expect(all.count == 9)
             #expect(h.sandbox.spikeLimitedCount == 2) // after pages 3 and 6: one refusal each, then a 10 s wait
             #expect(h.sandbox.requestCount == 11)
@@ -95,7 +95,7 @@ struct ClientResilienceTests {
             faults.rateLimitBurst = 50
             h.sandbox.setFaults(faults)
             await #expect {
-                _ = try await h.client.getJSON("/rest/v1.0/projects")
+                _ = try await h.client.getJSON("/rest/v1.0/projects", query: Harness.companyQuery)
             } throws: { ($0 as? TielineError)?.code == .procoreRateLimited }
             #expect(h.sandbox.requestCount == 3)
         }
@@ -108,7 +108,7 @@ struct ClientResilienceTests {
             faults.unavailableBurst = 2
             faults.unavailableRetryAfter = 7
             h.sandbox.setFaults(faults)
-            _ = try await h.client.getJSON("/rest/v1.0/projects")
+            _ = try await h.client.getJSON("/rest/v1.0/projects", query: Harness.companyQuery)
             #expect(h.clock.sleeps == [7, 7])
             #expect(h.sandbox.requestCount == 3)
         }
@@ -120,7 +120,7 @@ struct ClientResilienceTests {
             var faults = SandboxFaults()
             faults.serverErrorBurst = 3
             h.sandbox.setFaults(faults)
-            _ = try await h.client.getJSON("/rest/v1.0/projects")
+            _ = try await h.client.getJSON("/rest/v1.0/projects", query: Harness.companyQuery)
             // Zero jitter gives half the ceiling: 0.5, 1, 2.
             #expect(h.clock.sleeps == [0.5, 1, 2])
         }
@@ -132,7 +132,7 @@ struct ClientResilienceTests {
             var faults = SandboxFaults()
             faults.dropBurst = 1
             h.sandbox.setFaults(faults)
-            let rows = try await h.client.getAll("/rest/v1.0/projects")
+            let rows = try await h.client.getAll("/rest/v1.0/projects", query: Harness.companyQuery)
             #expect(rows.count == 4)
             #expect(h.sandbox.requestCount == 2)
         }
@@ -145,7 +145,7 @@ struct ClientResilienceTests {
             faults.slowBurst = 1
             faults.slowSeconds = 1.6
             h.sandbox.setFaults(faults)
-            let rows = try await h.client.getAll("/rest/v1.0/projects")
+            let rows = try await h.client.getAll("/rest/v1.0/projects", query: Harness.companyQuery)
             #expect(rows.count == 4)
             #expect(h.sandbox.requestCount == 2)
         }
@@ -158,13 +158,13 @@ struct ClientResilienceTests {
             faults.malformedBurst = 1
             h.sandbox.setFaults(faults)
             await #expect {
-                _ = try await h.client.getAll("/rest/v1.0/projects")
+                _ = try await h.client.getAll("/rest/v1.0/projects", query: Harness.companyQuery)
             } throws: { error in
                 guard let e = error as? TielineError else { return false }
                 return e.code == .procoreMalformedJSON && e.message.hasPrefix("GET /rest/v1.0/projects: not valid JSON at byte")
             }
             // The next call is clean again.
-            let again = try await h.client.getAll("/rest/v1.0/projects")
+            let again = try await h.client.getAll("/rest/v1.0/projects", query: Harness.companyQuery)
             #expect(again.count == 4)
         }
     }

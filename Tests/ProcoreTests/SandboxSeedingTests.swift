@@ -83,7 +83,7 @@ struct SandboxSeedingTests {
                                                                                        "unavailable_retry_after": .number("3")]))
             #expect(set.status == 200)
             #expect(h.sandbox.faults.unavailableBurst == 1)
-            _ = try await h.client.getJSON("/rest/v1.0/projects")
+            _ = try await h.client.getJSON("/rest/v1.0/projects", query: Harness.companyQuery)
             #expect(h.clock.sleeps == [3])
             #expect(h.sandbox.faults.unavailableBurst == 0)
         }

@@ -64,7 +64,7 @@ struct SecretsAndConcurrencyTests {
         bad.clientSecret = ProcoreSecret("wrong-\(config.clientSecret)")
         let badClient = ProcoreClient(configuration: bad, clock: clock, logger: logger)
         var authError = ""
-        do { _ = try await badClient.getJSON("/rest/v1.0/projects") } catch { authError = "\(error)" }
+        do { _ = try await badClient.getJSON("/rest/v1.0/projects", query: Harness.companyQuery) } catch { authError = "\(error)" }
 
         let text = handler.lines.joined(separator: "\n") + authError + "\(token)" + "\(bad)"
         #expect(!handler.lines.isEmpty)
@@ -78,7 +78,7 @@ struct SecretsAndConcurrencyTests {
         try await Harness.with { h in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<12 {
-                    group.addTask { _ = try await h.client.getJSON("/rest/v1.0/projects") }
+                    group.addTask { _ = try await h.client.getJSON("/rest/v1.0/projects", query: Harness.companyQuery) }
                 }
                 try await group.waitForAll()
             }

@@ -31,6 +31,9 @@ struct Harness {
 
     func shutdown() async { await sandbox.shutdown() }
 
+    /// `company_id`, which Procore's List Projects requires (every sandbox here serves the default company).
+    static let companyQuery = [("company_id", String(SandboxConfiguration().companyID))]
+
     /// Runs `body` with a fresh harness and always shuts it down.
     static func with(perPage: Int = 100, retry: ProcoreRetryPolicy = ProcoreRetryPolicy(),
                      configure: (inout SandboxConfiguration) -> Void = { _ in },

@@ -1,0 +1,158 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Procore
+import ProcoreSandbox
+import Testing
+import TielineCore
+
+/// The sandbox as procore/documentation describes Procore (oauth/, tutorials/tutorial_mpz.md,
+/// plan_your_app/pagination.md), spoken to in raw HTTP as a client nobody here wrote would.
+@Suite("Sandbox conformance with Procore's documentation")
+struct SandboxConformanceTests {
+    struct Reply {
+        var status: Int
+        var headers: HTTPHeaders
+        var json: JSONValue?
+        var text: String
+    }
+
+    static func call(_ sandbox: ProcoreSandbox, _ method: HTTPMethod, _ path: String, headers: [(String, String)] = [],
+                     body: String? = nil) async throws -> Reply {
+        var request = HTTPClientRequest(url: sandbox.baseURL.absoluteString + path)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let buffer = try await response.body.collect(upTo: 1 << 20)
+        let text = String(buffer: buffer)
+        return Reply(status: Int(response.status.code), headers: response.headers, json: try? JSONValue.parse(Data(text.utf8)), text: text)
+    }
+
+    static func field(_ json: JSONValue?, _ key: String) -> JSONValue? {
+        if case .object(let fields)? = json { return fields[key] }
+        return nil
+    }
+
+    static func sandbox(_ configure: (inout SandboxConfiguration) -> Void = { _ in }) async throws -> ProcoreSandbox {
+        var config = SandboxConfiguration()
+        configure(&config)
+        return try await ProcoreSandbox.start(config)
+    }
+
+    @Test("the token endpoint takes the docs' curl -F (multipart), form, JSON and HTTP Basic, and answers as documented")
+    func tokenRequests() async throws {
+        let sandbox = try await Self.sandbox()
+        defer { Task { await sandbox.shutdown() } }
+        let id = sandbox.configuration.clientID, secret = sandbox.configuration.clientSecret
+        let boundary = "------------------------d74496d66958873e"
+        let multipart = ["grant_type": "client_credentials", "client_id": id, "client_secret": secret].sorted { $0.key < $1.key }
+            .map { "--\(boundary)\r\nContent-Disposition: form-data; name=\"\($0.key)\"\r\n\r\n\($0.value)\r\n" }.joined() + "--\(boundary)--\r\n"
+        let encoded = Data("\(id):\(secret)".utf8).base64EncodedString()
+        let requests: [(String, [(String, String)], String)] = [
+            ("multipart", [("Content-Type", "multipart/form-data; boundary=\(boundary)")], multipart),
+            ("form", [("Content-Type", "application/x-www-form-urlencoded")], "grant_type=client_credentials&client_id=\(id)&client_secret=\(secret)"),
+            ("json", [("Content-Type", "application/json")], #"{"grant_type":"client_credentials","client_id":"\#(id)","client_secret":"\#(secret)"}"#),
+            ("basic", [("Content-Type", "application/x-www-form-urlencoded"), ("Authorization", "Basic \(encoded)")], "grant_type=client_credentials"),
+        ]
+        for (name, headers, body) in requests {
+            let reply = try await Self.call(sandbox, .POST, "/oauth/token", headers: headers, body: body)
+            #expect(reply.status == 200, "\(name): \(reply.text)")
+            #expect(Self.field(reply.json, "token_type") == .string("bearer"), "\(name)")
+            #expect(Self.field(reply.json, "expires_in") == .number("5400"), "\(name)")
+            if case .number(let created)? = Self.field(reply.json, "created_at") {
+                #expect(abs((Double(created) ?? 0) - Date().timeIntervalSince1970) < 60, "\(name)")
+            } else {
+                Issue.record("\(name): no created_at")
+            }
+            #expect(Self.field(reply.json, "refresh_token") == nil, "the client-credentials example carries no refresh token")
+        }
+        let wrong = try await Self.call(sandbox, .POST, "/oauth/token", headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                                        body: "grant_type=client_credentials&client_id=\(id)&client_secret=nope")
+        #expect(wrong.status == 401)
+        #expect(Self.field(wrong.json, "error") == .string("invalid_client"))
+        let grant = try await Self.call(sandbox, .POST, "/oauth/token", headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                                        body: "grant_type=password&client_id=\(id)&client_secret=\(secret)")
+        #expect(Self.field(grant.json, "error") == .string("unsupported_grant_type"))
+    }
+
+    @Test("refresh_token grants a new token once; short-lived tokens expire and the client gets a new one by itself")
+    func refreshAndExpiry() async throws {
+        let sandbox = try await Self.sandbox { $0.issueRefreshTokens = true; $0.tokenLifetime = 1 }
+        defer { Task { await sandbox.shutdown() } }
+        let id = sandbox.configuration.clientID, secret = sandbox.configuration.clientSecret
+        let form = [("Content-Type", "application/x-www-form-urlencoded")]
+        let first = try await Self.call(sandbox, .POST, "/oauth/token", headers: form, body: "grant_type=client_credentials&client_id=\(id)&client_secret=\(secret)")
+        guard case .string(let refresh)? = Self.field(first.json, "refresh_token"), case .string(let access)? = Self.field(first.json, "access_token") else {
+            Issue.record("no tokens: \(first.text)"); return
+        }
+        let company = ("Procore-Company-Id", String(sandbox.configuration.companyID))
+        #expect(try await Self.call(sandbox, .GET, "/rest/v1.0/me", headers: [("Authorization", "Bearer \(access)"), company]).status == 200)
+        try await Task.sleep(for: .milliseconds(1_100))
+        #expect(try await Self.call(sandbox, .GET, "/rest/v1.0/me", headers: [("Authorization", "Bearer \(access)"), company]).status == 401, "expired")
+        let refreshed = try await Self.call(sandbox, .POST, "/oauth/token", headers: form,
+                                            body: "grant_type=refresh_token&refresh_token=\(refresh)&client_id=\(id)&client_secret=\(secret)")
+        #expect(refreshed.status == 200, "\(refreshed.text)")
+        #expect(Self.field(refreshed.json, "refresh_token") != nil && Self.field(refreshed.json, "refresh_token") != .string(refresh))
+        let reused = try await Self.call(sandbox, .POST, "/oauth/token", headers: form,
+                                         body: "grant_type=refresh_token&refresh_token=\(refresh)&client_id=\(id)&client_secret=\(secret)")
+        #expect(Self.field(reused.json, "error") == .string("invalid_grant"))
+
+        // Tieline's own client: every token dies after a second, and it keeps working.
+        let client = ProcoreClient(configuration: sandbox.clientConfiguration())
+        for _ in 0..<2 {
+            #expect(try await client.getAll("/rest/v1.0/projects", query: [("company_id", String(sandbox.configuration.companyID))]).count >= 1)
+            try await Task.sleep(for: .milliseconds(1_100))
+        }
+    }
+
+    @Test("the endpoints clients call first, and the Procore-Company-Id rule with the docs' own text")
+    func firstCalls() async throws {
+        let sandbox = try await Self.sandbox()
+        defer { Task { await sandbox.shutdown() } }
+        let token = try await ProcoreClient(configuration: sandbox.clientConfiguration()).accessToken().revealed
+        let bearer = ("Authorization", "Bearer \(token)"), company = ("Procore-Company-Id", String(sandbox.configuration.companyID))
+        // Service accounts send the header even on /me and /companies (oauth_client_credentials.md).
+        let bare = try await Self.call(sandbox, .GET, "/rest/v1.0/me", headers: [bearer])
+        #expect(bare.status == 400)
+        #expect(bare.text.contains("Missing Procore-Company-Id header!"))
+        let me = try await Self.call(sandbox, .GET, "/rest/v1.0/me", headers: [bearer, company])
+        #expect(me.status == 200)
+        #expect(Self.field(me.json, "login") != nil && Self.field(me.json, "name") != nil)
+        let companies = try await Self.call(sandbox, .GET, "/rest/v1.0/companies", headers: [bearer, company])
+        guard case .array(let list)? = companies.json else { Issue.record("companies: \(companies.text)"); return }
+        #expect(list.map { Self.field($0, "id") } == [.number(String(sandbox.configuration.companyID))])
+        for path in ["/rest/v1.0/projects?company_id=\(sandbox.configuration.companyID)", "/rest/v1.1/projects?company_id=\(sandbox.configuration.companyID)",
+                     "/rest/v1.0/companies/\(sandbox.configuration.companyID)/projects"] {
+            let projects = try await Self.call(sandbox, .GET, path, headers: [bearer, company])
+            guard case .array(let rows)? = projects.json else { Issue.record("\(path): \(projects.text)"); continue }
+            #expect(!rows.isEmpty, "\(path)")
+            #expect(rows.allSatisfy { Self.field(Self.field($0, "company"), "id") == .number(String(sandbox.configuration.companyID)) }, "\(path)")
+        }
+        #expect(try await Self.call(sandbox, .GET, "/rest/v1.0/projects", headers: [bearer, company]).status == 400, "company_id is required")
+    }
+
+    @Test("Link headers exactly as the pagination guide shows them")
+    func linkHeaders() async throws {
+        let sandbox = try await Self.sandbox { $0.syntheticProjects = 5 }
+        defer { Task { await sandbox.shutdown() } }
+        let token = try await ProcoreClient(configuration: sandbox.clientConfiguration()).accessToken().revealed
+        let headers = [("Authorization", "Bearer \(token)"), ("Procore-Company-Id", String(sandbox.configuration.companyID))]
+        var total = 0
+        func rels(_ page: Int) async throws -> [String] {
+            let reply = try await Self.call(sandbox, .GET, "/rest/v1.0/projects?company_id=\(sandbox.configuration.companyID)&per_page=1&page=\(page)", headers: headers)
+            total = Int(reply.headers.first(name: "Total") ?? "") ?? 0
+            #expect(reply.headers.first(name: "Per-Page") == "1")
+            let link = reply.headers.first(name: "Link") ?? ""
+            return link.components(separatedBy: ", ").compactMap { $0.firstMatch(of: #/rel="(\w+)"/#).map { String($0.1) } }
+        }
+        #expect(try await rels(1) == ["last", "next"])
+        #expect(total >= 5)
+        #expect(try await rels(2) == ["first", "last", "next"])
+        #expect(try await rels(3) == ["first", "prev", "last", "next"])
+        #expect(try await rels(total) == ["first", "prev", "last"])
+        let huge = try await Self.call(sandbox, .GET, "/rest/v1.0/projects?company_id=\(sandbox.configuration.companyID)&page=4611686018427387904", headers: headers)
+        #expect(huge.status == 400, "an overflowing page is refused, not a crash")
+    }
+}
