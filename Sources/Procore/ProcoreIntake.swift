@@ -66,6 +66,8 @@ public actor ProcoreIntake {
         let window = PublicAPIParsing.range(since, until ?? Date(timeIntervalSince1970: 4_102_444_800))
         var result = PollResult(exports: [], failures: [])
         for project in projects {
+            // Procore documents filters[id], [batch_id], [legacy_package_id] and [contract_id] for this list,
+            // not status or updated_at: they are sent (harmless if ignored) and checked here as well.
             let rows = try await client.getAll("/rest/v1.0/projects/\(project.id)/prime_change_orders",
                                                query: [("filters[status]", "approved"), ("filters[updated_at]", window)])
             var contracts: [Int: LinkedContract] = [:]
@@ -76,6 +78,7 @@ public actor ProcoreIntake {
                     let summary = try ChangeOrderSummary(reader)
                     // Synced already (origin_id set) or not approved: nothing to export.
                     guard summary.originID == nil, summary.status == "approved" else { continue }
+                    if let updated = summary.updatedAt, updated < since { continue }
                     let contract: LinkedContract
                     if let known = contracts[summary.contractID] {
                         contract = known

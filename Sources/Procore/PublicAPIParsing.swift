@@ -28,6 +28,8 @@ struct ChangeOrderSummary: Sendable {
     /// Set once the PCCO is synced to the ERP; such PCCOs are not exported again.
     var originID: String?
     var transactionDate: CalendarDate?
+    /// When Procore last changed it; the poll skips what did not change since its last look.
+    var updatedAt: Date?
 
     init(_ r: PayloadReader) throws(TielineError) {
         id = try r.int("id")
@@ -42,6 +44,7 @@ struct ChangeOrderSummary: Sendable {
         }
         originID = try r.optionalString("origin_id")
         transactionDate = try r.optional("erp_custom_fields")?.optionalDate("transaction_date")
+        updatedAt = try r.optionalString("updated_at", maxLength: 40).flatMap { try? Date($0, strategy: .iso8601) }
     }
 }
 

@@ -61,17 +61,18 @@ extension SandboxData {
     func listPCCOs(projectID: String, _ r: SandboxRequest) throws(TielineError) -> SandboxReply {
         guard let pid = Int(projectID), project(pid) != nil else { return .error(404, "project not found") }
         var list = pccos.filter { $0.projectID == pid }
-        if let status = r.query["filters[status]"] {
-            let allowed = Set(status.split(separator: ",").map(String.init))
-            list = list.filter { allowed.contains($0.status) }
+        // The filters Procore's reference documents for this list; others (status, updated_at) are
+        // ignored, as an API ignores what it does not know, so clients must not rely on them.
+        for (name, keyPath) in [("filters[id]", \SandboxPCCO.id), ("filters[contract_id]", \SandboxPCCO.contractID)] {
+            guard let text = r.query[name] else { continue }
+            let wanted = Set(text.split(separator: ",").compactMap { Int(String($0).trimmingWhitespace()) })
+            list = list.filter { wanted.contains($0[keyPath: keyPath]) }
         }
-        if let range = r.query["filters[updated_at]"] {
-            let parts = range.components(separatedBy: "...")
-            let f = ISO8601DateFormatter()
-            guard parts.count == 2, let from = f.date(from: parts[0]), let to = f.date(from: parts[1]) else {
-                throw TielineError(.invalidInput, "filters[updated_at] must be 'start...end' in ISO 8601")
-            }
-            list = list.filter { $0.updatedAt >= from && $0.updatedAt <= to }
+        switch r.query["sort"] {
+        case "-id": list.sort { $0.id > $1.id }
+        case "created_at": list.sort { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+        case "-created_at": list.sort { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
+        default: list.sort { $0.id < $1.id }
         }
         return Self.page(list.map(pccoJSON), r)
     }

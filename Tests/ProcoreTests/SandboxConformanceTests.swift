@@ -155,4 +155,24 @@ struct SandboxConformanceTests {
         let huge = try await Self.call(sandbox, .GET, "/rest/v1.0/projects?company_id=\(sandbox.configuration.companyID)&page=4611686018427387904", headers: headers)
         #expect(huge.status == 400, "an overflowing page is refused, not a crash")
     }
+
+    @Test("the PCCO list takes the documented filters (id, contract_id) and sort, and ignores others as Procore would")
+    func pccoFilters() async throws {
+        let sandbox = try await Self.sandbox()
+        defer { Task { await sandbox.shutdown() } }
+        let first = try sandbox.createApprovedPCCO(PCCOSpec(number: "101"))
+        let second = try sandbox.createApprovedPCCO(PCCOSpec(projectID: first.projectID, number: "102"))
+        let token = try await ProcoreClient(configuration: sandbox.clientConfiguration()).accessToken().revealed
+        let headers = [("Authorization", "Bearer \(token)"), ("Procore-Company-Id", String(sandbox.configuration.companyID))]
+        func ids(_ query: String) async throws -> [JSONValue?] {
+            let reply = try await Self.call(sandbox, .GET, "/rest/v1.0/projects/\(first.projectID)/prime_change_orders?\(query)", headers: headers)
+            guard case .array(let rows)? = reply.json else { Issue.record("\(query): \(reply.text)"); return [] }
+            return rows.map { Self.field($0, "id") }
+        }
+        let both = [JSONValue.number(String(first.id)), .number(String(second.id))]
+        #expect(try await ids("filters[id]=\(second.id)") == [both[1]])
+        #expect(try await ids("filters[contract_id]=\(first.contractID)&sort=-id") == both.reversed())
+        #expect(try await ids("filters[status]=void&filters[updated_at]=2001-01-01T00:00:00Z...2001-01-02T00:00:00Z") == both,
+                "undocumented filters are not applied")
+    }
 }
