@@ -79,7 +79,10 @@ extension SandboxData {
     static func page(_ items: [JSONValue], _ request: SandboxRequest) -> SandboxReply {
         let pageText = request.query["page"] ?? "1", perText = request.query["per_page"] ?? "100"
         guard let page = Int(pageText), (1...1_000_000).contains(page) else { return .error(400, "page must be a positive integer") }
-        guard let per = Int(perText), (1...2000).contains(per) else { return .error(400, "per_page must be between 1 and 2000") }
+        // The pagination guide recommends at most 2,000 and does not say what a larger value does; the sandbox
+        // caps it there (ProPyCore asks for 10,000 companies) and says so in Per-Page.
+        guard let asked = Int(perText), asked >= 1 else { return .error(400, "per_page must be a positive integer") }
+        let per = min(asked, 2000)
         let start = min(items.count, (page - 1) * per)
         let slice = Array(items[start..<min(items.count, start + per)])
         let lastPage = max(1, (items.count + per - 1) / per)

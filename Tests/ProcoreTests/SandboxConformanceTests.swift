@@ -113,10 +113,18 @@ struct SandboxConformanceTests {
         defer { Task { await sandbox.shutdown() } }
         let token = try await ProcoreClient(configuration: sandbox.clientConfiguration()).accessToken().revealed
         let bearer = ("Authorization", "Bearer \(token)"), company = ("Procore-Company-Id", String(sandbox.configuration.companyID))
-        // Service accounts send the header even on /me and /companies (oauth_client_credentials.md).
-        let bare = try await Self.call(sandbox, .GET, "/rest/v1.0/me", headers: [bearer])
+        // Where no company is named the header is required, with the docs' own text (tutorials/tutorial_mpz.md).
+        let project = sandbox.projects[0].id
+        let bare = try await Self.call(sandbox, .GET, "/rest/v1.0/projects/\(project)/prime_change_orders", headers: [bearer])
         #expect(bare.status == 400)
         #expect(bare.text.contains("Missing Procore-Company-Id header!"))
+        // Named in the path or query, or /me and /companies: taken without it, as independent clients rely on.
+        for path in ["/rest/v1.0/me", "/rest/v1.0/companies", "/rest/v1.0/companies/\(sandbox.configuration.companyID)/projects",
+                     "/rest/v1.1/projects?company_id=\(sandbox.configuration.companyID)"] {
+            #expect(try await Self.call(sandbox, .GET, path, headers: [bearer]).status == 200, "\(path)")
+        }
+        let other = try await Self.call(sandbox, .GET, "/rest/v1.0/projects?company_id=999", headers: [bearer])
+        #expect(other.status == 403)
         let me = try await Self.call(sandbox, .GET, "/rest/v1.0/me", headers: [bearer, company])
         #expect(me.status == 200)
         #expect(Self.field(me.json, "login") != nil && Self.field(me.json, "name") != nil)
@@ -174,5 +182,16 @@ struct SandboxConformanceTests {
         #expect(try await ids("filters[contract_id]=\(first.contractID)&sort=-id") == both.reversed())
         #expect(try await ids("filters[status]=void&filters[updated_at]=2001-01-01T00:00:00Z...2001-01-02T00:00:00Z") == both,
                 "undocumented filters are not applied")
+    }
+
+    @Test("rate-limit headers report the window most likely to be exceeded first", arguments: [(3_600, 25, "25"), (3, 25, "3")])
+    func bindingWindow(_ limits: (hourly: Int, spike: Int, reported: String)) async throws {
+        let sandbox = try await Self.sandbox { $0.rateLimit = limits.hourly; $0.spikeLimit = limits.spike }
+        defer { Task { await sandbox.shutdown() } }
+        let token = try await ProcoreClient(configuration: sandbox.clientConfiguration()).accessToken().revealed
+        let reply = try await Self.call(sandbox, .GET, "/rest/v1.0/projects?company_id=\(sandbox.configuration.companyID)",
+                                        headers: [("Authorization", "Bearer \(token)")])
+        #expect(reply.headers.first(name: "X-Rate-Limit-Limit") == limits.reported)
+        #expect(reply.headers.first(name: "X-Rate-Limit-Remaining") == String(Int(limits.reported)! - 1))
     }
 }
