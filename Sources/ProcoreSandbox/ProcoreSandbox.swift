@@ -30,6 +30,9 @@ public struct SandboxConfiguration: Sendable {
     /// Its 429 carries the spike window's own reset, which the headers of earlier answers do not show.
     public var spikeLimit = 0
     public var spikeWindow = 10.0
+    /// The first wait before a failed webhook delivery is sent again; it doubles up to an hour, and after
+    /// 12 hours of failures the delivery is discarded (plan_your_app/webhooks.md).
+    public var webhookRetryBase = 1.0
     /// Seed for ids, origin ids and generated PCCOs: the same seed gives the same sandbox.
     public var seed: UInt64 = 1
     /// Linked projects generated when no Sage company is given.
@@ -77,7 +80,10 @@ public final class ProcoreSandbox: Sendable {
         }
         let store = SandboxStore(data)
         let counters = SandboxCounters()
-        let webhooks = WebhookSender { ok in counters.record(ok) }
+        let webhooks = WebhookSender(retryBase: configuration.webhookRetryBase) { id, status, error, outcome in
+            counters.record(outcome == "ok")
+            store.with { $0.recordDelivery(id, status: status, error: error, outcome: outcome) }
+        }
         store.deliver = { webhooks.send($0) }
         let responder = SandboxResponder(store: store, configuration: configuration)
         let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
@@ -148,7 +154,17 @@ public final class ProcoreSandbox: Sendable {
     /// Every prime contract with its line items.
     public var primeContracts: [SandboxPrimeContract] { store.with { $0.contracts } }
     /// Calls `hook` for every new ERP request, as a Procore webhook on ERP Requests create events does (nil: none).
-    public func setWebhook(_ hook: SandboxWebhook?) { store.with { $0.webhook = hook } }
+    public func setWebhook(_ hook: SandboxWebhook?) {
+        store.with { data in
+            // The shortcut's hook lives in its own namespace, as one registered through the hooks API would.
+            data.hooks.removeAll { $0.namespace == SandboxWebhook.namespace }
+            guard let hook else { return }
+            var created = SandboxHook(id: data.newID(), namespace: SandboxWebhook.namespace, companyID: data.companyID, projectID: nil,
+                                      apiVersion: "v2", destinationURL: hook.url, destinationHeaders: ["Authorization": "Bearer \(hook.token)"])
+            created.triggers.append((data.newID(), "ERP Requests", "create"))
+            data.hooks.append(created)
+        }
+    }
     /// Webhook deliveries answered 2xx, and those that failed.
     public var webhookDeliveries: (delivered: Int, failed: Int) { webhookResults.values }
     /// Every PCCO, with its current origin ids.

@@ -24,10 +24,11 @@ struct SandboxData: Sendable {
     var refreshTokens: Set<String> = []
     var rng: SeededRandom
     var faults = SandboxFaults()
-    /// Where Procore-style webhook deliveries go, if a hook is configured.
-    var webhook: SandboxWebhook?
+    /// Webhook hooks (with their triggers) and every delivery made to them.
+    var hooks: [SandboxHook] = []
+    var deliveries: [SandboxDelivery] = []
     /// Deliveries waiting to be sent (drained by `SandboxStore` after each change).
-    var outbox: [(SandboxWebhook, JSONValue)] = []
+    var outbox: [SandboxOutgoing] = []
     var rateWindowStart: Date?
     var rateUsed = 0
     var requestCount = 0
@@ -85,7 +86,7 @@ final class SandboxStore: @unchecked Sendable {
     init(_ data: SandboxData) { self.data = data }
 
     /// Sends webhook deliveries; set once when the sandbox starts.
-    var deliver: (@Sendable ([(SandboxWebhook, JSONValue)]) -> Void)?
+    var deliver: (@Sendable ([SandboxOutgoing]) -> Void)?
 
     func with<T, E: Error>(_ body: (inout SandboxData) throws(E) -> T) throws(E) -> T {
         lock.lock()

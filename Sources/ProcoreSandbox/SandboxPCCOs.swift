@@ -113,15 +113,7 @@ extension SandboxData {
         }
         let requestID = newID()
         erpRequests.append(SandboxERPRequest(id: requestID, name: name, data: data, createdAt: now))
-        if let webhook {
-            // Procore's webhook body for an ERP Requests create event.
-            outbox.append((webhook, .object([
-                "id": .number(String(newID())), "resource_name": .string("ERP Requests"), "resource_id": .number(String(requestID)),
-                "event_type": .string("create"), "company_id": .number(String(companyID)),
-                "project_id": projectID.map { .number(String($0)) } ?? .null,
-                "timestamp": .string(now.ISO8601Format()), "api_version": .string("v2"),
-            ])))
-        }
+        fire(resourceName: "ERP Requests", eventType: "create", resourceID: requestID, projectID: projectID, now: now)
         return requestID
     }
 

@@ -47,6 +47,8 @@ extension SandboxData {
                 var reply = Self.page(p.lines.enumerated().map { pccoLineJSON($0.element, position: $0.offset + 1, contract: contract(p.contractID)) }, r)
                 if let items = reply.json, reply.status == 200 { reply.json = .object(["data": items]) }
                 return reply
+            case (_, _) where s.count >= 4 && s[1] == "v1.0" && s[2] == "webhooks" && s[3] == "hooks":
+                return try webhooksRoute(Array(s.dropFirst(4)), r)
             case (_, _) where s.count >= 5 && (s[1] == "v1.0" || s[1] == "v1.1") && s[2] == "companies":
                 guard s[3] == String(companyID) else { return .error(403, "no access to company \(s[3])") }
                 return try companyRoute(Array(s.dropFirst(4)), r, now: now)

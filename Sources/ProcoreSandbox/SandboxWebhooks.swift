@@ -16,35 +16,60 @@ public struct SandboxWebhook: Sendable, Hashable {
     }
 }
 
-/// Sends deliveries one at a time in order, off the request path; failures are counted, not retried.
+extension SandboxWebhook {
+    /// The namespace of the hook `ProcoreSandbox.setWebhook` registers.
+    static let namespace = "tieline-sandbox"
+}
+
+/// Sends deliveries one at a time, in order, off the request path, as plan_your_app/webhooks.md says
+/// Procore does: 5 seconds to answer; a failure (non-2xx, timeout, no connection) pauses the queue and is
+/// retried with exponential backoff from `retryBase` up to an hour; after 12 hours it is discarded.
 final class WebhookSender: Sendable {
-    let stream: AsyncStream<(SandboxWebhook, JSONValue)>
-    let continuation: AsyncStream<(SandboxWebhook, JSONValue)>.Continuation
+    typealias Result = @Sendable (_ deliveryID: Int, _ status: Int?, _ error: String?, _ outcome: String) -> Void
+    let continuation: AsyncStream<SandboxOutgoing>.Continuation
     let task: Task<Void, Never>
 
-    init(onResult: @escaping @Sendable (Bool) -> Void) {
-        let (stream, continuation) = AsyncStream<(SandboxWebhook, JSONValue)>.makeStream()
-        self.stream = stream
+    init(retryBase: Double = 1, onResult: @escaping Result) {
+        let (stream, continuation) = AsyncStream<SandboxOutgoing>.makeStream()
         self.continuation = continuation
         task = Task {
-            for await (hook, body) in stream {
-                var request = HTTPClientRequest(url: hook.url)
-                request.method = .POST
-                request.headers.add(name: "Content-Type", value: "application/json")
-                request.headers.add(name: "Authorization", value: "Bearer \(hook.token)")
-                request.body = .bytes(ByteBuffer(string: body.serialized()))
-                do {
-                    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-                    _ = try? await response.body.collect(upTo: 1 << 16)
-                    onResult((200..<300).contains(response.status.code))
-                } catch {
-                    onResult(false)
+            for await delivery in stream {
+                let started = ContinuousClock.now
+                var wait = max(0.001, retryBase)
+                while !Task.isCancelled {
+                    let (status, error) = await Self.attempt(delivery)
+                    if let status, (200..<300).contains(status) {
+                        onResult(delivery.deliveryID, status, nil, "ok")
+                        break
+                    }
+                    if ContinuousClock.now - started + .seconds(wait) > .seconds(12 * 3600) {
+                        onResult(delivery.deliveryID, status, error, "discarded")
+                        break
+                    }
+                    onResult(delivery.deliveryID, status, error, "retried")
+                    try? await Task.sleep(for: .seconds(wait))
+                    wait = min(wait * 2, 3600)
                 }
             }
         }
     }
 
-    func send(_ deliveries: [(SandboxWebhook, JSONValue)]) {
+    static func attempt(_ delivery: SandboxOutgoing) async -> (Int?, String?) {
+        var request = HTTPClientRequest(url: delivery.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        for (name, value) in delivery.headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(string: delivery.event.serialized()))
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            _ = try? await response.body.collect(upTo: 1 << 16)
+            return (Int(response.status.code), nil)
+        } catch {
+            return (nil, "\(error)".clipped(200))
+        }
+    }
+
+    func send(_ deliveries: [SandboxOutgoing]) {
         for delivery in deliveries { continuation.yield(delivery) }
     }
 

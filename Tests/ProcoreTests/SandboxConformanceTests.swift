@@ -194,4 +194,49 @@ struct SandboxConformanceTests {
         #expect(reply.headers.first(name: "X-Rate-Limit-Limit") == limits.reported)
         #expect(reply.headers.first(name: "X-Rate-Limit-Remaining") == String(Int(limits.reported)! - 1))
     }
+
+    @Test("hooks and triggers registered through the webhooks API get Procore's payload, retried with backoff until answered")
+    func webhooksAPI() async throws {
+        let receiver = try WebhookReceiver(statuses: [500, 503, 200])
+        defer { receiver.stop() }
+        let sandbox = try await Self.sandbox { $0.webhookRetryBase = 0.05 }
+        defer { Task { await sandbox.shutdown() } }
+        let companyID = sandbox.configuration.companyID
+        let token = try await ProcoreClient(configuration: sandbox.clientConfiguration()).accessToken().revealed
+        let headers = [("Authorization", "Bearer \(token)"), ("Procore-Company-Id", String(companyID)), ("Content-Type", "application/json")]
+        let hook = try await Self.call(sandbox, .POST, "/rest/v1.0/webhooks/hooks", headers: headers, body: """
+            {"company_id": \(companyID), "hook": {"api_version": "v2", "namespace": "tieline-hub",
+             "destination_url": "\(receiver.url)", "destination_headers": {"Authorization": "Bearer hook-secret"}}}
+            """)
+        #expect(hook.status == 201, "\(hook.text)")
+        #expect(!hook.text.contains("hook-secret"), "header values are never shown back")
+        guard case .number(let hookID)? = Self.field(hook.json, "id") else { Issue.record("no hook id"); return }
+        let bad = try await Self.call(sandbox, .POST, "/rest/v1.0/webhooks/hooks", headers: headers,
+                                      body: #"{"company_id": \#(companyID), "hook": {"namespace": "Bad Name", "destination_url": "https://x"}}"#)
+        #expect(bad.status == 422)
+        let trigger = try await Self.call(sandbox, .POST, "/rest/v1.0/webhooks/hooks/\(hookID)/triggers", headers: headers,
+                                          body: #"{"company_id": \#(companyID), "api_version": "v2", "trigger": {"resource_name": "ERP Requests", "event_type": "create"}}"#)
+        #expect(trigger.status == 201, "\(trigger.text)")
+
+        let pcco = try sandbox.createApprovedPCCO()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while receiver.received.count < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let received = receiver.received
+        #expect(received.count == 3, "two failures, then delivered")
+        #expect(received.allSatisfy { $0.headers["authorization"] == "Bearer hook-secret" })
+        let event = try JSONValue.parse(received.last?.body ?? Data())
+        for key in ["id", "ulid", "timestamp", "metadata", "user_id", "company_id", "project_id", "api_version", "event_type", "resource_name", "resource_id"] {
+            #expect(Self.field(event, key) != nil, "\(key) is missing")
+        }
+        if case .string(let ulid)? = Self.field(event, "ulid") { #expect(ulid.count == 26) }
+        #expect(Self.field(event, "resource_name") == .string("ERP Requests"))
+        #expect(Self.field(event, "project_id") == .number(String(pcco.projectID)))
+        #expect(Self.field(event, "api_version") == .string("v2.0"))
+        let deliveries = try await Self.call(sandbox, .GET, "/rest/v1.0/webhooks/hooks/\(hookID)/deliveries?company_id=\(companyID)&filter[status]=successful",
+                                             headers: headers)
+        guard case .array(let list)? = deliveries.json, let first = list.first else { Issue.record("\(deliveries.text)"); return }
+        #expect(Self.field(first, "outcome") == .string("ok"))
+        #expect(Self.field(first, "attempts") == .number("3"))
+        #expect(Self.field(first, "response_status") == .number("200"))
+    }
 }
