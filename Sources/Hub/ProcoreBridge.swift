@@ -190,8 +190,8 @@ public final class ProcoreBridge: Service, Sendable {
                 case .erpRequest:
                     try await intake.markUnsynced(pccoID: pcco.pccoID, lineItemIDs: pcco.lines.map(\.procoreID))
                 case .publicAPI:
-                    let body: JSONValue = .object(["prime_change_order": .object(["origin_id": .null, "origin_code": .null])])
-                    _ = try await intake.client.send(.PATCH, "/rest/v1.0/projects/\(pcco.procoreProjectID)/prime_change_orders/\(pcco.pccoID)", json: body)
+                    // The link lives in the hub only (see ProcoreIntake.reportSynced): nothing to tell Procore.
+                    break
                 }
             }
             _ = try await queue.writeBackSucceeded(id: export.id, site: site)

@@ -77,6 +77,8 @@ public actor ProcoreIntake {
                 do {
                     let summary = try ChangeOrderSummary(reader)
                     // Synced already (origin_id set) or not approved: nothing to export.
+                    // origin_id set means another integration (or Procore's ERP platform) synced it; the hub's own
+                    // links are in its queue, which ignores PCCOs it already took.
                     guard summary.originID == nil, summary.status == "approved" else { continue }
                     if let updated = summary.updatedAt, updated < since { continue }
                     let contract: LinkedContract
@@ -146,9 +148,10 @@ public actor ProcoreIntake {
             try await syncExternalData(pccoID: export.pccoID, keys: keys)
             try await closeRequestDetail(detailID, success: true, messages: messages)
         case .publicAPI:
-            let body: JSONValue = .object(["prime_change_order": .object([
-                "origin_id": .string(keys.changeOrder), "origin_code": .string(keys.changeOrderCode)])])
-            _ = try await client.send(.PATCH, "/rest/v1.0/projects/\(export.procoreProjectID)/prime_change_orders/\(export.pccoID)", json: body)
+            // Procore's reference for Update Prime Change Order takes a `change_order` object whose fields do not
+            // include origin_id or origin_code: there is no documented place for them, so the link stays in the
+            // hub (its queue knows the PCCO is Synced and never takes it again). Nothing is sent.
+            return
         }
     }
 

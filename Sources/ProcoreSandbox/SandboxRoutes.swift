@@ -63,12 +63,27 @@ extension SandboxData {
     func listPCCOs(projectID: String, _ r: SandboxRequest) throws(TielineError) -> SandboxReply {
         guard let pid = Int(projectID), project(pid) != nil else { return .error(404, "project not found") }
         var list = pccos.filter { $0.projectID == pid }
-        // The filters Procore's reference documents for this list; others (status, updated_at) are
-        // ignored, as an API ignores what it does not know, so clients must not rely on them.
+        // The filters Procore's reference documents for this list (id, contract_id, status, updated_at, executed;
+        // batch, vendor and signature filters have nothing to match in the sandbox and are ignored).
         for (name, keyPath) in [("filters[id]", \SandboxPCCO.id), ("filters[contract_id]", \SandboxPCCO.contractID)] {
             guard let text = r.query[name] else { continue }
             let wanted = Set(text.split(separator: ",").compactMap { Int(String($0).trimmingWhitespace()) })
             list = list.filter { wanted.contains($0[keyPath: keyPath]) }
+        }
+        if let status = r.query["filters[status]"] {
+            let allowed = Set(status.split(separator: ",").map(String.init))
+            list = list.filter { allowed.contains($0.status) }
+        }
+        if let executed = r.query["filters[executed]"] {
+            list = list.filter { _ in executed == "false" }
+        }
+        if let range = r.query["filters[updated_at]"] {
+            let parts = range.components(separatedBy: "...")
+            let f = ISO8601DateFormatter()
+            guard parts.count == 2, let from = f.date(from: parts[0]), let to = f.date(from: parts[1]) else {
+                throw TielineError(.invalidInput, "filters[updated_at] must be 'start...end' in ISO 8601")
+            }
+            list = list.filter { $0.updatedAt >= from && $0.updatedAt <= to }
         }
         switch r.query["sort"] {
         case "-id": list.sort { $0.id > $1.id }
@@ -79,11 +94,20 @@ extension SandboxData {
         return Self.page(list.map(pccoJSON), r)
     }
 
+    /// Update Prime Change Order as Procore's reference documents it: a `change_order` object; fields it does
+    /// not list (origin_id, origin_code among them) are ignored, as Procore's permitted parameters are.
     mutating func patchPCCO(_ index: Int, _ r: SandboxRequest, now: Date) throws(TielineError) -> SandboxReply {
-        let body = try PayloadReader(try r.json).required("prime_change_order")
-        if let v = try body.optional("origin_id") { pccos[index].originID = try v.asString() }
-        if let v = try body.optional("origin_code") { pccos[index].originCode = try v.asString() }
-        if case .object(let f) = body.value, f["origin_id"] == .null { pccos[index].originID = nil }
+        guard let body = try PayloadReader(try r.json).optional("change_order") else {
+            return .error(400, "param is missing or the value is empty: change_order")
+        }
+        if let v = try body.optionalString("title", maxLength: 255) { pccos[index].title = v }
+        if let v = try body.optionalString("description", maxLength: 10_000) { pccos[index].description = v }
+        if let v = try body.optionalString("status", maxLength: 40) {
+            let statuses = ["draft", "pricing", "not_pricing", "pending", "revised", "proceeding", "not_proceeding",
+                            "pending_billable", "no_charge", "approved", "rejected", "void"]
+            guard statuses.contains(v) else { throw TielineError(.invalidInput, "change_order.status: '\(v.clipped(40))' is not a change order status") }
+            pccos[index].status = v
+        }
         pccos[index].updatedAt = now
         return .ok(pccoJSON(pccos[index]))
     }

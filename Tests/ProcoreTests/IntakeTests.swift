@@ -51,11 +51,13 @@ struct IntakeTests {
             #expect(export.lines[0].markups.map(\.amount) == [.of("1500.00")])
             #expect(export.total == .of("11500.00"))
 
+            // Update Prime Change Order documents no origin_id / origin_code: nothing is written to Procore,
+            // the hub's queue keeps the link.
+            let calls = h.sandbox.requestCount
             try await intake.reportSynced(export, keys: SageKeys.standard(for: export))
+            #expect(h.sandbox.requestCount == calls)
             let synced = try #require(h.sandbox.changeOrders.first { $0.id == pcco.id })
-            #expect(synced.originID == "\(contract.originCode!)/007")
-            #expect(synced.originCode == "007")
-            #expect(try await intake.pendingExports(since: Self.longAgo).isEmpty)
+            #expect(synced.originID == nil)
         }
     }
 

@@ -119,7 +119,7 @@ struct ExportEndToEndTests {
         }
     }
 
-    @Test func publicAPIStylePatchesTheOriginIDs() async throws {
+    @Test func publicAPIStyleKeepsTheLinkInTheHub() async throws {
         try await Self.withStack(.publicAPI) { stack in
             let pcco = try Self.createPCCO(stack, number: "011")
             let queued = try await DemoCommand.arrival(of: pcco.id, stack: stack)
@@ -127,10 +127,14 @@ struct ExportEndToEndTests {
             _ = try await stack.hub.queue.accept(id: queued.id, site: stack.site, actor: "alice")
             let done = try await stack.waitFor(export: queued.id, [.synced, .failed])
             #expect(done.status == .synced)
+            // Procore documents no origin fields on Update Prime Change Order: nothing is written there...
             let synced = try #require(stack.sandbox.changeOrders.first { $0.id == pcco.id })
-            #expect(synced.originID == (try Self.changeOrderRowID(stack, reference: "procore:pcco:\(pcco.id)")))
-            #expect(synced.originID?.count == 36)
-            #expect(synced.originCode == "011")
+            #expect(synced.originID == nil)
+            #expect(done.result?.rowIDs?.changeOrder == (try Self.changeOrderRowID(stack, reference: "procore:pcco:\(pcco.id)")))
+            // ...and the next poll, which still sees the approved PCCO, changes nothing: the hub keeps the link.
+            try await stack.pollProcore()
+            #expect(try await stack.hub.queue.record(id: queued.id, site: stack.site).status == .synced)
+            #expect(try Self.changeOrders(stack, reference: "procore:pcco:\(pcco.id)") == 1)
         }
     }
 
