@@ -84,17 +84,54 @@ extension SandboxData {
         ])
     }
 
-    /// The `create_prime_contract_change_order` payload, as the ERP Events Dictionary shows it.
+    /// The `create_prime_contract_change_order` payload, as the ERP Events Dictionary shows it: what the
+    /// sandbox models, with the amounts Procore derives, then every other documented field (neutral).
     func createPayload(_ p: SandboxPCCO, requestDetailID: Int) -> JSONValue {
         let contract = contract(p.contractID)
-        return .object([
+        let company: JSONValue = .object(["id": Self.num(companyID), "name": .string(companyName)])
+        let projectRef: JSONValue = project(p.projectID).map {
+            .object(["id": Self.num($0.id), "name": .string($0.name), "origin_id": Self.str($0.originID), "origin_data": .null])
+        } ?? .null
+        func within(_ json: JSONValue, _ extra: [String: JSONValue]) -> JSONValue {
+            guard case .object(var fields) = json else { return json }
+            for (key, value) in extra where fields[key] == nil { fields[key] = value }
+            return .object(fields)
+        }
+        var contractJSONValue: JSONValue = .null
+        if let contract {
+            // Revised = original + approved change orders (this one included: it is approved).
+            let original = contract.items.map(\.amount).sum()
+            let approved = pccos.filter { $0.contractID == contract.id && $0.status == "approved" }.flatMap(\.lines).map(\.amount).sum()
+            let revised = Self.money(original + approved)
+            contractJSONValue = within(contractJSON(contract, items: false), [
+                "approved_change_orders": Self.money(approved), "revised_contract_amount": revised,
+                "pending_revised_contract_amount": revised, "pending_change_orders_amount": .string("0.00"),
+                "draft_change_orders_amount": .string("0.00"), "owner_invoices_amount": .string("0.00"),
+                "total_payments": .string("0.00"), "outstanding_balance": revised, "percentage_paid": .string("0.0"),
+                "retainage_percent": .string("0.0"), "private": .bool(false), "executed": .bool(true),
+                "created_by": .object(["id": Self.num(serviceAccountID), "login": .string("tieline-sandbox@dmsa.procore.example"),
+                                       "name": .string("Tieline Sandbox Service Account")]),
+            ])
+        }
+        let items = (contract?.items ?? []).enumerated().map { offset, item in
+            within(contractItemJSON(item), ["company": company, "project": projectRef, "position": Self.num(offset + 1),
+                                            "holder": .object(["id": Self.num(contract!.id), "holder_type": .string("PrimeContract")]),
+                                            "extended_amount": Self.money(item.amount), "extended_type": .string("manual"),
+                                            "quantity": .string("1.0"), "tax_amount": .string("0.00")])
+        }
+        let lines = p.lines.enumerated().map { offset, line in
+            within(pccoLineJSON(line, position: offset + 1, contract: contract), ["company": company, "project": projectRef,
+                                                                                 "created_at": Self.iso(p.createdAt), "updated_at": Self.iso(p.updatedAt)])
+        }
+        let payload: JSONValue = .object([
             "project": project(p.projectID).map(projectJSON) ?? .null,
-            "prime_contract": contract.map { contractJSON($0, items: false) } ?? .null,
-            "prime_contract_items": .array(contract?.items.map(contractItemJSON) ?? []),
-            "prime_contract_change_order": pccoJSON(p),
-            "prime_contract_change_order_items": .array(p.lines.enumerated().map { pccoLineJSON($0.element, position: $0.offset + 1, contract: contract) }),
+            "prime_contract": contractJSONValue,
+            "prime_contract_items": .array(items),
+            "prime_contract_change_order": within(pccoJSON(p), ["reviewed_at": Self.iso(p.updatedAt)]),
+            "prime_contract_change_order_items": .array(lines),
             "request_detail_id": Self.num(requestDetailID),
         ])
+        return DocumentedShapes.complete(payload, with: DocumentedShapes.createPrimeContractChangeOrder)
     }
 
     func erpRequestJSON(_ r: SandboxERPRequest) -> JSONValue {

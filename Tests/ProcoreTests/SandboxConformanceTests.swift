@@ -249,4 +249,36 @@ struct SandboxConformanceTests {
         #expect(Self.field(first, "attempts") == .number("3"))
         #expect(Self.field(first, "response_status") == .number("200"))
     }
+
+    @Test("an ERP request carries every field of the dictionary's create_prime_contract_change_order example")
+    func erpRequestFields() async throws {
+        let sandbox = try await Self.sandbox()
+        defer { Task { await sandbox.shutdown() } }
+        _ = try sandbox.createApprovedPCCO()
+        let token = try await ProcoreClient(configuration: sandbox.clientConfiguration()).accessToken().revealed
+        let reply = try await Self.call(sandbox, .GET, "/rest/v1.0/companies/\(sandbox.configuration.companyID)/erp_requests",
+                                        headers: [("Authorization", "Bearer \(token)")])
+        guard case .array(let requests)? = reply.json, let data = Self.field(requests.last, "request_data") else {
+            Issue.record("no ERP request: \(reply.text)"); return
+        }
+        let documented = String(decoding: try Fixtures.data("create_prime_contract_change_order.documented-fields.txt"), as: UTF8.self)
+            .split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") && !$0.isEmpty }
+        #expect(documented.count > 200)
+        /// Whether `path` is present; a list on the way that is empty has nothing to show and counts as present.
+        func present(_ value: JSONValue?, _ parts: ArraySlice<Substring>) -> Bool {
+            guard let first = parts.first else { return value != nil }
+            if first == "[]" {
+                guard case .array(let items)? = value else { return false }
+                return items.isEmpty || items.allSatisfy { present($0, parts.dropFirst()) }
+            }
+            guard case .object(let fields)? = value else { return false }
+            return present(fields[String(first)], parts.dropFirst())
+        }
+        let missing = documented.filter { !present(data, $0.split(separator: ".")[...]) }
+        #expect(missing.isEmpty, "\(missing)")
+        // The amounts Procore derives are the contract's own, not placeholders.
+        let contract = Self.field(data, "prime_contract")
+        #expect(Self.field(contract, "revised_contract_amount") != .null)
+        #expect(Self.field(contract, "revised_contract_amount") == Self.field(contract, "pending_revised_contract_amount"))
+    }
 }
