@@ -57,6 +57,15 @@ extension SandboxData {
             "origin_id": Self.str(p.originID), "origin_code": Self.str(p.originCode), "origin_data": .null,
             "grand_total": Self.money(p.lines.map(\.amount).sum()),
             "created_at": Self.iso(p.createdAt), "updated_at": Self.iso(p.updatedAt), "approved_on": Self.iso(p.updatedAt),
+            // The rest of the fields Procore's reference lists for a change order (Create/Update Prime Change Order),
+            // with the values a PCCO approved by the sandbox's service account has.
+            "created_by": .object(["id": Self.num(serviceAccountID), "login": .string("tieline-sandbox@dmsa.procore.example"),
+                                   "name": .string("Tieline Sandbox Service Account")]),
+            "reviewed_at": p.status == "approved" ? Self.iso(p.updatedAt) : .null, "due_date": .null, "paid_date": .null,
+            "invoiced_date": .null, "signed_change_order_received_date": .null, "revised_substantial_completion_date": .null,
+            "paid": .bool(false), "private": .bool(false), "revision": Self.num(0), "field_change": .bool(false),
+            "signature_required": .bool(false), "schedule_impact_amount": .null, "reference": .null, "reason": .null,
+            "batch_id": .null, "location": .null, "deleted_at": .null, "custom_fields": .object([:]),
         ])
     }
 

@@ -281,4 +281,29 @@ struct SandboxConformanceTests {
         #expect(Self.field(contract, "revised_contract_amount") != .null)
         #expect(Self.field(contract, "revised_contract_amount") == Self.field(contract, "pending_revised_contract_amount"))
     }
+
+    @Test("Tieline's own client runs the conformance steps: token, companies, projects, PCCOs one per page, a 429 and a 503")
+    func ownClientConformance() async throws {
+        try await Harness.with(perPage: 1) { h in
+            let first = try h.sandbox.createApprovedPCCO(PCCOSpec(number: "901"))
+            for number in ["902", "903"] { _ = try h.sandbox.createApprovedPCCO(PCCOSpec(projectID: first.projectID, number: number)) }
+            let company = String(h.sandbox.configuration.companyID)
+            #expect(try await h.client.getAll("/rest/v1.0/companies").count == 1)
+            for (path, query) in [("/rest/v1.0/projects", [("company_id", company)]), ("/rest/v1.1/projects", [("company_id", company)]),
+                                  ("/rest/v1.0/companies/\(company)/projects", [])] {
+                #expect(try await h.client.getAll(path, query: query).count == h.sandbox.projects.count, "\(path)")
+            }
+            var faults = SandboxFaults()
+            faults.rateLimitBurst = 1
+            faults.unavailableBurst = 1
+            h.sandbox.setFaults(faults)
+            let pccos = try await h.client.getAll("/rest/v1.0/projects/\(first.projectID)/prime_change_orders")
+            #expect(pccos.count == 3)
+            let shown = try await h.client.getJSON("/rest/v1.0/projects/\(first.projectID)/prime_change_orders/\(first.id)")
+            for key in ["created_by", "reviewed_at", "due_date", "paid", "private", "revision", "custom_fields", "executed", "grand_total"] {
+                #expect(Self.field(shown, key) != nil, "\(key)")
+            }
+            #expect(h.sandbox.faults.rateLimitBurst == 0 && h.sandbox.faults.unavailableBurst == 0, "both faults were met and survived")
+        }
+    }
 }
