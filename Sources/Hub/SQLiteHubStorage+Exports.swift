@@ -120,8 +120,8 @@ extension SQLiteHubStorage {
             }
             let remaining = deadline - ContinuousClock.now
             if claimable || remaining <= .zero || Task.isCancelled { return }
-            // Woken at once by this process; an Accept from another process (the CLI) is seen within 200 ms.
-            await signal.wait(site: site.id, timeout: min(remaining, .milliseconds(200)))
+            // Woken at once by this process; an Accept from another process (the CLI) is seen within `recheck`.
+            await signal.wait(site: site.id, timeout: min(remaining, recheck))
         }
     }
 

@@ -10,10 +10,13 @@ public final class SQLiteHubStorage: HubStorage {
     public let path: String
     /// Wakes this process's long-polls when an export becomes claimable.
     let signal = ExportSignal()
+    /// How often a waiting long-poll also looks at the database (an Accept by another process, a lapsing claim).
+    let recheck: Duration
 
     /// Opens (creating if needed) and migrates the database at `path`.
-    public init(path: String) throws {
+    public init(path: String, recheck: Duration = .milliseconds(200)) throws {
         self.path = path
+        self.recheck = recheck
         // Sites' token hashes and sealed secrets live here: a new home is the owner's alone (0700), the file 0600.
         // SQLite gives the -wal and -shm files the database file's mode.
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(),

@@ -5,7 +5,7 @@ import Testing
 import TielineCore
 
 /// The export queue as `HubStorage` promises it, on every backend.
-@Suite struct StorageExportTests {
+@Suite(.timeLimit(.minutes(2))) struct StorageExportTests {
     @Test(arguments: Backend.all) func insertsUpdatesAndAuditsExports(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { storage, _ in
             let site = try await StorageFixtures.siteWithRun(storage)
@@ -98,26 +98,33 @@ import TielineCore
     }
 
     @Test(arguments: Backend.all) func waitReturnsAtOnceForAClaimableExportAndOtherwiseAfterTheTimeout(_ backend: Backend) async throws {
-        try await TestDatabase.with(backend) { storage, _ in
+        try await TestDatabase.with(backend, recheck: .seconds(60)) { storage, _ in
             let site = try await StorageFixtures.siteWithRun(storage)
-            try await storage.waitForExports(site: site, timeout: .milliseconds(20))
+            let clock = ContinuousClock()
+            let idle = try await clock.measure { try await storage.waitForExports(site: site, timeout: .milliseconds(300)) }
+            #expect(idle >= .milliseconds(250) && idle < .seconds(30), "nothing claimable: waits its timeout (\(idle))")
             _ = try await storage.insertExport(StorageFixtures.export(pcco: 5, status: .accepted),
                                                event: StorageFixtures.received(StorageFixtures.export(pcco: 5)), site: site)
-            // Returns without waiting out 10 minutes (the suite would time out if it did).
-            try await storage.waitForExports(site: site, timeout: .seconds(600))
+            let ready = try await clock.measure { try await storage.waitForExports(site: site, timeout: .seconds(600)) }
+            #expect(ready < .seconds(5), "a claimable export answers at once (\(ready))")
         }
     }
 
     @Test(arguments: Backend.all) func waiterInThisProcessIsWokenByAnAccept(_ backend: Backend) async throws {
-        try await TestDatabase.with(backend) { storage, _ in
+        // The database is re-checked only every minute here: returning sooner takes the wake-up.
+        try await TestDatabase.with(backend, recheck: .seconds(60)) { storage, _ in
             let site = try await StorageFixtures.siteWithRun(storage)
             let export = try await storage.insertExport(StorageFixtures.export(pcco: 6), event: StorageFixtures.received(StorageFixtures.export(pcco: 6)), site: site)
             let waiter = Task { try await storage.waitForExports(site: site, timeout: .seconds(600)) }
+            try await Task.sleep(for: .milliseconds(300))  // the waiter is waiting
+            let accepted = ContinuousClock.now
             _ = try await storage.updateExport(id: export.id, site: site) { export in
                 export.status = .accepted
                 return nil
             }
             try await waiter.value
+            let woken = ContinuousClock.now - accepted
+            #expect(woken < .seconds(10), "woken by the Accept, not by the once-a-minute re-check (\(woken))")
             #expect(try await storage.claimExport(site: site, agent: "a", now: Date(), lease: 60)?.id == export.id)
         }
     }

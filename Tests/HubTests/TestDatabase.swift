@@ -61,10 +61,23 @@ struct TestDatabase: Sendable {
     }
 
     /// Opens a storage on a fresh database, runs `body`, and always closes and drops it.
-    static func with<T>(_ backend: Backend, _ body: (any HubStorage, TestDatabase) async throws -> T) async throws -> T {
+    /// The storage, its long-polls re-checking the database only every `recheck` (so a test sees whether the wake-up works).
+    func open(recheck: Duration) async throws -> any HubStorage {
+        switch database {
+        case .sqlite(let path): try SQLiteHubStorage(path: path, recheck: recheck)
+        case .postgres(let location): try await PostgresHubStorage(location, recheck: recheck, logger: Self.quietLogger)
+        }
+    }
+
+    static func with<T>(_ backend: Backend, recheck: Duration? = nil, _ body: (any HubStorage, TestDatabase) async throws -> T) async throws -> T {
         let database = try await make(backend)
         let storage: any HubStorage
-        do { storage = try await database.open() } catch { await database.drop(); throw error }
+        do {
+            if let recheck { storage = try await database.open(recheck: recheck) } else { storage = try await database.open() }
+        } catch {
+            await database.drop()
+            throw error
+        }
         do {
             let result = try await body(storage, database)
             await storage.close()
