@@ -165,7 +165,7 @@ public struct ExportWorker: Service {
                 let status = try await send()
                 onEvent(.reported(id: id, status: status))
                 return
-            } catch let error as TielineError where error.code == .hubTransport || error.code.rawValue == "storage_failure" || error.code.rawValue == "internal_error" {
+            } catch let error as TielineError where WireErrorCode(error)?.isTransient == true {
                 if stop.isRequested { throw error }
                 logger.warning("cannot report export \(id) yet: \(error.message)")
                 _ = await stop.wait(delay, sleep: { try await Task.sleep(for: $0) })

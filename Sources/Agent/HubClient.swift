@@ -123,5 +123,5 @@ struct HubFailure: Decodable {
 
 extension TielineError.Code {
     /// The hub could not be reached or answered something unexpected.
-    public static let hubTransport = Self("hub_transport")
+    public static let hubTransport = WireErrorCode.hubTransport.code
 }

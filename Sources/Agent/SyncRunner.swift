@@ -228,7 +228,7 @@ public struct SyncRunner: Sendable {
                 }
                 attempt += 1
                 // A hub that answered with a temporary failure is not "not answering".
-                let answered = (error as? TielineError).map { $0.code.rawValue != "hub_transport" } ?? false
+                let answered = (error as? TielineError).map { WireErrorCode($0) != .hubTransport } ?? false
                 let what = answered ? "reported a temporary failure" : "is not answering"
                 onEvent(.waiting(message: "\(options.destinationName) \(what); retrying in \(delay.shortDescription)… (\(Self.describe(error)))",
                                  retryIn: delay, attempt: attempt))

@@ -7,19 +7,19 @@ import TielineCore
 
 extension TielineError.Code {
     /// No, an unknown, or a revoked agent token.
-    public static let unauthorized = Self("unauthorized")
+    public static let unauthorized = WireErrorCode.unauthorized.code
     /// A valid token asking for something its site may not do.
-    public static let forbidden = Self("forbidden")
+    public static let forbidden = WireErrorCode.forbidden.code
     /// A batch whose header and rows disagree (key not among the columns, wrong row width, ...).
-    public static let invalidBatch = Self("invalid_batch")
+    public static let invalidBatch = WireErrorCode.invalidBatch.code
     /// A request body over the endpoint's limit.
-    public static let payloadTooLarge = Self("payload_too_large")
+    public static let payloadTooLarge = WireErrorCode.payloadTooLarge.code
     /// A body in a content type the endpoint does not take.
-    public static let unsupportedMediaType = Self("unsupported_media_type")
+    public static let unsupportedMediaType = WireErrorCode.unsupportedMediaType.code
     /// A storage failure the caller cannot fix; details are in the hub's log only.
-    public static let storageFailure = Self("storage_failure")
+    public static let storageFailure = WireErrorCode.storageFailure.code
     /// Anything else unexpected.
-    public static let internalError = Self("internal_error")
+    public static let internalError = WireErrorCode.internalError.code
 }
 
 /// The HTTP status each error code answers with.
@@ -43,7 +43,7 @@ enum HubErrorStatus {
         case 401: .unauthorized
         case 403: .forbidden
         case 404: .notFound
-        case 405: TielineError.Code("method_not_allowed")
+        case 405: WireErrorCode.methodNotAllowed.code
         case 409: .conflict
         case 413: .payloadTooLarge
         case 415: .unsupportedMediaType

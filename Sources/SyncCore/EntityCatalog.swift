@@ -84,7 +84,7 @@ public enum EntityCatalog {
 }
 
 extension TielineError.Code {
-    public static let unknownEntity = Self("unknown_entity")
+    public static let unknownEntity = WireErrorCode.unknownEntity.code
     public static let ambiguousEntity = Self("ambiguous_entity")
     public static let unknownFieldOption = Self("unknown_field_option")
     public static let removalNotAllowed = Self("removal_not_allowed")

@@ -151,13 +151,13 @@ public struct SyncBatchHeader: Sendable, Hashable {
 
 extension TielineError.Code {
     /// A batch with more rows or values than one batch may hold (413).
-    public static let wireTooLarge = Self("wire_too_large")
+    public static let wireTooLarge = WireErrorCode.wireTooLarge.code
     /// The body does not start with the batch magic bytes.
-    public static let wireBadMagic = Self("wire_bad_magic")
+    public static let wireBadMagic = WireErrorCode.wireBadMagic.code
     /// The batch was written by a framing version this build does not read.
-    public static let wireUnsupportedVersion = Self("wire_unsupported_version")
+    public static let wireUnsupportedVersion = WireErrorCode.wireUnsupportedVersion.code
     /// The batch ends before a length or value it announces.
-    public static let wireTruncated = Self("wire_truncated")
+    public static let wireTruncated = WireErrorCode.wireTruncated.code
     /// The batch is complete but wrong: a bad tag, invalid UTF-8, an overlong varint, trailing bytes.
-    public static let wireMalformed = Self("wire_malformed")
+    public static let wireMalformed = WireErrorCode.wireMalformed.code
 }
