@@ -145,6 +145,14 @@ public final class ProcoreSandbox: Sendable {
     }
     /// Replaces the faults.
     public func setFaults(_ faults: SandboxFaults) { store.with { $0.faults = faults } }
+    /// The destinations of hooks that fire on ERP Requests create events, and their namespaces.
+    public var erpRequestHooks: [(namespace: String, url: String)] {
+        store.with { data in
+            data.hooks.filter { $0.triggers.contains { $0.resourceName == "ERP Requests" && $0.eventType == "create" } }
+                .map { ($0.namespace, $0.destinationURL) }
+        }
+    }
+
     /// Access tokens issued so far.
     public var issuedTokenCount: Int { store.with { $0.tokens.count } }
     /// Makes every issued token expire now, so the next call gets a 401.
@@ -156,8 +164,9 @@ public final class ProcoreSandbox: Sendable {
     /// Calls `hook` for every new ERP request, as a Procore webhook on ERP Requests create events does (nil: none).
     public func setWebhook(_ hook: SandboxWebhook?) {
         store.with { data in
-            // The shortcut's hook lives in its own namespace, as one registered through the hooks API would.
-            data.hooks.removeAll { $0.namespace == SandboxWebhook.namespace }
+            // The shortcut's hook lives in its own namespace, as one registered through the hooks API would;
+            // nil removes every hook (no webhooks at all).
+            data.hooks.removeAll { hook == nil || $0.namespace == SandboxWebhook.namespace }
             guard let hook else { return }
             var created = SandboxHook(id: data.newID(), namespace: SandboxWebhook.namespace, companyID: data.companyID, projectID: nil,
                                       apiVersion: "v2", destinationURL: hook.url, destinationHeaders: ["Authorization": "Bearer \(hook.token)"])

@@ -106,8 +106,10 @@ public final class ExportStack: Sendable {
             throw error
         }
         let site = try await storage.sites().first { $0.name == siteName }!
-        // Procore calls the hub's webhook for every new ERP request, so PCCOs arrive at once.
-        sandbox.setWebhook(SandboxWebhook(url: hub.baseURL + "/procore/webhook", token: webhookToken))
+        // Procore calls the hub's webhook for every new ERP request, so PCCOs arrive at once: registered
+        // through Procore's Webhooks API, as `hub sites procore --webhook-url` does.
+        _ = try await ProcoreIntake(client: ProcoreClient(configuration: procore))
+            .registerWebhook(destination: hub.baseURL + "/procore/webhook", token: webhookToken)
 
         let agentHome = TielineHome(url: folder.appendingPathComponent("agent"))
         let store = AgentConfigStore(home: agentHome)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hub
+import Procore
 import TielineCore
 
 /// Where the hub keeps the key that seals Procore client secrets.
@@ -25,8 +26,10 @@ struct HubSitesProcoreCommand: AsyncParsableCommand {
         abstract: "Link a site to its Procore company, so the hub picks up PCCOs sent to ERP and reports back.",
         discussion: """
             The client secret is sealed with the hub's secret key and never printed or logged. With \
-            --webhook, a token for Procore's webhook (ERP Requests create events) is printed once; point \
-            the hook at POST <hub>/procore/webhook with header 'Authorization: Bearer <token>'.
+            --webhook-url (the hub's public address + /procore/webhook) the hub registers its webhook for \
+            ERP Requests create events through Procore's Webhooks API, with a token only Procore and the hub \
+            know. With --webhook alone the token is printed once, to register the hook by hand (header \
+            'Authorization: Bearer <token>').
             """)
 
     @OptionGroup var database: HubCommand.DatabaseOption
@@ -41,7 +44,10 @@ struct HubSitesProcoreCommand: AsyncParsableCommand {
     @Flag(help: "Read the client secret from standard input.") var clientSecretStdin = false
     @Option(help: "erp-requests (Procore's ERP platform) or public-api.") var style: String = ProcoreLink.Style.erpRequests.rawValue
     @Option(help: "Seconds between polls.") var pollSeconds = 60
-    @Flag(help: "Issue a webhook token (printed once).") var webhook = false
+    @Flag(help: "Issue a webhook token (printed once) to register the hook by hand.") var webhook = false
+    @Option(help: ArgumentHelp("Register the webhook with Procore, pointing at this URL (e.g. https://hub.example.com/procore/webhook).",
+                               valueName: "url"))
+    var webhookURL: String?
     @Flag(help: ArgumentHelp("erp-requests: also wait for an approver's Accept in the hub.",
                              discussion: "Procore sends an ERP request once its accounting approver approved the export, so by default a valid PCCO goes straight to the agent with Procore's transaction date. public-api always waits for the hub's Accept."))
     var hubApproval = false
@@ -61,9 +67,20 @@ struct HubSitesProcoreCommand: AsyncParsableCommand {
         }
         _ = try ProcoreBridge.endpoints(baseURL)
         let box = try secretKey.load(home: database.global.tielineHome)
-        let webhookToken = webhook ? SiteToken.generate().replacingOccurrences(of: "tl_", with: "tlw_") : nil
+        let webhookToken = webhook || webhookURL != nil ? SiteToken.generate().replacingOccurrences(of: "tl_", with: "tlw_") : nil
         var base = baseURL.trimmingWhitespace()
         while base.hasSuffix("/") { base.removeLast() }
+        var registeredHook: Int?
+        if let webhookURL, let webhookToken {
+            guard let url = URL(string: webhookURL), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw TielineError(.invalidInput, "--webhook-url '\(webhookURL)' is not an http(s) URL such as https://hub.example.com/procore/webhook")
+            }
+            // Registered first: a link is only saved with a hook Procore accepted.
+            let configuration = ProcoreConfiguration(endpoints: try ProcoreBridge.endpoints(base), companyID: companyID,
+                                                     clientID: clientID, clientSecret: ProcoreSecret(secret))
+            registeredHook = try await ProcoreIntake(client: ProcoreClient(configuration: configuration))
+                .registerWebhook(destination: webhookURL, token: webhookToken)
+        }
         var link = ProcoreLink(baseURL: base, companyID: companyID, clientID: clientID, sealedSecret: try box.seal(secret), style: style,
                                pollSeconds: pollSeconds, webhookTokenHash: webhookToken.map(SiteToken.hash))
         link.hubApproval = hubApproval
@@ -72,7 +89,9 @@ struct HubSitesProcoreCommand: AsyncParsableCommand {
         Console.current.out(link.needsHubAccept
             ? "PCCOs wait as Ready to Export for an approver's Accept in the hub (tieline exports accept ID, or the hub console)."
             : "PCCOs approved in Procore go straight to the agent once they validate; refused ones are failed back to Procore with the reasons.")
-        if let webhookToken {
+        if let registeredHook, let webhookURL {
+            Console.current.out("Registered the hub's webhook with Procore (hook \(registeredHook), namespace \(ProcoreIntake.webhookNamespace)): ERP Requests create events go to \(webhookURL).")
+        } else if let webhookToken {
             Console.current.out("Webhook token, shown only this once (Procore sends it as 'Authorization: Bearer <token>' to POST /procore/webhook):")
             Console.current.out(webhookToken)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Hub
+import ProcoreSandbox
 import Testing
 @testable import TielineCLI
 import TielineCore
@@ -75,6 +76,27 @@ struct ExportsCommandTests {
         let badURL = await tieline(["hub", "sites", "procore", "acme", "--base-url", "ftp://x", "--company-id", "4201",
                                     "--client-id", "abc", "--client-secret", "x"], home: home)
         #expect(badURL.err.contains("--base-url 'ftp://x' is not an http(s) URL"))
+    }
+
+    @Test func linkingWithAWebhookURLRegistersTheHookThroughProcoresWebhooksAPI() async throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("procore-hook-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: home) }
+        let sandbox = try await ProcoreSandbox.start()
+        defer { Task { await sandbox.shutdown() } }
+        #expect(await tieline(["hub", "sites", "add", "acme"], home: home).status == 0)
+        let config = sandbox.clientConfiguration()
+        let args = ["hub", "sites", "procore", "acme", "--base-url", sandbox.baseURL.absoluteString, "--company-id", String(config.companyID),
+                    "--client-id", config.clientID, "--client-secret", config.clientSecret.revealed,
+                    "--webhook-url", "https://hub.example.com/procore/webhook"]
+        let linked = await tieline(args, home: home)
+        #expect(linked.status == 0, "\(linked.err)")
+        #expect(linked.out.contains("Registered the hub's webhook with Procore"))
+        #expect(!linked.out.contains("tlw_"), "the token goes to Procore only")
+        #expect(sandbox.erpRequestHooks.map(\.url) == ["https://hub.example.com/procore/webhook"])
+        // Linking again replaces the hook rather than adding a second one.
+        #expect(await tieline(args, home: home).status == 0)
+        #expect(sandbox.erpRequestHooks.count == 1)
+        #expect(sandbox.erpRequestHooks.first?.namespace == "tieline-hub")
     }
 
     @Test func rejectRetrieveAndTheirRefusalsFromTheCLI() async throws {
