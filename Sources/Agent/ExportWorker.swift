@@ -86,14 +86,17 @@ public struct ExportWorker: Service {
                     delay = retryDelay
                     // Checks first: they only read Sage, and a PCCO waits on each before it can go on.
                     let checks = assignments.filter(\.check)
-                    for (assignment, check) in zip(checks, self.check(checks, company: company)) {
+                    // Sage work runs off the cooperative threads (see Offload).
+                    let checked = checks.isEmpty ? [] : try await Offload.run { self.check(checks, company: company) }
+                    for (assignment, check) in zip(checks, checked) {
                         while inFlight >= maxReports, await reports.next() != nil { inFlight -= 1 }
                         reports.addTask { try? await report(id: assignment.id, stop: stop) { try await client.reportCheck(id: assignment.id, agent: agentID, check: check) } }
                         inFlight += 1
                     }
                     // One Sage transaction for the writes, a savepoint per export.
                     let writes = assignments.filter { !$0.check }
-                    for (assignment, outcome) in zip(writes, writes.isEmpty ? [] : write(writes, company: company)) {
+                    let outcomes = writes.isEmpty ? [] : try await Offload.run { self.write(writes, company: company) }
+                    for (assignment, outcome) in zip(writes, outcomes) {
                         while inFlight >= maxReports, await reports.next() != nil { inFlight -= 1 }
                         reports.addTask { try? await report(id: assignment.id, stop: stop) { try await client.reportExport(id: assignment.id, agent: agentID, outcome: outcome) } }
                         inFlight += 1

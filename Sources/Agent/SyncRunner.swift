@@ -150,8 +150,9 @@ public struct SyncRunner: Sendable {
         // Incremental reads stop at the run's high-water mark so a busy company cannot keep a run going.
         let cap: Int64? = plan.type == .deep ? nil : plan.highWater
         let sentBefore = progress.upserts + progress.deletes
-        let meter = ProgressMeter(entity: entity.name, baseline: sentBefore,
-                                  estimatedRows: sentBefore + (try reader.estimate(after: progress.position, cap: cap, mode: mode)))
+        let position = progress.position
+        let estimate = try await Offload.run { try reader.estimate(after: position, cap: cap, mode: mode) }
+        let meter = ProgressMeter(entity: entity.name, baseline: sentBefore, estimatedRows: sentBefore + estimate)
         onEvent(.entityStarted(entity: entity.name, estimatedRows: meter.estimatedRows))
         // The next chunk, read while the destination works on the current batch.
         var readAhead: Task<EntityReader.Chunk, any Error>?
@@ -166,7 +167,8 @@ public struct SyncRunner: Sendable {
                 chunk = try await prefetched.value
                 readAhead = nil
             } else {
-                chunk = try reader.read(after: progress.position, bound: bound, mode: mode)
+                let position = progress.position
+                chunk = try await Offload.run { try reader.read(after: position, bound: bound, mode: mode) }
             }
             // A batch sent before a crash is re-sent even if empty now: its sequence may be taken.
             if chunk.isEmpty && progress.pendingThrough == nil {
@@ -182,7 +184,7 @@ public struct SyncRunner: Sendable {
             if !last {
                 // It starts exactly where this batch ends, which is the position once it is acknowledged.
                 let (after, limit) = (chunk.through, options.batchSize)
-                readAhead = Task { try reader.read(after: after, bound: .limit(limit, cap: cap), mode: mode) }
+                readAhead = Task { try await Offload.run { try reader.read(after: after, bound: .limit(limit, cap: cap), mode: mode) } }
             }
             let batch = SyncBatch(runID: plan.id, entity: entity.name, sequence: progress.nextSequence, columns: columns,
                                   key: entity.table.key, dateColumn: entity.dateColumn, upserts: chunk.upserts,
