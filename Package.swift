@@ -45,12 +45,10 @@ let package = Package(
         ]),
         // The loopback stand-in for Procore's cloud.
         .target(name: "ProcoreSandbox", dependencies: [
-            "TielineCore", "Procore", "SageModel", "SageStore",
+            "TielineCore", "Procore", "SageModel",
             .product(name: "Hummingbird", package: "hummingbird"),
             // Sends Procore-style webhook deliveries.
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            // Reads a Sage company file to seed matching projects and contracts.
-            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),

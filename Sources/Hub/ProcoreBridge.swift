@@ -19,6 +19,8 @@ public final class ProcoreBridge: Service, Sendable {
     let pollBell = Doorbell()
     let intakes = Mutex<[Int64: (key: String, intake: ProcoreIntake)]>([:])
     let lastPolls = Mutex<[Int64: Date]>([:])
+    /// Sites being polled right now.
+    let polling = Mutex<Set<Int64>>([])
 
     public init(queue: ExportQueue, secrets: HubSecretBox?, httpClient: HTTPClient = .procore, logger: Logger = Logger(label: "tieline.hub.procore")) {
         self.queue = queue
@@ -41,6 +43,11 @@ public final class ProcoreBridge: Service, Sendable {
         }
     }
 
+    /// Whether nothing is waiting to be polled or being polled for the site (for tests and the demo to settle).
+    public func isIdle(site: HubSite) -> Bool {
+        !wakeSites.withLock { $0.contains(site.id) } && !polling.withLock { $0.contains(site.id) }
+    }
+
     /// Polls the site at once (a webhook delivery said something new is waiting).
     public func wake(site: HubSite) {
         wakeSites.withLock { _ = $0.insert(site.id) }
@@ -58,7 +65,9 @@ public final class ProcoreBridge: Service, Sendable {
                     let due = last.map { Date().timeIntervalSince($0) >= Double(linked.link.pollSeconds) } ?? true
                     guard woken || due else { continue }
                     lastPolls.withLock { $0[linked.site.id] = Date() }
+                    polling.withLock { _ = $0.insert(linked.site.id) }
                     await poll(linked)
+                    polling.withLock { _ = $0.remove(linked.site.id) }
                 }
             } catch {
                 logger.error("cannot read linked sites: \(error)")
@@ -112,6 +121,8 @@ public final class ProcoreBridge: Service, Sendable {
                 try await settle(pccoID: unlink.pccoID, site: linked.site, "an unlink request from Procore") { id in
                     _ = try await self.queue.unlink(id: id, site: linked.site, actor: "procore")
                 }
+            case .stage(let staging):
+                await stage(staging, intake: intake, site: linked.site)
             case nil:
                 // A request Tieline cannot read is closed as failed, so the user sees why instead of waiting.
                 let message = request.error?.message ?? "request \(request.requestName) is not one Tieline handles"
@@ -122,6 +133,36 @@ public final class ProcoreBridge: Service, Sendable {
             }
         }
         return highest.map(String.init)
+    }
+
+    /// Stages the site's jobs or prime contracts now, without an ERP request (a public-API site has none).
+    public func stageNow(_ kind: StagingRequest.Kind, site: HubSite) async throws -> String {
+        guard let link = try await storage.procoreLink(site: site) else {
+            throw TielineError(.notFound, "site '\(site.name)' is not linked to Procore")
+        }
+        let outcome = try await ProcoreStaging(storage: storage, site: site)
+            .run(StagingRequest(kind: kind, requestDetailID: nil), intake: try intake(for: LinkedSite(site: site, link: link)))
+        // Projects imported from what was staged are linked ones: the next poll reloads the list.
+        intakes.withLock { _ = $0.removeValue(forKey: site.id) }
+        guard outcome.failures.isEmpty else { throw TielineError(.conflict, "staging refused: \(outcome.summary)") }
+        return outcome.summary
+    }
+
+    /// Stages jobs or prime contracts from the mirror and closes the request detail with what happened.
+    func stage(_ request: StagingRequest, intake: ProcoreIntake, site: HubSite) async {
+        do {
+            let outcome = try await ProcoreStaging(storage: storage, site: site).run(request, intake: intake)
+            logger.info("staged \(request.kind == .jobs ? "jobs" : "prime contracts") of site \(site.name) for Procore: \(outcome.summary)")
+            if let detail = request.requestDetailID {
+                try await intake.closeRequestDetail(detail, success: outcome.failures.isEmpty, messages: [outcome.summary])
+            }
+        } catch {
+            let message = (error as? TielineError)?.message ?? "\(error)"
+            logger.warning("staging \(request.kind.rawValue) of site \(site.name) failed: \(message)")
+            if let detail = request.requestDetailID {
+                try? await intake.closeRequestDetail(detail, success: false, messages: ["Tieline could not stage: \(message)"])
+            }
+        }
     }
 
     func settle(pccoID: Int, site: HubSite, _ what: String, _ action: (Int64) async throws -> Void) async throws {

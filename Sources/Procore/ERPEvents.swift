@@ -8,11 +8,16 @@ public enum ERPEvent: Sendable, Hashable {
     case resetChangeOrder(ChangeOrderReset)
     /// `unlink_prime_contract_change_order`: a user unlinked a synced PCCO.
     case unlinkChangeOrder(ChangeOrderUnlink)
+    /// `sync_jobs`, `sync_single_job`, `sync_prime_contracts`: stage Sage's jobs or prime contracts for import.
+    case stage(StagingRequest)
 
     /// Request names Tieline handles.
     public static let createName = "create_prime_contract_change_order"
     public static let resetName = "reset_prime_contract_change_order"
     public static let unlinkName = "unlink_prime_contract_change_order"
+    public static let syncJobsName = "sync_jobs"
+    public static let syncSingleJobName = "sync_single_job"
+    public static let syncPrimeContractsName = "sync_prime_contracts"
 
     /// Parses a whole event document `{"request_name": ..., "request_data": {...}}`.
     public static func parse(document: JSONValue, companyID: Int? = nil) throws(TielineError) -> ERPEvent {
@@ -27,6 +32,12 @@ public enum ERPEvent: Sendable, Hashable {
         case createName: return .createChangeOrder(try parseCreate(data, companyID: companyID))
         case resetName: return .resetChangeOrder(try ChangeOrderReset(data))
         case unlinkName: return .unlinkChangeOrder(try ChangeOrderUnlink(data))
+        case syncJobsName: return .stage(StagingRequest(kind: .jobs, requestDetailID: try data.optionalInt("request_detail_id")))
+        case syncSingleJobName:
+            // The dictionary's example names the project by its origin id in `id`, and has no request detail.
+            return .stage(StagingRequest(kind: .jobs, requestDetailID: try data.optionalInt("request_detail_id"),
+                                         projectOriginID: try data.optionalString("id", maxLength: 255)))
+        case syncPrimeContractsName: return .stage(StagingRequest(kind: .primeContracts, requestDetailID: try data.optionalInt("request_detail_id")))
         default:
             throw TielineError(.procoreUnsupportedRequest, "request_name: '\(requestName.clipped(80))' is not an event Tieline handles")
         }
@@ -56,6 +67,23 @@ public enum ERPEvent: Sendable, Hashable {
             status: try pcco.string("status"),
             transactionDate: transactionDate,
             lines: lines)
+    }
+}
+
+/// A request to stage Sage records for Procore's "Ready to Import" (ERP Events Dictionary: sync_jobs,
+/// sync_single_job, sync_prime_contracts).
+public struct StagingRequest: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable { case jobs, primeContracts }
+    public var kind: Kind
+    /// The request detail to close with the outcome (none for sync_single_job).
+    public var requestDetailID: Int?
+    /// Only this project (sync_single_job).
+    public var projectOriginID: String?
+
+    public init(kind: Kind, requestDetailID: Int?, projectOriginID: String? = nil) {
+        self.kind = kind
+        self.requestDetailID = requestDetailID
+        self.projectOriginID = projectOriginID
     }
 }
 

@@ -38,6 +38,9 @@ public actor ProcoreIntake {
     public nonisolated let client: ProcoreClient
     var companyID: Int { client.configuration.companyID }
     var linked: [LinkedProject]?
+    var linkedLoadedAt: Date?
+    /// How long the list of linked projects is trusted before the next poll reloads it.
+    static let linkedProjectsMaxAge: TimeInterval = 600
 
     /// An intake over `client`.
     public init(client: ProcoreClient) { self.client = client }
@@ -53,6 +56,7 @@ public actor ProcoreIntake {
             if let p = try PublicAPIParsing.project(PayloadReader(row, path: "projects[\(i)]")) { projects.append(p) }
         }
         linked = projects
+        linkedLoadedAt = Date()
         return projects
     }
 
@@ -61,8 +65,11 @@ public actor ProcoreIntake {
     /// With nothing new this costs exactly one request per linked project (after the first
     /// call, which also loads the linked projects).
     public func poll(since: Date, until: Date? = nil) async throws -> PollResult {
+        // Linked projects are reloaded now and then: an accountant imports new ones from Ready to Import.
         var projects = linked ?? []
-        if linked == nil { projects = try await refreshLinkedProjects() }
+        if linked == nil || linkedLoadedAt.map({ Date().timeIntervalSince($0) > Self.linkedProjectsMaxAge }) ?? true {
+            projects = try await refreshLinkedProjects()
+        }
         let window = PublicAPIParsing.range(since, until ?? Date(timeIntervalSince1970: 4_102_444_800))
         var result = PollResult(exports: [], failures: [])
         for project in projects {

@@ -3,7 +3,6 @@ import Hummingbird
 import Logging
 import NIOCore
 import Procore
-import SageStore
 import SageModel
 import TielineCore
 
@@ -37,8 +36,6 @@ public struct SandboxConfiguration: Sendable {
     public var seed: UInt64 = 1
     /// Linked projects generated when no Sage company is given.
     public var syntheticProjects = 3
-    /// Seed projects/contracts to match this Sage company file instead of generating them.
-    public var sageCompanyPath: String?
     /// The sandbox's clock (shared with a client's in tests so windows pass instantly).
     public var clock: any ProcoreClock = SystemProcoreClock()
     /// The HTTP server's own log level; shutdown and dropped connections log errors below `.critical`.
@@ -73,11 +70,8 @@ public final class ProcoreSandbox: Sendable {
     public static func start(_ configuration: SandboxConfiguration = SandboxConfiguration(),
                              logger: Logger = Logger(label: "tieline.procore-sandbox")) async throws -> ProcoreSandbox {
         var data = SandboxData(companyID: configuration.companyID, seed: configuration.seed)
-        if let path = configuration.sageCompanyPath {
-            try data.seed(fromSage: try SageCompany.open(at: path))
-        } else {
-            data.seedSynthetic(linkedProjects: configuration.syntheticProjects)
-        }
+        // Sage's jobs and contracts reach it only as the integration stages them (ERP Staged Records) and they are imported.
+        data.seedSynthetic(linkedProjects: configuration.syntheticProjects)
         let store = SandboxStore(data)
         let counters = SandboxCounters()
         let webhooks = WebhookSender(retryBase: configuration.webhookRetryBase) { id, status, error, outcome in
@@ -145,6 +139,39 @@ public final class ProcoreSandbox: Sendable {
     }
     /// Replaces the faults.
     public func setFaults(_ faults: SandboxFaults) { store.with { $0.faults = faults } }
+    /// What "Ready to Import" shows: staged projects and prime contracts (of synced projects).
+    public var readyToImport: [(id: Int, itemType: String, originID: String, originCode: String?)] {
+        store.with { $0.readyToImport.map { ($0.id, $0.itemType, $0.originID, $0.originCode) } }
+    }
+
+    /// Every staged record: type, origin id and code, status, and its `data`.
+    public var stagedRecords: [(itemType: String, originID: String, originCode: String?, status: String, data: JSONValue)] {
+        store.with { $0.stagedRecords.map { ($0.itemType, $0.originID, $0.originCode, $0.status, $0.data) } }
+    }
+
+    /// Imports everything on Ready to Import, as an accountant clicking Import would; returns how many.
+    @discardableResult
+    public func importAll() throws(TielineError) -> Int {
+        let now = configuration.clock.now()
+        return try store.with { data throws(TielineError) in try data.importAll(now: now) }
+    }
+
+    /// Queues an ERP request that asks the integration to stage (`sync_jobs`, `sync_prime_contracts`), as the
+    /// ERP tool's sync buttons do; returns its request detail id.
+    @discardableResult
+    public func requestStaging(_ name: String) -> Int {
+        let now = configuration.clock.now()
+        return store.with { data in
+            let detail = data.newID()
+            _ = data.enqueueERPRequest(name: name, data: .object(["request_detail_id": .number(String(detail)), "company_id": .number(String(data.companyID))]),
+                                       requestDetailID: detail, projectID: nil, now: now)
+            return detail
+        }
+    }
+
+    /// Webhook deliveries not yet answered with a 2xx (queued, or failing and to be retried).
+    public var webhookDeliveriesPending: Int { store.with { $0.deliveries.filter { $0.status == "pending" || $0.status == "failing" }.count } }
+
     /// The destinations of hooks that fire on ERP Requests create events, and their namespaces.
     public var erpRequestHooks: [(namespace: String, url: String)] {
         store.with { data in

@@ -1,6 +1,5 @@
 import Foundation
 import Procore
-import SageStore
 import SageModel
 import TielineCore
 
@@ -15,6 +14,8 @@ struct SandboxData: Sendable {
     var costCodes: [SandboxCostCode] = []
     var lineItemTypes: [SandboxLineItemType] = []
     var contracts: [SandboxPrimeContract] = []
+    /// ERP Staged Records, waiting on "Ready to Import" or imported.
+    var stagedRecords: [SandboxStagedRecord] = []
     var pccos: [SandboxPCCO] = []
     var erpRequests: [SandboxERPRequest] = []
     var requestDetails: [Int: SandboxRequestDetail] = [:]

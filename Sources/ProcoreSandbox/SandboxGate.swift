@@ -130,6 +130,13 @@ extension SandboxData {
                 var reply = SandboxReply.ok(.object(["erp_request_id": Self.num(requestID)]))
                 reply.status = 201
                 return reply
+            case ("GET", "/sandbox/ready_to_import"):
+                return .ok(.array(readyToImport.map(stagedJSON)))
+            case ("POST", "/sandbox/import_all"):
+                return .ok(.object(["imported": Self.num(try importAll(now: now))]))
+            case ("POST", _) where r.segments.count == 4 && r.segments[1] == "staged_records" && r.segments[3] == "import":
+                guard let id = Int(r.segments[2]) else { return .error(404, "staged record not found") }
+                return .ok(try importStaged(id, now: now))
             case ("GET", "/sandbox/stats"):
                 return .ok(.object(["request_count": Self.num(requestCount), "rate_limited_count": Self.num(rateLimitedCount),
                                     "projects": Self.num(projects.count), "prime_change_orders": Self.num(pccos.count),

@@ -114,6 +114,7 @@ extension SandboxData {
 
     /// `/rest/v1.0/companies/{id}/...`: ERP requests, request details, external data.
     mutating func companyRoute(_ s: [String], _ r: SandboxRequest, now: Date) throws(TielineError) -> SandboxReply {
+        if s.first == "erp_staged_records" { return try stagedRecordsRoute(Array(s.dropFirst()), r, now: now) }
         switch (r.method, s.count, s.first ?? "") {
         case ("GET", 1, "projects"):
             return Self.page(projects.map(projectJSON), r)

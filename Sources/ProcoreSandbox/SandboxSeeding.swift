@@ -1,7 +1,5 @@
 import Foundation
-import GRDB
 import Procore
-import SageStore
 import SageModel
 import TielineCore
 
@@ -36,42 +34,5 @@ extension SandboxData {
                                                   originID: newOriginID(), originCode: job, items: items))
         }
         projects.append(SandboxProject(id: newID(), name: "Unlinked estimating project", originID: nil, originCode: nil))
-    }
-
-    /// Seeds projects, prime contracts, items, cost codes and types to match a Sage company.
-    mutating func seed(fromSage company: SageCompany) throws(TielineError) {
-        let (jobs, contractRows, items, costRows, categories) = try company.read { db in
-            (try Job.fetchAll(db, sql: "SELECT * FROM JCM_MASTER__JOB ORDER BY Job"),
-             try Contract.fetchAll(db, sql: "SELECT * FROM CNC_ACTIVE__CONTRACT ORDER BY Contract"),
-             try ContractItem.fetchAll(db, sql: "SELECT * FROM CNC_ACTIVE__CONTRACT_ITEM ORDER BY Contract, Item"),
-             try CostCode.fetchAll(db, sql: "SELECT * FROM JCM_MASTER__COST_CODE ORDER BY Job, Extra, Cost_Code"),
-             try Category.fetchAll(db, sql: "SELECT * FROM JCM_MASTER__CATEGORY ORDER BY Job, Extra, Cost_Code, Category"))
-        }
-        var projectByJob: [String: Int] = [:]
-        for job in jobs {
-            let id = newID()
-            projectByJob[job.job] = id
-            projects.append(SandboxProject(id: id, name: "\(job.job) - \(job.description ?? job.job)",
-                                           originID: newOriginID(), originCode: job.job))
-        }
-        for c in categories { _ = lineItemType(code: c.category, name: c.description ?? c.category) }
-        for c in costRows {
-            guard let projectID = projectByJob[c.job] else { continue }
-            _ = costCode(projectID: projectID, fullCode: c.costCode, name: c.description ?? c.costCode)
-        }
-        for contract in contractRows {
-            guard let projectID = projectByJob[contract.job] else { continue }
-            let mine = items.filter { $0.contract == contract.contract }.map { item in
-                SandboxContractItem(
-                    id: newID(), description: item.description ?? item.item, amount: item.originalScheduledValue,
-                    originCode: item.item,
-                    costCodeID: costCode(projectID: projectID, fullCode: item.costCode, name: item.costCode),
-                    // A contract item without a category still needs a Procore type; Sage's "O" (other) is the usual default.
-                    lineItemTypeID: lineItemType(code: item.category ?? "O", name: item.category ?? "Other"))
-            }
-            contracts.append(SandboxPrimeContract(id: newID(), projectID: projectID, number: contract.contract,
-                                                  title: contract.description ?? contract.contract, status: contract.status,
-                                                  originID: newOriginID(), originCode: contract.contract, items: mine))
-        }
     }
 }

@@ -55,6 +55,13 @@ struct DemoCommand: AsyncParsableCommand {
                 let run = try await stack.sync()
                 guard run.status == .completed else { throw TielineError(.internalError, "the Deep sync did not complete: \(run.error ?? run.status.rawValue)") }
                 print("   \(run.rowsSent) rows of \(run.entities.count) entities mirrored in \(Self.seconds(since: synced))")
+                let staged = Date()
+                let imported = try await stack.stageAndImport()
+                let readyRecords = stack.sandbox.stagedRecords
+                print("   Procore asks for jobs and prime contracts (sync_jobs, sync_prime_contracts): the hub stages " +
+                      "\(readyRecords.filter { $0.itemType == "project" }.count) projects and \(readyRecords.filter { $0.itemType == "prime_contract" }.count) prime contracts " +
+                      "(\(readyRecords.filter { $0.itemType == "line_item" }.count) line items) from its mirror; " +
+                      "\(imported) imported from Ready to Import in \(Self.seconds(since: staged))")
 
                 agent = stack.startAgent()
                 print("\n3. A PCCO approved in Procore arrives (Procore's accounting approver approved its export: no second Accept here)")

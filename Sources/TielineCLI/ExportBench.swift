@@ -46,6 +46,7 @@ struct ExportBench: AsyncParsableCommand {
             var acceptSeconds = 0.0
             do {
                 _ = try await stack.sync()
+                try await stack.stageAndImport()
                 let project = stack.sandbox.projects.first { $0.originCode == "24-118" }?.id
                 func arrive(_ numbers: [String]) async throws -> [Int64] {
                     let pccos = try numbers.map { try stack.sandbox.createApprovedPCCO(PCCOSpec(projectID: project, number: $0, title: "Bench \($0)")) }

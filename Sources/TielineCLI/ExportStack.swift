@@ -72,7 +72,8 @@ public final class ExportStack: Sendable {
 
         var sandboxConfiguration = SandboxConfiguration()
         sandboxConfiguration.port = options.sandboxPort
-        sandboxConfiguration.sageCompanyPath = companyPath
+        // Procore starts without Sage's jobs: they reach it as staged records the hub offers and an accountant imports.
+        sandboxConfiguration.syntheticProjects = 0
         sandboxConfiguration.rateLimit = 1_000_000
         let sandbox = try await ProcoreSandbox.start(sandboxConfiguration, logger: logger)
 
@@ -108,7 +109,7 @@ public final class ExportStack: Sendable {
         let site = try await storage.sites().first { $0.name == siteName }!
         // Procore calls the hub's webhook for every new ERP request, so PCCOs arrive at once: registered
         // through Procore's Webhooks API, as `hub sites procore --webhook-url` does.
-        _ = try await ProcoreIntake(client: ProcoreClient(configuration: procore))
+        _ = try await ProcoreIntake(client: ProcoreClient(configuration: procore, logger: logger))
             .registerWebhook(destination: hub.baseURL + "/procore/webhook", token: webhookToken)
 
         let agentHome = TielineHome(url: folder.appendingPathComponent("agent"))
@@ -126,6 +127,31 @@ public final class ExportStack: Sendable {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
         }
+    }
+
+    /// Procore's ERP tool asks for Sage's jobs and prime contracts (sync_jobs, sync_prime_contracts); the hub stages
+    /// them from its mirror; the accountant imports everything on Ready to Import. Returns how many were imported.
+    @discardableResult
+    public func stageAndImport(timeout: Duration = .seconds(30)) async throws -> Int {
+        if let link = try await storage.procoreLink(site: site), link.style == .publicAPI {
+            // A public-API site gets no ERP requests: stage directly.
+            guard let bridge = hub.bridge else { throw TielineError(.conflict, "the hub runs without its Procore bridge") }
+            _ = try await bridge.stageNow(.jobs, site: site)
+            _ = try await bridge.stageNow(.primeContracts, site: site)
+            return try sandbox.importAll()
+        }
+        let details = [sandbox.requestStaging("sync_jobs"), sandbox.requestStaging("sync_prime_contracts")]
+        // The webhook brings them to the hub; settled once every delivery is answered and the polls they woke are done.
+        let deadline = ContinuousClock.now + timeout
+        while details.contains(where: { sandbox.requestDetail($0)?.status == "pending" }) || sandbox.webhookDeliveriesPending > 0
+                || hub.bridge?.isIdle(site: site) == false {
+            guard ContinuousClock.now < deadline else { throw TielineError(.conflict, "the hub did not answer Procore's staging requests in time") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        for detail in details where sandbox.requestDetail(detail)?.status != "success" {
+            throw TielineError(.conflict, "staging failed: \(sandbox.requestDetail(detail)?.messages.joined(separator: "; ") ?? "no answer")")
+        }
+        return try sandbox.importAll()
     }
 
     /// Runs the connection's sync with its saved Settings (Deep, The beginning of time).

@@ -20,9 +20,10 @@ struct ProcoreSandboxCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Serve the Procore sandbox on loopback until interrupted.",
             discussion: """
-                Seeded deterministically: the same --seed gives the same projects, ids and PCCOs. With \
-                --company, projects, prime contracts, contract items, cost codes and line item types are \
-                seeded to match that Sage 300 CRE company file (jobs become projects with origin_code = Job).
+                Seeded deterministically: the same --seed gives the same projects, ids and PCCOs (--projects 0 \
+                for none). Sage's jobs and prime contracts arrive as Procore's do: the hub stages them (ERP Staged \
+                Records) when the ERP tool asks (POST /sandbox/erp_requests with sync_jobs or sync_prime_contracts), \
+                and they are imported from Ready to Import (POST /sandbox/import_all).
 
                 Control endpoints (no token needed):
                   POST /sandbox/pccos      create an approved PCCO and enqueue its ERP request;
@@ -32,6 +33,8 @@ struct ProcoreSandboxCommand: AsyncParsableCommand {
                                            or {"unavailable_burst": 1, "unavailable_retry_after": 2};
                                            also slow_burst + slow_seconds, drop_burst,
                                            malformed_burst, server_error_burst
+                  GET /sandbox/ready_to_import   staged records an accountant could import
+                  POST /sandbox/import_all       import them all (or /sandbox/staged_records/ID/import)
                   GET /sandbox/stats       request counters
 
                 OAuth: POST /oauth/token with grant_type=client_credentials and the client id and \
@@ -49,8 +52,8 @@ struct ProcoreSandboxCommand: AsyncParsableCommand {
         @Option(help: "Seed for ids, origin ids and generated PCCOs.")
         var seed: UInt64 = 1
 
-        @Option(help: ArgumentHelp("Seed from this Sage 300 CRE company file instead of generated projects.", valueName: "file"))
-        var company: String?
+        @Option(help: "Generated projects already linked to ERP jobs (0: only what is staged and imported).")
+        var projects: Int = 3
 
         @Option(help: "Procore company id the sandbox answers for (the Procore-Company-Id header).")
         var companyID: Int = 4_201
@@ -99,7 +102,8 @@ struct ProcoreSandboxCommand: AsyncParsableCommand {
             guard tokenLifetime >= 1 else { throw ValidationError("--token-lifetime must be at least 1 second") }
             config.tokenLifetime = tokenLifetime
             config.issueRefreshTokens = refreshTokens
-            config.sageCompanyPath = company.map { ($0 as NSString).expandingTildeInPath }
+            guard (0...1000).contains(projects) else { throw ValidationError("--projects must be 0 to 1000") }
+            config.syntheticProjects = projects
             let sandbox = try await ProcoreSandbox.start(config)
             if let webhookURL {
                 guard let token = ProcessInfo.processInfo.environment[webhookTokenEnv], !token.isEmpty else {

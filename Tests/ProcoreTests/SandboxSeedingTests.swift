@@ -7,48 +7,50 @@ import SageModel
 import Testing
 import TielineCore
 
-@Suite("Sandbox seeded from a Sage company")
+@Suite("Sandbox: staged records imported from Ready to Import")
 struct SandboxSeedingTests {
-    /// A Sage company shaped like the sample payload: job and contract 24-118, items 100 and 200.
-    static func riversideCompany() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("procore-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let path = dir.appendingPathComponent("riverside.sqlite").path
-        let company = try SageCompany.create(at: path, name: "Riverside Builders")
-        try company.write { db in
-            try Job(job: "24-118", description: "Riverside Clinic", customer: "RIVER").insert(db)
-            for (code, name) in [("01-900", "General conditions"), ("02-200", "Earthwork"), ("03-300", "Concrete")] {
-                try CostCode(job: "24-118", costCode: code, description: name).insert(db)
-            }
-            for (code, category, name) in [("01-900", "O", "Other"), ("02-200", "S", "Subcontract"), ("03-300", "M", "Material")] {
-                try SageStore.Category(job: "24-118", costCode: code, category: category, description: name).insert(db)
-            }
-            try Contract(contract: "24-118", job: "24-118", customer: "RIVER", description: "Riverside Clinic Prime",
-                         originalAmount: .of("4250000.00")).insert(db)
-            try ContractItem(contract: "24-118", item: "100", description: "Sitework", job: "24-118", costCode: "02-200",
-                             category: "S", originalScheduledValue: .of("1200000.00")).insert(db)
-            try ContractItem(contract: "24-118", item: "200", description: "Building", job: "24-118", costCode: "03-300",
-                             category: "M", originalScheduledValue: .of("3050000.00")).insert(db)
-        }
-        return path
-    }
+    /// What the hub stages for job and contract 24-118 (items 100 and 200), as the Staged Records guide shapes it.
+    static let riverside: [JSONValue] = [
+        .object(["item_type": .string("project"), "origin_id": .string("job-guid-24118"), "origin_code": .string("24-118"),
+                 "data": .object(["name": .string("Riverside Clinic")])]),
+        .object(["item_type": .string("prime_contract"), "origin_id": .string("contract-guid-24118"), "origin_code": .string("24-118"),
+                 "data": .object(["project_origin_id": .string("job-guid-24118"), "title": .string("Riverside Clinic Prime")])]),
+        .object(["item_type": .string("line_item"), "origin_id": .string("item-guid-100"), "origin_code": .string("100"),
+                 "parent_origin_id": .string("contract-guid-24118"),
+                 "data": .object(["description": .string("Sitework"), "amount": .string("1200000.00"), "cost_code": .string("02-200"),
+                                  "line_item_type": .string("S")])]),
+        .object(["item_type": .string("line_item"), "origin_id": .string("item-guid-200"), "origin_code": .string("200"),
+                 "parent_origin_id": .string("contract-guid-24118"),
+                 "data": .object(["description": .string("Building"), "amount": .string("3050000.00"), "cost_code": .string("03-300"),
+                                  "line_item_type": .string("M")])]),
+    ]
 
-    @Test("projects, contracts, items, cost codes and types match the company; a PCCO exports exactly")
+    @Test("staged, imported: projects, contracts, items, cost codes and types as staged; a PCCO on them exports exactly")
     func matchesSage() async throws {
-        let path = try Self.riversideCompany()
-        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
-        try await Harness.with(configure: { $0.sageCompanyPath = path }) { h in
-            #expect(h.sandbox.projects.map(\.originCode) == ["24-118"])
+        try await Harness.with(configure: { $0.syntheticProjects = 0 }) { h in
+            let intake = ProcoreIntake(client: h.client)
+            // A contract cannot name a project that is neither staged nor synced.
+            let orphan: JSONValue = .object(["item_type": .string("prime_contract"), "origin_id": .string("x"),
+                                             "data": .object(["project_origin_id": .string("nowhere")])])
+            #expect(try await intake.syncStagedRecords([orphan]).first?.contains("neither a staged nor a synced project") == true)
+            #expect(try await intake.syncStagedRecords(Self.riverside).isEmpty)
+            #expect(h.sandbox.projects.allSatisfy { $0.originCode == nil }, "no linked project exists in Procore before the import")
+            #expect(h.sandbox.readyToImport.map(\.itemType) == ["project"], "the contract waits for its project to be synced")
+            #expect(try h.sandbox.importAll() == 2)
+            #expect(h.sandbox.stagedRecords.allSatisfy { $0.status == "imported" })
+            let linked = h.sandbox.projects.filter { $0.originCode != nil }
+            #expect(linked.map(\.originCode) == ["24-118"])
+            #expect(linked.map(\.originID) == ["job-guid-24118"])
             let contract = try #require(h.sandbox.primeContracts.first)
             #expect(contract.originCode == "24-118")
             #expect(contract.items.map(\.originCode) == ["100", "200"])
             #expect(contract.items.map(\.amount) == [.of("1200000.00"), .of("3050000.00")])
+            #expect(try await intake.stagedRecords(itemType: "line_item").count == 2)
 
             try h.sandbox.createApprovedPCCO(PCCOSpec(
                 number: "007", title: "Added storm drain",
                 lines: [.init(contractItem: "100", amount: .of("10000.00")), .init(contractItem: "200", amount: .of("1000.00"))],
                 markupPercent: 15, transactionDate: try CalendarDate(year: 2024, month: 9, day: 20)))
-            let intake = ProcoreIntake(client: h.client)
             guard case .createChangeOrder(let export)? = try await intake.fetchERPRequests().first?.event else {
                 Issue.record("no create event")
                 return

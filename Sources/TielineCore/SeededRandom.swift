@@ -1,4 +1,3 @@
-import SageModel
 /// SplitMix64: a tiny, fast generator whose output depends only on the seed, on every platform.
 ///
 /// Swift's `SystemRandomNumberGenerator` is not seedable, and the sample company must be the
