@@ -219,6 +219,10 @@ public struct ProcoreLink: Sendable, Hashable, Codable {
     /// sends `create_prime_contract_change_order` only once its accounting approver approved the
     /// export, so by default a valid request goes straight to the agent. Nil reads as false.
     public var hubApproval: Bool?
+    /// The last staging of Sage jobs / prime contracts for Procore: when, and what it did (or why it failed).
+    public var lastStagingAt: Date?
+    public var lastStaging: String?
+    public var lastStagingFailed: Bool?
 
     /// Whether a PCCO from this link still needs the hub's Accept.
     public var needsHubAccept: Bool { style == .publicAPI || hubApproval == true }

@@ -135,6 +135,15 @@ public final class ProcoreBridge: Service, Sendable {
         return highest.map(String.init)
     }
 
+    /// Keeps the last staging's outcome on the site's link, for the console's dashboard.
+    func recordStaging(_ text: String, failed: Bool, site: HubSite) async {
+        guard var link = try? await storage.procoreLink(site: site) else { return }
+        link.lastStagingAt = Date()
+        link.lastStaging = text
+        link.lastStagingFailed = failed
+        try? await storage.linkProcore(link, site: site.name)
+    }
+
     /// Stages the site's jobs or prime contracts now, without an ERP request (a public-API site has none).
     public func stageNow(_ kind: StagingRequest.Kind, site: HubSite) async throws -> String {
         guard let link = try await storage.procoreLink(site: site) else {
@@ -142,6 +151,7 @@ public final class ProcoreBridge: Service, Sendable {
         }
         let outcome = try await ProcoreStaging(storage: storage, site: site)
             .run(StagingRequest(kind: kind, requestDetailID: nil), intake: try intake(for: LinkedSite(site: site, link: link)))
+        await recordStaging("\(kind == .jobs ? "Jobs" : "Prime contracts"): \(outcome.summary)", failed: !outcome.failures.isEmpty, site: site)
         // Projects imported from what was staged are linked ones: the next poll reloads the list.
         intakes.withLock { _ = $0.removeValue(forKey: site.id) }
         guard outcome.failures.isEmpty else { throw TielineError(.conflict, "staging refused: \(outcome.summary)") }
@@ -153,12 +163,14 @@ public final class ProcoreBridge: Service, Sendable {
         do {
             let outcome = try await ProcoreStaging(storage: storage, site: site).run(request, intake: intake)
             logger.info("staged \(request.kind == .jobs ? "jobs" : "prime contracts") of site \(site.name) for Procore: \(outcome.summary)")
+            await recordStaging("\(request.kind == .jobs ? "Jobs" : "Prime contracts"): \(outcome.summary)", failed: !outcome.failures.isEmpty, site: site)
             if let detail = request.requestDetailID {
                 try await intake.closeRequestDetail(detail, success: outcome.failures.isEmpty, messages: [outcome.summary])
             }
         } catch {
             let message = (error as? TielineError)?.message ?? "\(error)"
             logger.warning("staging \(request.kind.rawValue) of site \(site.name) failed: \(message)")
+            await recordStaging("\(request.kind == .jobs ? "Jobs" : "Prime contracts"): \(message)", failed: true, site: site)
             if let detail = request.requestDetailID {
                 try? await intake.closeRequestDetail(detail, success: false, messages: ["Tieline could not stage: \(message)"])
             }

@@ -41,6 +41,9 @@ struct DashboardRoutes: Sendable {
         var errors: [String]
         var throughputChart: String
         var latencyChart: String
+        /// The last staging of Sage jobs and prime contracts for Procore's Ready to Import.
+        var staging: String?
+        var stagingClass: String
     }
 
     func add(to group: RouterGroup<HubConsoleContext>) {
@@ -77,6 +80,8 @@ struct DashboardRoutes: Sendable {
             guard let synced = export.syncedAt else { return nil }
             return SVGChart.Point(at: synced, value: synced.timeIntervalSince(export.acceptedAt ?? export.createdAt))
         }
+        let link = try await storage.procoreLink(site: site)
+        let staging = link?.lastStaging.map { "\(link?.lastStagingAt.map { $0.ISO8601Format() } ?? ""): \($0)" }
         return Page(chrome: chrome, site: site.name, entities: entities,
                     runs: runs.prefix(10).map { run in
                         RunRow(startedAt: run.startedAt, connection: run.connection, type: run.type == "deep" ? "Deep" : "Incremental",
@@ -85,7 +90,8 @@ struct DashboardRoutes: Sendable {
                     },
                     counts: counts, errors: Array(errors),
                     throughputChart: SVGChart(id: "throughput-chart", title: "Sync throughput per run", unit: "rows/s", points: throughput).svg,
-                    latencyChart: SVGChart(id: "latency-chart", title: "Export latency: Accept to Synced", unit: "seconds", points: latency).svg)
+                    latencyChart: SVGChart(id: "latency-chart", title: "Export latency: Accept to Synced", unit: "seconds", points: latency).svg,
+                    staging: staging, stagingClass: link?.lastStagingFailed == true ? "problem" : "")
     }
 
     static func date(_ text: String) -> Date? { try? Date(text, strategy: .iso8601) }
@@ -97,6 +103,9 @@ extension HubTemplates {
     <div class="filters" id="export-counts">{{#counts}}<a href="{{href}}">{{label}}: <strong>{{count}}</strong></a>{{/counts}}</div>
     <section class="card" aria-labelledby="errors-title"><h2 id="errors-title">Errors</h2>
       <ul id="errors">{{#errors}}<li class="problem">{{.}}</li>{{/errors}}{{^errors}}<li class="muted">No errors.</li>{{/errors}}</ul>
+    </section>
+    <section class="card" aria-labelledby="staging-title"><h2 id="staging-title">Staged for Procore (Ready to Import)</h2>
+      <p id="staging" class="{{stagingClass}}">{{#staging}}{{staging}}{{/staging}}{{^staging}}Nothing staged yet: Procore's ERP tool asks for jobs and prime contracts (sync_jobs, sync_prime_contracts).{{/staging}}</p>
     </section>
     <div class="grid">
       <section class="card"><h2>Sync throughput</h2>{{{throughputChart}}}</section>

@@ -42,6 +42,27 @@ struct HubConsoleTests {
         try await hub.stop()
     }
 
+    @Test("the dashboard shows what was last staged for Procore's Ready to Import")
+    func dashboardShowsStaging() async throws {
+        let hub = try await HubConsoleHarness.start()
+        try await withWeb(hub.base) { web in
+            _ = try await hub.signIn(web, site: "acme", user: "ann")
+            #expect(try await web.get("/console/dashboard").body.contains("Nothing staged yet"))
+            var link = ProcoreLink(baseURL: "http://127.0.0.1:9", companyID: 1, clientID: "c", sealedSecret: Data(), style: .erpRequests, pollSeconds: 60)
+            link.lastStagingAt = Date()
+            link.lastStaging = "Prime contracts: 2 new records staged, 1 updated, 0 archived, 5 unchanged"
+            link.lastStagingFailed = false
+            try await hub.storage.linkProcore(link, site: "acme")
+            let page = try await web.get("/console/dashboard")
+            #expect(page.body.contains("Prime contracts: 2 new records staged, 1 updated, 0 archived, 5 unchanged"))
+            link.lastStaging = "Jobs: the hub's mirror holds no Sage jobs yet"
+            link.lastStagingFailed = true
+            try await hub.storage.linkProcore(link, site: "acme")
+            #expect(try await web.get("/console/dashboard").body.contains(#"<p id="staging" class="problem">"#))
+        }
+        try await hub.stop()
+    }
+
     @Test("a viewer cannot Accept: 403 and the PCCO stays Ready to Export")
     func viewerCannotAccept() async throws {
         let hub = try await HubConsoleHarness.start()
