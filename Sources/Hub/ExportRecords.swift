@@ -1,4 +1,5 @@
 import Foundation
+import Procore
 import SyncCore
 import TielineCore
 
@@ -223,6 +224,8 @@ public struct ProcoreLink: Sendable, Hashable, Codable {
     public var lastStagingAt: Date?
     public var lastStaging: String?
     public var lastStagingFailed: Bool?
+    /// Public-API style: Procore projects and prime contracts linked to Sage in the hub.
+    public var projectLinks: [HubProjectLink]?
 
     /// Whether a PCCO from this link still needs the hub's Accept.
     public var needsHubAccept: Bool { style == .publicAPI || hubApproval == true }

@@ -85,6 +85,7 @@ public final class ProcoreBridge: Service, Sendable {
             case .erpRequests:
                 cursor = try await pollERPRequests(intake, linked: linked)
             case .publicAPI:
+                await intake.setHubLinks(linked.link.projectLinks ?? [])
                 // Overlap the window a little: `updated_at` has one-second resolution and clocks drift.
                 let since = linked.link.cursor.flatMap(Double.init).map { Date(timeIntervalSince1970: $0 - 120) } ?? Date(timeIntervalSince1970: 0)
                 let started = Date()

@@ -39,6 +39,11 @@ public actor ProcoreIntake {
     var companyID: Int { client.configuration.companyID }
     var linked: [LinkedProject]?
     var linkedLoadedAt: Date?
+    /// Projects linked in the hub (`tieline hub sites procore-link`), polled like those with an origin code.
+    var hubLinks: [HubProjectLink] = []
+
+    /// Sets the links kept in the hub.
+    public func setHubLinks(_ links: [HubProjectLink]) { hubLinks = links }
     /// How long the list of linked projects is trusted before the next poll reloads it.
     static let linkedProjectsMaxAge: TimeInterval = 600
 
@@ -70,6 +75,9 @@ public actor ProcoreIntake {
         if linked == nil || linkedLoadedAt.map({ Date().timeIntervalSince($0) > Self.linkedProjectsMaxAge }) ?? true {
             projects = try await refreshLinkedProjects()
         }
+        for link in hubLinks where !projects.contains(where: { $0.id == link.projectID }) {
+            projects.append(LinkedProject(id: link.projectID, name: "", job: link.job))
+        }
         let window = PublicAPIParsing.range(since, until ?? Date(timeIntervalSince1970: 4_102_444_800))
         var result = PollResult(exports: [], failures: [])
         for project in projects {
@@ -94,7 +102,8 @@ public actor ProcoreIntake {
                     } else {
                         let doc = try await client.getJSON("/rest/v1.0/prime_contracts/\(summary.contractID)",
                                                            query: [("project_id", String(project.id))])
-                        contract = try LinkedContract(PayloadReader(doc, path: "prime_contract"))
+                        contract = try LinkedContract(PayloadReader(doc, path: "prime_contract"),
+                                                      hubLink: hubLinks.first { $0.projectID == project.id })
                         contracts[summary.contractID] = contract
                     }
                     let lines = try await client.getAll(

@@ -54,10 +54,37 @@ struct LinkedContract: Sendable {
     var contract: String
     var itemCodes: [Int: String]
 
-    init(_ r: PayloadReader) throws(TielineError) {
+    /// The contract as Procore shows it; a link kept in the hub supplies what Procore has no origin codes for.
+    init(_ r: PayloadReader, hubLink: HubProjectLink? = nil) throws(TielineError) {
         id = try r.int("id")
-        contract = try ChangeOrderParsing.originCode(r, what: "prime contract")
+        if let link = hubLink, link.primeContractID == id, (try r.optionalString("origin_code")) == nil {
+            contract = link.contract
+        } else {
+            contract = try ChangeOrderParsing.originCode(r, what: "prime contract")
+        }
         itemCodes = try ChangeOrderParsing.contractItemCodes(try r.optionalArray("line_items"))
+        if let link = hubLink, link.primeContractID == id {
+            for (item, code) in link.itemCodes where itemCodes[item] == nil { itemCodes[item] = code }
+        }
+    }
+}
+
+/// A Procore project and prime contract linked to a Sage job and contract in the hub (public-API style), for
+/// companies whose Procore records carry no origin codes: `tieline hub sites procore-link`.
+public struct HubProjectLink: Sendable, Hashable, Codable {
+    public var projectID: Int
+    public var job: String
+    public var primeContractID: Int
+    public var contract: String
+    /// Procore prime contract line item id → Sage contract item.
+    public var itemCodes: [Int: String]
+
+    public init(projectID: Int, job: String, primeContractID: Int, contract: String, itemCodes: [Int: String]) {
+        self.projectID = projectID
+        self.job = job
+        self.primeContractID = primeContractID
+        self.contract = contract
+        self.itemCodes = itemCodes
     }
 }
 

@@ -169,6 +169,25 @@ public final class ProcoreSandbox: Sendable {
         }
     }
 
+    /// A project with a prime contract made in Procore itself, with no origin codes (never linked to an ERP);
+    /// `items` are (description, amount, cost code, line item type code). Returns the ids.
+    @discardableResult
+    public func addUnlinkedProject(name: String, items: [(String, Money, String, String)]) -> (projectID: Int, contractID: Int, itemIDs: [Int]) {
+        store.with { data in
+            let project = SandboxProject(id: data.newID(), name: name, originID: nil, originCode: nil)
+            data.projects.append(project)
+            let lines = items.map { item in
+                SandboxContractItem(id: data.newID(), description: item.0, amount: item.1, originCode: nil,
+                                    costCodeID: data.costCode(projectID: project.id, fullCode: item.2, name: item.2),
+                                    lineItemTypeID: data.lineItemType(code: item.3, name: item.3))
+            }
+            let contract = SandboxPrimeContract(id: data.newID(), projectID: project.id, number: "PC-\(project.id)", title: "\(name) prime",
+                                                status: "Approved", originID: nil, originCode: nil, items: lines)
+            data.contracts.append(contract)
+            return (project.id, contract.id, lines.map(\.id))
+        }
+    }
+
     /// Webhook deliveries not yet answered with a 2xx (queued, or failing and to be retried).
     public var webhookDeliveriesPending: Int { store.with { $0.deliveries.filter { $0.status == "pending" || $0.status == "failing" }.count } }
 

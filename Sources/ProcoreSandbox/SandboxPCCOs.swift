@@ -71,12 +71,13 @@ extension SandboxData {
             for _ in 0..<(1 + Int(rng.next() % 3)) {
                 let item = contract.items[Int(rng.next() % UInt64(contract.items.count))]
                 let cents = Int64(10_000 + rng.next() % 2_000_000)
-                lineSpecs.append(.init(contractItem: item.originCode ?? "", amount: Money(cents: cents), description: "Change to \(item.description)"))
+                lineSpecs.append(.init(contractItem: item.originCode ?? "#\(item.id)", amount: Money(cents: cents), description: "Change to \(item.description)"))
             }
         }
         var lines: [SandboxPCCOLine] = []
         for (i, l) in lineSpecs.enumerated() {
-            guard let item = contract.items.first(where: { $0.originCode == l.contractItem }) else {
+            // An item is named by its origin code, or by "#id" when it has none (a contract never linked to an ERP).
+            guard let item = contract.items.first(where: { ($0.originCode ?? "#\($0.id)") == l.contractItem }) else {
                 throw TielineError(.notFound, "pcco.lines[\(i)].contract_item: contract \(contract.number) has no item '\(l.contractItem)'")
             }
             var markups: [SandboxMarkup] = []

@@ -109,7 +109,7 @@ struct HubCommand: AsyncParsableCommand {
     struct Sites: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Sites (tenants) and their agent tokens.",
-            subcommands: [Add.self, List.self, Token.self, Revoke.self, HubSitesProcoreCommand.self]
+            subcommands: [Add.self, List.self, Token.self, Revoke.self, HubSitesProcoreCommand.self, HubSitesProcoreLinkCommand.self]
         )
 
         struct Add: AsyncParsableCommand {

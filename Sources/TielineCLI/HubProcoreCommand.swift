@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hub
 import Procore
+import SyncCore
 import TielineCore
 
 /// Where the hub keeps the key that seals Procore client secrets.
@@ -95,5 +96,84 @@ struct HubSitesProcoreCommand: AsyncParsableCommand {
             Console.current.out("Webhook token, shown only this once (Procore sends it as 'Authorization: Bearer <token>' to POST /procore/webhook):")
             Console.current.out(webhookToken)
         }
+    }
+}
+
+/// `tieline hub sites procore-link SITE ...`: for the public-API style, where Procore's records carry no
+/// origin codes, links a Procore project and prime contract to a Sage job and contract in the hub.
+struct HubSitesProcoreLinkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "procore-link",
+        abstract: "Link a Procore project and prime contract to a Sage job and contract (public-api style), checked against the mirror.",
+        discussion: """
+            The job and contract must be in the hub's mirror (sync Job (CV), Contract (CN) and Contract Item (CN) first), \
+            the contract must belong to the job, and every line item of the Procore prime contract must match exactly one \
+            Sage contract item, by its origin code or else by cost code and category. The link is kept in the hub; the poll \
+            then takes approved PCCOs of that project like those of projects with an origin code.
+            """)
+
+    @OptionGroup var database: HubCommand.DatabaseOption
+    @OptionGroup var secretKey: SecretKeyOption
+    @Argument(help: "The site.") var site: String
+    @Option(help: "The Procore project id.") var project: Int
+    @Option(help: "The Sage job.") var job: String
+    @Option(help: "The Procore prime contract id.") var primeContract: Int
+    @Option(help: "The Sage contract.") var contract: String
+
+    func run() async throws {
+        let box = try secretKey.load(home: database.global.tielineHome)
+        let job = job.trimmingWhitespace(), contract = contract.trimmingWhitespace()
+        try await database.with { storage in
+            guard let hubSite = try await storage.sites().first(where: { $0.name == site }) else {
+                throw TielineError(.notFound, "no site named '\(site)'; add one with: tieline hub sites add \(site)")
+            }
+            guard var link = try await storage.procoreLink(site: hubSite) else {
+                throw TielineError(.notFound, "site '\(site)' is not linked to Procore yet; link it with: tieline hub sites procore \(site) ... --style public-api")
+            }
+            // The mirror is the judge of what Sage has.
+            let contracts = try await storage.mirrorRows(entity: EntityCatalog.contract.name, key: [contract], page: 1, perPage: 1, site: hubSite)
+            guard let row = contracts.rows.first.map({ Dictionary($0, uniquingKeysWith: { a, _ in a }) }) else {
+                throw TielineError(.notFound, "--contract: Sage contract '\(contract)' is not in the hub's mirror (sync Contract (CN) first)")
+            }
+            guard case .text(let owner)? = row["Job"], owner == job else {
+                throw TielineError(.invalidInput, "--contract: Sage contract '\(contract)' belongs to job '\(Self.text(row["Job"]) ?? "?")', not '\(job)'")
+            }
+            let sageItems = try await storage.mirrorRows(entity: EntityCatalog.contractItem.name, key: [contract], page: 1, perPage: 2000, site: hubSite)
+                .rows.map { Dictionary($0, uniquingKeysWith: { a, _ in a }) }
+            guard !sageItems.isEmpty else {
+                throw TielineError(.notFound, "--contract: the mirror holds no items of Sage contract '\(contract)' (sync Contract Item (CN) first)")
+            }
+            // Procore's prime contract, item by item onto Sage's.
+            let configuration = ProcoreConfiguration(endpoints: try ProcoreBridge.endpoints(link.baseURL), companyID: link.companyID,
+                                                     clientID: link.clientID, clientSecret: ProcoreSecret(try box.open(link.sealedSecret)))
+            let document = try await ProcoreClient(configuration: configuration)
+                .getJSON("/rest/v1.0/prime_contracts/\(primeContract)", query: [("project_id", String(project))])
+            var codes: [Int: String] = [:]
+            for (i, item) in try PayloadReader(document, path: "prime_contract").optionalArray("line_items").enumerated() {
+                let id = try item.int("id")
+                let costCode = try item.optional("cost_code")?.optionalString("full_code", maxLength: 100)
+                let category = try item.optional("line_item_type")?.optionalString("code", maxLength: 20)
+                if let code = try item.optionalString("origin_code"), sageItems.contains(where: { Self.text($0["Item"]) == code }) {
+                    codes[id] = code
+                    continue
+                }
+                let matches = sageItems.filter { Self.text($0["Cost_Code"]) == costCode && (category == nil || Self.text($0["Category"]) == category) }
+                guard matches.count == 1, let code = Self.text(matches[0]["Item"]) else {
+                    throw TielineError(.invalidInput, "prime contract \(primeContract) line_items[\(i)] (id \(id), cost code \(costCode ?? "none")/\(category ?? "none")) matches \(matches.count) items of Sage contract '\(contract)'; it must match exactly one")
+                }
+                codes[id] = code
+            }
+            var links = (link.projectLinks ?? []).filter { $0.projectID != project }
+            links.append(HubProjectLink(projectID: project, job: job, primeContractID: primeContract, contract: contract, itemCodes: codes))
+            link.projectLinks = links
+            try await storage.linkProcore(link, site: site)
+            let mapping = codes.sorted { $0.key < $1.key }.map { "\($0.key)→\($0.value)" }.joined(separator: ", ")
+            Console.current.out("Linked Procore project \(project) (prime contract \(primeContract)) to Sage job \(job), contract \(contract); items \(mapping) in \(try database.location()).")
+        }
+    }
+
+    static func text(_ value: SyncValue?) -> String? {
+        if case .text(let s)? = value { return s }
+        return nil
     }
 }

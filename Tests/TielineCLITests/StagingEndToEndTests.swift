@@ -103,4 +103,37 @@ struct StagingEndToEndTests {
         }
         await stack.shutdown()
     }
+
+    /// #14 item 2: a public-API company whose Procore records carry no origin codes links them in the hub.
+    @Test func aPublicAPIProjectLinkedInTheHubExportsItsPCCOs() async throws {
+        try await ExportEndToEndTests.withStack(.publicAPI) { stack in
+            let ids = stack.sandbox.addUnlinkedProject(name: "Riverside Clinic (made in Procore)", items: [
+                ("Sitework", Money(cents: 1_200_000_00), "02-200", "S"), ("Building", Money(cents: 3_050_000_00), "03-300", "M"),
+            ])
+            let home = stack.folder
+            let db = ["--database", "sqlite:" + stack.storage.path, "--secret-key-file", stack.folder.appendingPathComponent("hub-secret.key").path]
+            let site = ExportStack.siteName
+            let wrongJob = await tieline(["hub", "sites", "procore-link", site, "--project", String(ids.projectID), "--job", "99-999",
+                                          "--prime-contract", String(ids.contractID), "--contract", "24-118"] + db, home: home)
+            #expect(wrongJob.status == 1)
+            #expect(wrongJob.err.contains("--contract: Sage contract '24-118' belongs to job '24-118', not '99-999'"), "\(wrongJob.err)")
+            let missing = await tieline(["hub", "sites", "procore-link", site, "--project", String(ids.projectID), "--job", "24-118",
+                                         "--prime-contract", String(ids.contractID), "--contract", "77-777"] + db, home: home)
+            #expect(missing.err.contains("Sage contract '77-777' is not in the hub's mirror"), "\(missing.err)")
+            let linked = await tieline(["hub", "sites", "procore-link", site, "--project", String(ids.projectID), "--job", "24-118",
+                                        "--prime-contract", String(ids.contractID), "--contract", "24-118"] + db, home: home)
+            #expect(linked.status == 0, "\(linked.err)")
+            #expect(linked.out.contains("items \(ids.itemIDs[0])→100, \(ids.itemIDs[1])→200"), "\(linked.out)")
+
+            let pcco = try stack.sandbox.createApprovedPCCO(PCCOSpec(projectID: ids.projectID, number: "021", title: "Added storm drain",
+                                                                     lines: [.init(contractItem: "#\(ids.itemIDs[1])", amount: Money(cents: 3_000_00))]))
+            try await stack.pollProcore()
+            let queued = try await DemoCommand.arrival(of: pcco.id, stack: stack)
+            #expect(queued.export.job == "24-118" && queued.export.contract == "24-118")
+            #expect(queued.export.lines.map(\.contractItem) == ["200"])
+            _ = try await stack.hub.queue.accept(id: queued.id, site: stack.site, actor: "alice")
+            let done = try await stack.waitFor(export: queued.id, [.synced, .failed])
+            #expect(done.status == .synced, "\(done.error ?? "")")
+        }
+    }
 }
