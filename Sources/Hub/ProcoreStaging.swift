@@ -64,6 +64,34 @@ struct ProcoreStaging {
                     children[itemOrigin] = record
                 }
             }
+            // Quick-bill jobs bill without a CN contract: their prime contract is the job's billing structure —
+            // one line per cost code with a scheduled value (billing level Cost code), or one line for the job.
+            let quickBillItems = try await rows(EntityCatalog.quickBillContractItem)
+            for job in try await rows(EntityCatalog.quickBillContract) {
+                guard let code = Self.text(job["Job"]), let project = jobOrigins[code] else { continue }
+                let origin = "qb-" + Self.origin(job, EntityCatalog.quickBillContract, key: ["Job"])
+                wanted[origin] = Self.record(type: "prime_contract", origin: origin, code: code,
+                                             data: ["project_origin_id": .string(project), "title": .string(Self.text(job["Description"]) ?? code),
+                                                    "billing": .string("quick bill")])
+                let lines: [(String, String?, String, Money)]
+                if Self.text(job["Billing_Level"]) == "Cost code" {
+                    lines = quickBillItems.filter { Self.text($0["Job"]) == code }.map { item in
+                        (Self.origin(item, EntityCatalog.quickBillContractItem, key: ["Job", "Extra", "Cost_Code"]), Self.text(item["Cost_Code"]),
+                         Self.text(item["Description"]) ?? "", Self.money(item["Revised_Scheduled_Value"] ?? item["Original_Scheduled_Value"]))
+                    }
+                } else {
+                    lines = [("qb-line-" + origin, code, Self.text(job["Description"]) ?? code,
+                              Self.money(job["Revised_Contract_Amount"] ?? job["Original_Contract_Amount"]))]
+                }
+                for (lineOrigin, costCode, description, amount) in lines {
+                    var record = Self.record(type: "line_item", origin: lineOrigin, code: costCode, data: [
+                        "description": .string(description), "amount": .string(amount.description),
+                        "cost_code": costCode.map { .string($0) } ?? .null, "line_item_type": .null,
+                    ])
+                    if case .object(var fields) = record { fields["parent_origin_id"] = .string(origin); record = .object(fields) }
+                    children[lineOrigin] = record
+                }
+            }
             // A contract whose items changed is offered again as a whole (an update to re-import).
             let existingItems = try await intake.stagedRecords(itemType: "line_item")
             var existingContracts = try await intake.stagedRecords(itemType: "prime_contract")

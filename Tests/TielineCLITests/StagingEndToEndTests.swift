@@ -136,4 +136,21 @@ struct StagingEndToEndTests {
             #expect(done.status == .synced, "\(done.error ?? "")")
         }
     }
+
+    @Test func aQuickBillJobIsStagedAsItsBillingStructure() async throws {
+        try await ExportEndToEndTests.withStack { stack in
+            try stack.company.write { db in
+                try Job(job: "25-950", description: "Service calls", customer: "C0001", billingMethod: "Quick bill", billingLevel: "Cost code",
+                        originalContractAmount: Money(cents: 30_000_00)).insert(db)
+                try CostCode(job: "25-950", costCode: "01-100", description: "Visits", originalScheduledValue: Money(cents: 10_000_00)).insert(db)
+                try CostCode(job: "25-950", costCode: "01-200", description: "Parts", originalScheduledValue: Money(cents: 20_000_00)).insert(db)
+            }
+            _ = try await stack.sync()
+            try await stack.stageAndImport()
+            let contract = try #require(stack.sandbox.primeContracts.first { $0.originCode == "25-950" })
+            #expect(contract.items.map(\.originCode) == ["01-100", "01-200"])
+            #expect(contract.items.map(\.amount) == [Money(cents: 10_000_00), Money(cents: 20_000_00)])
+            #expect(stack.sandbox.projects.contains { $0.originCode == "25-950" && $0.id == contract.projectID })
+        }
+    }
 }
