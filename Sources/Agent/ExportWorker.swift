@@ -63,7 +63,8 @@ public struct ExportWorker: Service {
 
     func loop(stop: StopSignal) async {
         var released = false
-        var delay = retryDelay
+        let backoff = Backoff(initial: retryDelay, maximum: .seconds(30))
+        var failures = 0
         // Kept open between polls; reopened after any failure (a moved company file, a new token).
         var opened: (client: HubClient, company: SageCompany)?
         // Reports travel while the next batch is claimed and written; at most this many are in flight.
@@ -83,7 +84,7 @@ public struct ExportWorker: Service {
                     guard let assignments = try await race(stop: stop, {
                         try await client.nextExports(agent: agentID, max: batch, wait: wait, checks: true)
                     }), !assignments.isEmpty else { continue }
-                    delay = retryDelay
+                    failures = 0
                     // Checks first: they only read Sage, and a PCCO waits on each before it can go on.
                     let checks = assignments.filter(\.check)
                     // Sage work runs off the cooperative threads (see Offload).
@@ -103,11 +104,12 @@ public struct ExportWorker: Service {
                     }
                 } catch {
                     opened = nil
+                    failures += 1
+                    let delay = backoff.delay(attempt: failures)
                     let message = (error as? TielineError)?.message ?? "\(error)"
                     logger.warning("exports: \(message); trying again in \(delay)")
                     onEvent(.waiting(message))
                     _ = await stop.wait(delay, sleep: { try await Task.sleep(for: $0) })
-                    delay = min(delay * 2, .seconds(30))
                 }
             }
             await reports.waitForAll()
@@ -162,7 +164,8 @@ public struct ExportWorker: Service {
 
     /// Delivers a report (a write's outcome or a check), retrying through hub outages; the work itself is never repeated for it.
     func report(id: Int64, stop: StopSignal, _ send: @Sendable () async throws -> String) async throws {
-        var delay = retryDelay
+        let backoff = Backoff(initial: retryDelay, maximum: .seconds(30))
+        var failures = 0
         while true {
             do {
                 let status = try await send()
@@ -171,8 +174,8 @@ public struct ExportWorker: Service {
             } catch let error as TielineError where WireErrorCode(error)?.isTransient == true {
                 if stop.isRequested { throw error }
                 logger.warning("cannot report export \(id) yet: \(error.message)")
-                _ = await stop.wait(delay, sleep: { try await Task.sleep(for: $0) })
-                delay = min(delay * 2, .seconds(30))
+                failures += 1
+                _ = await stop.wait(backoff.delay(attempt: failures), sleep: { try await Task.sleep(for: $0) })
             }
         }
     }

@@ -31,8 +31,7 @@ public struct RetryPolicy: Sendable {
 
     /// The wait before retry number `attempt` (0-based): exponential, capped, jittered.
     public func delay(attempt: Int) -> Duration {
-        let nominal = min(initialDelay * (1 << min(attempt, 20)), maxDelay)
-        return nominal * (0.5 + 0.5 * min(max(jitter(), 0), 1))
+        Backoff(initial: initialDelay, maximum: maxDelay).delay(attempt: attempt + 1, jitter: jitter())
     }
 
     /// Codes that retrying cannot fix: the hub refused the token or the data (the hub's own

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TielineCore
 
 /// Slows password guessing by backing off: after `limit` failures of one key (a user, a client
 /// address), each further attempt must wait twice as long as the last, up to `maxDelay`. Nothing is
@@ -62,8 +63,7 @@ public final class SignInThrottle: Sendable {
     /// The wait after `failures` failures: none below the limit, then doubling up to the cap.
     func delay(after failures: Int) -> TimeInterval {
         guard failures >= limit else { return 0 }
-        let doublings = min(failures - limit, 30)
-        return min(maxDelay, baseDelay * pow(2, Double(doublings)))
+        return Backoff(initial: .seconds(baseDelay), maximum: .seconds(maxDelay)).seconds(attempt: failures - limit + 1)
     }
 
     /// A key is forgotten once its backoff has long passed.

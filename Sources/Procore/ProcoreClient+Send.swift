@@ -85,8 +85,7 @@ extension ProcoreClient {
     /// Exponential back-off with full jitter, capped by the policy.
     func delay(attempt: Int) -> Double {
         let policy = configuration.retry
-        let ceiling = min(policy.maxDelay, policy.baseDelay * pow(2, Double(attempt - 1)))
-        return ceiling * (0.5 + 0.5 * jitter())
+        return Backoff(initial: .seconds(policy.baseDelay), maximum: .seconds(policy.maxDelay)).seconds(attempt: attempt, jitter: jitter())
     }
 
     /// Logs the failure at once, with when the next try comes, then waits (unless it was the last attempt).

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import Procore
 import Synchronization
+import TielineCore
 
 /// A webhook the sandbox calls like Procore does: POST JSON to `url` with the configured authorization token.
 public struct SandboxWebhook: Sendable, Hashable {
@@ -35,8 +36,11 @@ final class WebhookSender: Sendable {
         task = Task {
             for await delivery in stream {
                 let started = ContinuousClock.now
-                var wait = max(0.001, retryBase)
+                let backoff = Backoff(initial: .seconds(max(0.001, retryBase)), maximum: .seconds(3600))
+                var attempt = 0
                 while !Task.isCancelled {
+                    attempt += 1
+                    let wait = backoff.seconds(attempt: attempt)
                     let (status, error) = await Self.attempt(delivery)
                     if let status, (200..<300).contains(status) {
                         onResult(delivery.deliveryID, status, nil, "ok")
@@ -48,7 +52,6 @@ final class WebhookSender: Sendable {
                     }
                     onResult(delivery.deliveryID, status, error, "retried")
                     try? await Task.sleep(for: .seconds(wait))
-                    wait = min(wait * 2, 3600)
                 }
             }
         }

@@ -14,3 +14,15 @@ import TielineCore
         #expect(WireErrorCode(TielineError(TielineError.Code("something_else"), "x")) == nil)
     }
 }
+
+/// The one back-off every retry uses.
+@Suite struct BackoffTests {
+    @Test func doublesFromTheFirstWaitUpToTheMaximumAndJittersIntoTheUpperHalf() {
+        let backoff = Backoff(initial: .milliseconds(500), maximum: .seconds(3))
+        #expect((1...5).map { backoff.delay(attempt: $0) } == [.milliseconds(500), .seconds(1), .seconds(2), .seconds(3), .seconds(3)])
+        #expect(backoff.delay(attempt: 3, jitter: 0) == .seconds(1))
+        #expect(backoff.delay(attempt: 3, jitter: 1) == .seconds(2))
+        #expect(backoff.delay(attempt: 10_000) == .seconds(3), "no overflow for huge attempt counts")
+        #expect(backoff.seconds(attempt: 2) == 1)
+    }
+}

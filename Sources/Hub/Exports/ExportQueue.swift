@@ -253,7 +253,7 @@ public struct ExportQueue: Sendable {
             guard var pending = record.writeBack else { return nil }
             pending.attempts += 1
             pending.lastError = error.clipped(2000)
-            pending.dueAt = at.addingTimeInterval(min(300, pow(2, Double(min(pending.attempts, 9)))))
+            pending.dueAt = at.addingTimeInterval(Backoff(initial: .seconds(2), maximum: .seconds(300)).seconds(attempt: pending.attempts))
             record.writeBack = pending
             record.updatedAt = at
             return ExportEvent(at: at, actor: "hub", action: "write-back failed",
