@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "tieline", targets: ["tieline"]),
+        .executable(name: "tieline-bench", targets: ["TielineBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -113,6 +114,12 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "tieline", dependencies: ["TielineCLI"]),
+        // The benchmarks, a program of their own (`swift run -c release tieline-bench ...`).
+        .executableTarget(name: "TielineBench", dependencies: [
+            "TielineCLI", "TielineCore", "SageStore", "SageModel", "Hub", "Agent", "SyncCore", "ProcoreSandbox",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
         .testTarget(name: "TielineCoreTests", dependencies: ["TielineCore"]),
         .testTarget(name: "SageStoreTests", dependencies: ["SageStore", "SageModel", "TielineCore"],

@@ -56,7 +56,7 @@ struct ErrorEnvelope: Encodable {
 
 /// Runs a command body and reports a `TielineError` the same way everywhere:
 /// `error: <message>` on stderr (or the JSON envelope on stdout with `--json`), then exit 1.
-func reporting(json: Bool, _ body: () async throws -> Void) async throws {
+public func reporting(json: Bool, _ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch let error as TielineError {

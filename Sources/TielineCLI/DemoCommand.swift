@@ -116,14 +116,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     /// Waits for the PCCO to be queued by the hub (the sandbox's webhook triggers the poll).
     static func arrival(of pccoID: Int, stack: ExportStack) async throws -> HubExport {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            if let id = try await stack.storage.exportID(pccoID: pccoID, site: stack.site) {
-                return try await stack.hub.queue.record(id: id, site: stack.site)
-            }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        throw TielineError(.internalError, "the PCCO did not reach the hub's export queue within 30 s")
+        try await stack.arrival(of: pccoID)
     }
 
     static func seconds(since start: Date) -> String { String(format: "%.2f s", Date().timeIntervalSince(start)) }

@@ -13,7 +13,7 @@ import TielineCore
 
 /// Everything of a PCCO export on loopback, in one process: a Sage company, the hub (SQLite),
 /// the Procore sandbox seeded to match the company, and an agent set up as the setup guide says.
-/// `tieline demo`, `tieline bench export` and the end-to-end tests run on it.
+/// `tieline demo`, `tieline-bench export` and the end-to-end tests run on it.
 public final class ExportStack: Sendable {
     public let folder: URL
     public let company: SageCompany
@@ -127,6 +127,18 @@ public final class ExportStack: Sendable {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
         }
+    }
+
+    /// Waits for the PCCO to be queued by the hub (the sandbox's webhook triggers the poll).
+    public func arrival(of pccoID: Int) async throws -> HubExport {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if let id = try await storage.exportID(pccoID: pccoID, site: site) {
+                return try await hub.queue.record(id: id, site: site)
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        throw TielineError(.internalError, "the PCCO did not reach the hub's export queue within 30 s")
     }
 
     /// Procore's ERP tool asks for Sage's jobs and prime contracts (sync_jobs, sync_prime_contracts); the hub stages

@@ -11,7 +11,6 @@ public struct TielineCommand: AsyncParsableCommand {
             DemoCommand.self,
             SampleCompanyCommand.self,
             SageCommand.self,
-            BenchCommand.self,
             ProcoreSandboxCommand.self,
             ConnectCommand.self,
             ConnectionsCommand.self,

@@ -84,9 +84,9 @@ struct KilledAgentTests {
         let storage = try SQLiteHubStorage(path: hubPath)
         let token = try await storage.addSite("acme")
         let site = try #require(try await storage.sites().first { $0.name == "acme" })
-        let port = try BenchProcess.freePort()
+        let port = try TestPorts.free()
         var hub = try launch(["hub", "serve", "--port", "\(port)", "--database", "sqlite:\(hubPath)", "--home", home.path], home: home, log: "hub1")
-        try await BenchProcess.waitForPort(port)
+        try await TestPorts.waitFor(port)
 
         var mappings = Mappings()
         _ = mappings.enable([EntityCatalog.job, EntityCatalog.transaction])

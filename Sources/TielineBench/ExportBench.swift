@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
+import TielineCLI
 import Hub
 import ProcoreSandbox
 import TielineCore
 
-/// `tieline bench export`: Accept → Synced latency through hub, agent, Sage and the Procore sandbox on loopback.
+/// `tieline-bench export`: Accept → Synced latency through hub, agent, Sage and the Procore sandbox on loopback.
 struct ExportBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
@@ -51,7 +52,7 @@ struct ExportBench: AsyncParsableCommand {
                 func arrive(_ numbers: [String]) async throws -> [Int64] {
                     let pccos = try numbers.map { try stack.sandbox.createApprovedPCCO(PCCOSpec(projectID: project, number: $0, title: "Bench \($0)")) }
                     var ids: [Int64] = []
-                    for pcco in pccos { ids.append(try await DemoCommand.arrival(of: pcco.id, stack: stack).id) }
+                    for pcco in pccos { ids.append(try await stack.arrival(of: pcco.id).id) }
                     return ids
                 }
 

@@ -1,6 +1,8 @@
 import Agent
 import ArgumentParser
 import Foundation
+import Logging
+import TielineCLI
 import GRDB
 import Hub
 import SageStore
@@ -8,8 +10,15 @@ import SageModel
 import SyncCore
 import TielineCore
 
-/// `tieline bench sync`: end-to-end sync speed with the hub and the agent as separate processes.
+/// `tieline-bench sync`: end-to-end sync speed with the hub and the agent as separate processes.
 struct SyncBench: AsyncParsableCommand {
+    /// Storage logs only problems here; the table is the output.
+    static var quietStorageLogger: Logger {
+        var logger = Logger(label: "tieline.bench.storage")
+        logger.logLevel = .warning
+        return logger
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "sync",
         abstract: "Time Deep and incremental syncs of a sample company into a hub on loopback.",
@@ -69,13 +78,13 @@ struct SyncBench: AsyncParsableCommand {
                 var mappings = Mappings()
                 _ = PCCOExportPreset.apply(to: &mappings, ownsPJ: false, strict: false)
                 for i in hubs.indices {
-                    let storage = try await HubDatabase(parsing: hubs[i].database).open(logger: HubCommand.DatabaseOption.storageLogger)
+                    let storage = try await HubDatabase(parsing: hubs[i].database).open(logger: Self.quietStorageLogger)
                     let token: String
                     do { token = try await storage.addSite("bench") } catch { await storage.close(); throw error }
                     await storage.close()
                     hubs[i].port = try BenchProcess.freePort()
                     try FileManager.default.createDirectory(at: hubs[i].home, withIntermediateDirectories: true)
-                    hubs[i].process = try BenchProcess.launch(executable, ["hub", "serve", "--port", "\(hubs[i].port)", "--database", hubs[i].database,
+                    hubs[i].process = try BenchProcess.launch(executable, ["tieline", "hub", "serve", "--port", "\(hubs[i].port)", "--database", hubs[i].database,
                                                                            "--home", hubs[i].home.path])
                     try await BenchProcess.waitForPort(hubs[i].port)
                     // Each hub has its own agent home (its checkpoints), both reading the one company.
@@ -152,7 +161,7 @@ enum BenchProcess {
     /// Runs `tieline sync run` and returns the rows it sent, from its JSON lines.
     static func runSync(_ executable: URL, home: URL, type: String) throws -> Int {
         let pipe = Pipe()
-        let process = try launch(executable, ["sync", "run", "--connection", "Bench", "--home", home.path, "--type", type, "--json"], output: pipe.fileHandleForWriting)
+        let process = try launch(executable, ["tieline", "sync", "run", "--connection", "Bench", "--home", home.path, "--type", type, "--json"], output: pipe.fileHandleForWriting)
         try pipe.fileHandleForWriting.close()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()

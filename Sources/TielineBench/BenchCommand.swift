@@ -1,14 +1,16 @@
 import ArgumentParser
 import Foundation
+import TielineCLI
 import SageStore
 import SageModel
 import TielineCore
 
-/// `tieline bench`: speed and memory measurements, printed as a table (run with `-c release`).
+/// `tieline-bench`: speed and memory measurements, printed as a table (run with `-c release`).
+/// A program of its own, so the measuring code does not ship inside `tieline`.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
-        abstract: "Measure Tieline's speed and memory; prints a table. Run with `swift run -c release`.",
+        commandName: "tieline-bench",
+        abstract: "Measure Tieline's speed and memory; prints a table. Run with `swift run -c release tieline-bench ...`.",
         subcommands: [SampleCompanyBench.self, SyncBench.self, ExportBench.self])
 
     struct SampleCompanyBench: AsyncParsableCommand {
