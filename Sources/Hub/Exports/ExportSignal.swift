@@ -31,6 +31,19 @@ public final class ExportSignal: Sendable {
     }
 
     /// Waits until `notify(site:)` or until `timeout` passes, whichever is first.
+    /// The long-poll both storages answer with: returns once `claimable()` says so, the timeout passes or the
+    /// task is cancelled; woken at once by this signal, and looking again every `recheck` (another process's
+    /// Accept, a lapsing claim).
+    func waitUntilClaimable(site: Int64, timeout: Duration, recheck: Duration, _ claimable: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let found = try await claimable()
+            let remaining = deadline - ContinuousClock.now
+            if found || remaining <= .zero || Task.isCancelled { return }
+            await wait(site: site, timeout: min(remaining, recheck))
+        }
+    }
+
     public func wait(site: Int64, timeout: Duration) async {
         let id = nextID.add(1, ordering: .relaxed).newValue
         await withTaskCancellationHandler {

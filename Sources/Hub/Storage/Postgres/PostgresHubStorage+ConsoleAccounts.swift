@@ -14,7 +14,7 @@ extension PostgresHubStorage: ConsoleAccounts {
                 VALUES (\(siteID), \(name), \(role.rawValue), \(passwordHash), \(Self.now()))
                 ON CONFLICT (site_id, name) DO NOTHING RETURNING id
                 """, Int64.self) else {
-                throw TielineError(.conflict, "site '\(site)' already has a user named '\(name)'")
+                throw StorageRules.userExists(site: site, name: name)
             }
             return try await Self.consoleUsers(db, id: id).first!.user
         }
@@ -24,7 +24,7 @@ extension PostgresHubStorage: ConsoleAccounts {
         try await transaction { db in
             let siteID = try await Self.siteID(named: site, db)
             guard let found = try await Self.consoleUsers(db, siteID: siteID, name: name).first else {
-                throw TielineError(.notFound, "site '\(site)' has no user named '\(name)'")
+                throw StorageRules.noUser(site: site, name: name)
             }
             if let role {
                 try await db.run("UPDATE console_user SET role = \(role.rawValue) WHERE id = \(found.user.id)")
@@ -41,7 +41,7 @@ extension PostgresHubStorage: ConsoleAccounts {
         try await transaction { db in
             let siteID = try await Self.siteID(named: site, db)
             guard let id = try await db.one("SELECT id FROM console_user WHERE site_id = \(siteID) AND name = \(name)", Int64.self) else {
-                throw TielineError(.notFound, "site '\(site)' has no user named '\(name)'")
+                throw StorageRules.noUser(site: site, name: name)
             }
             try await db.run("DELETE FROM console_session WHERE user_id = \(id)")
             try await db.run("DELETE FROM console_user WHERE id = \(id)")

@@ -14,7 +14,7 @@ extension PostgresHubStorage {
                 VALUES (\(site.id), \(export.pccoID), \(c.status), \(c.claimedUntil), \(c.writeBackDue), \(c.updatedAt), '{}')
                 ON CONFLICT (site_id, pcco_id) DO NOTHING RETURNING id
                 """, Int64.self) else {
-                throw TielineError(.conflict, "PCCO \(export.pccoID) is already in the export queue")
+                throw StorageRules.alreadyQueued(pccoID: export.pccoID)
             }
             export.id = id
             try await db.run("UPDATE hub_export SET data = \(try ExportCoding.encode(export)) WHERE id = \(id)")
@@ -113,20 +113,16 @@ extension PostgresHubStorage {
     }
 
     public func waitForExports(site: HubSite, timeout: Duration) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while true {
+        // Woken by NOTIFY from any hub process (or at once by this one); the re-check (each second) covers a
+        // notification lost while the LISTEN connection was being re-established, and lapsing claims.
+        try await signal.waitUntilClaimable(site: site.id, timeout: timeout, recheck: recheck) {
             let now = Date().timeIntervalSince1970
-            let claimable = try await read { db in
+            return try await read { db in
                 try await db.exists("""
                     SELECT 1 FROM hub_export WHERE site_id = \(site.id)
                     AND (status = 'accepted' OR (status = 'exporting' AND claimed_until < \(now))) LIMIT 1
                     """)
             }
-            let remaining = deadline - ContinuousClock.now
-            if claimable || remaining <= .zero || Task.isCancelled { return }
-            // Woken by NOTIFY from any hub process (or at once by this one); the re-check (each second) covers a
-            // notification lost while the LISTEN connection was being re-established, and lapsing claims.
-            await signal.wait(site: site.id, timeout: min(remaining, recheck))
         }
     }
 
@@ -138,7 +134,7 @@ extension PostgresHubStorage {
     static func load(id: Int64, site: HubSite, _ db: PostgresDB, lock: Bool) async throws -> HubExport {
         guard let data = try await db.one("SELECT data FROM hub_export WHERE id = \(id) AND site_id = \(site.id) \(unescaped: lock ? "FOR UPDATE" : "")",
                                           String.self) else {
-            throw TielineError(.notFound, "no export \(id) in site '\(site.name)'; list them with: tieline exports list --status all")
+            throw StorageRules.noExport(id, site: site)
         }
         return try ExportCoding.decode(HubExport.self, data)
     }

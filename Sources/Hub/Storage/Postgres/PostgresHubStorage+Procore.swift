@@ -44,7 +44,7 @@ extension PostgresHubStorage {
     public func recordPoll(cursor: String?, error: String?, at: Date, site: HubSite) async throws {
         try await transaction { db in
             guard let data = try await db.one("SELECT data FROM procore_link WHERE site_id = \(site.id) FOR UPDATE", String.self) else {
-                throw TielineError(.notFound, "site '\(site.name)' is not linked to Procore; link it with: tieline hub sites procore \(SQLiteHubStorage.quoted(site.name)) ...")
+                throw StorageRules.notLinked(site)
             }
             var link = try ExportCoding.decode(ProcoreLink.self, data)
             if let cursor { link.cursor = cursor }

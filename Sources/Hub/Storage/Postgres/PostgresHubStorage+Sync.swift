@@ -162,10 +162,7 @@ extension PostgresHubStorage {
     }
 
     public func finishRun(runID: String, status: String, error: String?, site: HubSite) async throws {
-        let status = status.trimmingWhitespace()
-        guard !status.isEmpty, status.count <= 40, status != RunStatus.running else {
-            throw TielineError(.invalidInput, "status must be a word such as succeeded, failed or cancelled (1 to 40 characters, not 'running')")
-        }
+        let status = try StorageRules.finishStatus(status)
         try await transaction { db in
             let run = try await Self.requireRun(runID, site: site, db, open: false, lock: "FOR UPDATE")
             // Finishing twice is harmless; the first outcome stands until the run is reopened.
@@ -179,19 +176,15 @@ extension PostgresHubStorage {
 
     /// The site's run, or 404; with `open`, 409 once it is finished. `lock` keeps finishing and applying from interleaving.
     @discardableResult
-    static func requireRun(_ runID: String, site: HubSite, _ db: PostgresDB, open: Bool, lock: String) async throws -> SQLiteHubStorage.RunRow {
+    static func requireRun(_ runID: String, site: HubSite, _ db: PostgresDB, open: Bool, lock: String) async throws -> RunRow {
         guard let row = try await db.one("SELECT type, status, start_date FROM sync_run WHERE site_id = \(site.id) AND run_id = \(runID) \(unescaped: lock)",
                                          (String, String, String?).self) else {
-            throw TielineError(.notFound, "no sync run '\(runID.prefix(100))' for this site; open it first with POST /v1/sync/runs")
+            throw StorageRules.noRun(runID)
         }
-        let run = SQLiteHubStorage.RunRow(type: row.0, status: row.1, startDate: row.2)
-        if open && run.status != RunStatus.running { throw finished(runID, run.status) }
-        return run
+        return try StorageRules.run(RunRow(type: row.0, status: row.1, startDate: row.2), runID, open: open)
     }
 
-    static func finished(_ runID: String, _ status: String) -> TielineError {
-        TielineError(.conflict, "sync run '\(runID)' is finished (\(status)); reopen it with POST /v1/sync/runs to resume")
-    }
+    static func finished(_ runID: String, _ status: String) -> TielineError { StorageRules.finished(runID, status) }
 
     static func columnSetID(site: HubSite, entity: String, columns: String, _ db: PostgresDB) async throws -> Int64 {
         if let id = try await db.one("SELECT id FROM column_set WHERE site_id = \(site.id) AND entity = \(entity) AND columns = \(columns)",

@@ -76,17 +76,14 @@ public final class PostgresHubStorage: HubStorage {
     static func now() -> String { Date().ISO8601Format() }
 
     public func addSite(_ name: String) async throws -> String {
-        let name = name.trimmingWhitespace()
-        guard !name.isEmpty, name.count <= 100, !name.contains(where: { $0.isNewline }) else {
-            throw TielineError(.invalidInput, "a site name must be 1 to 100 characters on one line")
-        }
+        let name = try StorageRules.siteName(name)
         let token = SiteToken.generate()
         try await transaction { db in
             let now = Self.now()
             // ON CONFLICT, not a look first: two processes adding one name must not both succeed.
             guard let id = try await db.one("INSERT INTO site (name, created_at) VALUES (\(name), \(now)) ON CONFLICT (name) DO NOTHING RETURNING id",
                                             Int64.self) else {
-                throw TielineError(.conflict, "a site named '\(name)' already exists; issue it a new token with: tieline hub sites token \(SQLiteHubStorage.quoted(name))")
+                throw StorageRules.siteExists(name)
             }
             try await db.run("INSERT INTO site_token (token_hash, site_id, created_at) VALUES (\(SiteToken.hash(token)), \(id), \(now))")
         }
@@ -136,9 +133,7 @@ public final class PostgresHubStorage: HubStorage {
     static func siteID(named name: String, _ db: PostgresDB) async throws -> Int64 {
         guard let id = try await db.one("SELECT id FROM site WHERE name = \(name)", Int64.self) else {
             let known = try await db.all("SELECT name FROM site ORDER BY name", String.self)
-            throw TielineError(.notFound, known.isEmpty
-                ? "no site named '\(name)'; add one with: tieline hub sites add \(SQLiteHubStorage.quoted(name))"
-                : "no site named '\(name)'; known sites: \(known.joined(separator: ", "))")
+            throw StorageRules.noSite(name, known: known)
         }
         return id
     }

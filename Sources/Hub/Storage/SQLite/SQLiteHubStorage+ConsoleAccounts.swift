@@ -9,7 +9,7 @@ extension SQLiteHubStorage: ConsoleAccounts {
         return try await pool.write { db in
             let siteID = try Self.siteID(named: site, db)
             if try Int.fetchOne(db, sql: "SELECT 1 FROM console_user WHERE site_id = ? AND name = ?", arguments: [siteID, name]) != nil {
-                throw TielineError(.conflict, "site '\(site)' already has a user named '\(name)'")
+                throw StorageRules.userExists(site: site, name: name)
             }
             try db.execute(sql: """
                 INSERT INTO console_user (site_id, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
@@ -22,7 +22,7 @@ extension SQLiteHubStorage: ConsoleAccounts {
         try await pool.write { db in
             let siteID = try Self.siteID(named: site, db)
             guard let found = try Self.consoleUser(where: "u.site_id = ? AND u.name = ?", [siteID, name], db) else {
-                throw TielineError(.notFound, "site '\(site)' has no user named '\(name)'")
+                throw StorageRules.noUser(site: site, name: name)
             }
             if let role {
                 try db.execute(sql: "UPDATE console_user SET role = ? WHERE id = ?", arguments: [role.rawValue, found.user.id])
@@ -39,7 +39,7 @@ extension SQLiteHubStorage: ConsoleAccounts {
         try await pool.write { db in
             let siteID = try Self.siteID(named: site, db)
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM console_user WHERE site_id = ? AND name = ?", arguments: [siteID, name]) else {
-                throw TielineError(.notFound, "site '\(site)' has no user named '\(name)'")
+                throw StorageRules.noUser(site: site, name: name)
             }
             try db.execute(sql: "DELETE FROM console_session WHERE user_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM console_user WHERE id = ?", arguments: [id])

@@ -8,7 +8,7 @@ extension SQLiteHubStorage {
         let inserted = try await pool.write { db -> HubExport in
             if try Int64.fetchOne(db, sql: "SELECT id FROM hub_export WHERE site_id = ? AND pcco_id = ?",
                                   arguments: [site.id, export.pccoID]) != nil {
-                throw TielineError(.conflict, "PCCO \(export.pccoID) is already in the export queue")
+                throw StorageRules.alreadyQueued(pccoID: export.pccoID)
             }
             var export = export
             let c = ExportCoding.columns(export)
@@ -110,24 +110,20 @@ extension SQLiteHubStorage {
     }
 
     public func waitForExports(site: HubSite, timeout: Duration) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while true {
+        // Woken at once by this process; an Accept from another process (the CLI) is seen within `recheck`.
+        try await signal.waitUntilClaimable(site: site.id, timeout: timeout, recheck: recheck) {
             let now = Date().timeIntervalSince1970
-            let claimable = try await pool.read { db in
+            return try await pool.read { db in
                 try Bool.fetchOne(db, sql: """
                     SELECT 1 FROM hub_export WHERE site_id = ? AND (status = 'accepted' OR (status = 'exporting' AND claimed_until < ?)) LIMIT 1
                     """, arguments: [site.id, now]) ?? false
             }
-            let remaining = deadline - ContinuousClock.now
-            if claimable || remaining <= .zero || Task.isCancelled { return }
-            // Woken at once by this process; an Accept from another process (the CLI) is seen within `recheck`.
-            await signal.wait(site: site.id, timeout: min(remaining, recheck))
         }
     }
 
     static func load(id: Int64, site: HubSite, _ db: Database) throws -> HubExport {
         guard let data = try String.fetchOne(db, sql: "SELECT data FROM hub_export WHERE id = ? AND site_id = ?", arguments: [id, site.id]) else {
-            throw TielineError(.notFound, "no export \(id) in site '\(site.name)'; list them with: tieline exports list --status all")
+            throw StorageRules.noExport(id, site: site)
         }
         return try ExportCoding.decode(HubExport.self, data)
     }

@@ -44,7 +44,7 @@ extension SQLiteHubStorage {
     public func recordPoll(cursor: String?, error: String?, at: Date, site: HubSite) async throws {
         try await pool.write { db in
             guard let data = try String.fetchOne(db, sql: "SELECT data FROM procore_link WHERE site_id = ?", arguments: [site.id]) else {
-                throw TielineError(.notFound, "site '\(site.name)' is not linked to Procore; link it with: tieline hub sites procore \(Self.quoted(site.name)) ...")
+                throw StorageRules.notLinked(site)
             }
             var link = try ExportCoding.decode(ProcoreLink.self, data)
             if let cursor { link.cursor = cursor }

@@ -112,10 +112,7 @@ extension SQLiteHubStorage {
     }
 
     public func finishRun(runID: String, status: String, error: String?, site: HubSite) async throws {
-        let status = status.trimmingWhitespace()
-        guard !status.isEmpty, status.count <= 40, status != RunStatus.running else {
-            throw TielineError(.invalidInput, "status must be a word such as succeeded, failed or cancelled (1 to 40 characters, not 'running')")
-        }
+        let status = try StorageRules.finishStatus(status)
         try await pool.write { db in
             let run = try Self.requireRun(runID, site: site, db, open: false)
             // Finishing twice is harmless; the first outcome stands until the run is reopened.
@@ -125,24 +122,14 @@ extension SQLiteHubStorage {
         }
     }
 
-    struct RunRow {
-        var type: String
-        var status: String
-        var startDate: String?
-    }
-
     /// The site's run, or 404; with `open`, 409 once it is finished.
     @discardableResult
     static func requireRun(_ runID: String, site: HubSite, _ db: Database, open: Bool) throws -> RunRow {
         guard let row = try Row.fetchOne(db, sql: "SELECT type, status, start_date FROM sync_run WHERE site_id = ? AND run_id = ?",
                                          arguments: [site.id, runID]) else {
-            throw TielineError(.notFound, "no sync run '\(runID.prefix(100))' for this site; open it first with POST /v1/sync/runs")
+            throw StorageRules.noRun(runID)
         }
-        let run = RunRow(type: row["type"], status: row["status"], startDate: row["start_date"])
-        if open && run.status != RunStatus.running {
-            throw TielineError(.conflict, "sync run '\(runID)' is finished (\(run.status)); reopen it with POST /v1/sync/runs to resume")
-        }
-        return run
+        return try StorageRules.run(RunRow(type: row["type"], status: row["status"], startDate: row["start_date"]), runID, open: open)
     }
 
     static func columnSetID(site: HubSite, entity: String, columns: [String], _ db: Database) throws -> Int64 {

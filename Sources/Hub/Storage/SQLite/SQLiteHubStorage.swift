@@ -45,14 +45,11 @@ public final class SQLiteHubStorage: HubStorage {
     public func close() async {}
 
     public func addSite(_ name: String) async throws -> String {
-        let name = name.trimmingWhitespace()
-        guard !name.isEmpty, name.count <= 100, !name.contains(where: { $0.isNewline }) else {
-            throw TielineError(.invalidInput, "a site name must be 1 to 100 characters on one line")
-        }
+        let name = try StorageRules.siteName(name)
         let token = SiteToken.generate()
         try await pool.write { db in
             if try Int.fetchOne(db, sql: "SELECT 1 FROM site WHERE name = ?", arguments: [name]) != nil {
-                throw TielineError(.conflict, "a site named '\(name)' already exists; issue it a new token with: tieline hub sites token \(Self.quoted(name))")
+                throw StorageRules.siteExists(name)
             }
             let now = Self.now()
             try db.execute(sql: "INSERT INTO site (name, created_at) VALUES (?, ?)", arguments: [name, now])
@@ -104,17 +101,10 @@ public final class SQLiteHubStorage: HubStorage {
         }
     }
 
-    /// A name as a shell argument in hints: quoted when it has spaces.
-    static func quoted(_ name: String) -> String {
-        name.contains(where: { $0.isWhitespace }) ? "\"\(name)\"" : name
-    }
-
     static func siteID(named name: String, _ db: Database) throws -> Int64 {
         guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM site WHERE name = ?", arguments: [name]) else {
             let known = try String.fetchAll(db, sql: "SELECT name FROM site ORDER BY name")
-            throw TielineError(.notFound, known.isEmpty
-                ? "no site named '\(name)'; add one with: tieline hub sites add \(Self.quoted(name))"
-                : "no site named '\(name)'; known sites: \(known.joined(separator: ", "))")
+            throw StorageRules.noSite(name, known: known)
         }
         return id
     }
