@@ -5,7 +5,7 @@ import Logging
 import Testing
 
 /// An unreachable Procore (#17): said at once in the log, and no obstacle to a prompt SIGTERM.
-@Suite struct ProcoreOutageTests {
+@Suite(.timeLimit(.minutes(2))) struct ProcoreOutageTests {
     /// A TCP port that completes connections and then never answers, like a host behind a dead proxy.
     final class SilentPort {
         let fd: Int32

@@ -9,7 +9,7 @@ import TielineCore
 
 /// #15's tester: a job with an approved contract, two items and a markup cost code from a JSON file,
 /// a PCCO exported onto it and posted — with the commands docs/company-file.md lists, on its example files.
-@Suite("A company from a JSON file, a PCCO onto it, posted")
+@Suite("A company from a JSON file, a PCCO onto it, posted", .timeLimit(.minutes(5)))
 struct CompanyFileFlowTests {
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("docs/examples")

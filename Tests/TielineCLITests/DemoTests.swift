@@ -8,7 +8,7 @@ import SageStore
 import SageModel
 import TielineCore
 
-@Suite("tieline demo")
+@Suite("tieline demo", .timeLimit(.minutes(5)))
 struct DemoTests {
     @Test func theEmbeddedSampleParsesExactly() throws {
         let export = try DemoPCCO.export()

@@ -9,7 +9,7 @@ import Testing
 import TielineCore
 
 /// Exactly once across crashes and restarts, with the real `tieline agent run` process.
-@Suite("Exports survive crashes", .serialized)
+@Suite("Exports survive crashes", .serialized, .timeLimit(.minutes(5)))
 struct ExportCrashTests {
     @Test func agentKilledAfterTheSageCommitRestartsAndTheExportEndsSyncedOnce() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: KilledAgentTests.binary.path),

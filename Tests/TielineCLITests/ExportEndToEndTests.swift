@@ -11,7 +11,7 @@ import Testing
 import TielineCore
 
 /// A PCCO from the Procore sandbox to Sage and back, through the real hub and agent on loopback.
-@Suite("PCCO export end to end")
+@Suite("PCCO export end to end", .timeLimit(.minutes(5)))
 struct ExportEndToEndTests {
     static func stack(_ style: ProcoreLink.Style = .erpRequests, pollSeconds: Int = 60, hubApproval: Bool = false) async throws -> ExportStack {
         var options = ExportStack.Options()

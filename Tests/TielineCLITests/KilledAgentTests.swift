@@ -11,7 +11,7 @@ import TielineCore
 
 /// Runs the real `tieline` executable, SIGKILLs it in the middle of a Deep sync into a real hub
 /// on loopback, runs it again, and checks the mirror equals Sage row for row.
-@Suite("A killed agent resumes without gap or duplicate", .serialized)
+@Suite("A killed agent resumes without gap or duplicate", .serialized, .timeLimit(.minutes(10)))
 struct KilledAgentTests {
     /// The `tieline` executable built beside this test bundle.
     static var binary: URL {

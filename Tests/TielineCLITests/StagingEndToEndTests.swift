@@ -9,7 +9,7 @@ import TielineCore
 
 /// #14: Sage's jobs and prime contracts reach Procore as staged records the hub offers from its mirror,
 /// imported from Ready to Import; PCCOs are then made on what was imported.
-@Suite("Staging Sage jobs and contracts for Procore")
+@Suite("Staging Sage jobs and contracts for Procore", .timeLimit(.minutes(5)))
 struct StagingEndToEndTests {
     static func addJob(_ stack: ExportStack, job: String, items: [(String, String, Int64)]) throws {
         try stack.company.write { db in
