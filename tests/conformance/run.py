@@ -49,9 +49,15 @@ def put(url, body):
         return json.loads(r.read())
 
 
+SKIPPED = set(os.environ.get("CONFORMANCE_SKIP", "").split())
+
+
 def drive(client, env, expect_ok=True, label=None):
-    python = os.path.join(os.environ["VENVS"], f"venv-{client}", "bin", "python")
+    python = os.path.join(os.path.abspath(os.environ["VENVS"]), f"venv-{client}", "bin", "python")
     label = label or client
+    if client in SKIPPED:
+        print(f"SKIP  {label}: its Python is not on this machine", flush=True)
+        return None
     if not os.path.exists(python):
         check(f"{label}: installed", False, f"{python} is missing (scripts/conformance-test makes it)")
         return []
@@ -93,6 +99,8 @@ def main():
 
         for client in ("pyprocore", "ProPyCore"):
             lines = drive(client, common)
+            if lines is None:
+                continue
             steps = [l["step"] for l in lines]
             check(f"{client}: token, companies, projects", {"token", "company", "project"} <= set(steps), steps)
             check(f"{client}: all three PCCOs through per_page=1 pages", steps.count("pcco") == 3, steps)
@@ -100,11 +108,13 @@ def main():
             check(f"{client}: shows a PCCO with its documented fields",
                   bool(shown) and all(k in shown[0] for k in ("id", "number", "title", "status", "contract_id", "grand_total")),
                   shown)
-        lines = drive("procore", common)
+        lines = drive("procore", common) or []
         check("procore: refresh_token grant, companies, projects", {"token", "company", "project"} <= {l["step"] for l in lines})
 
         # pyprocore retries 429 and 503 (1 s, then 2 s); a single refusal of each must not fail it.
         for fault, label in (("rate_limit_burst", "429"), ("unavailable_burst", "503")):
+            if "pyprocore" in SKIPPED:
+                break
             put(base + "/sandbox/faults", {fault: 1, "rate_limit_reset_seconds": 1, "unavailable_retry_after": 1})
             drive("pyprocore", common, label=f"pyprocore through a {label}")
             with urllib.request.urlopen(base + "/sandbox/faults", timeout=10) as r:
