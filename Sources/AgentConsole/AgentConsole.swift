@@ -66,14 +66,19 @@ public struct AgentConsole: Sendable {
         return router
     }
 
-    /// Starts serving and returns once the port is bound (for tests and for `agent run`).
+    /// The console's HTTP server, a Service; `onListening` gets the bound port.
+    func application(onListening: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol & Service {
+        Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "tieline-agent-console"),
+                    onServerRunning: { channel in onListening(channel.localAddress?.port ?? port) }, logger: logger)
+    }
+
+    /// Starts serving on its own and returns once the port is bound (for tests and a console without an agent).
     public func start() async throws -> RunningConsole {
         let (bound, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "tieline-agent-console"),
-                              onServerRunning: { channel in
-                                  continuation.yield(channel.localAddress?.port ?? port)
-                                  continuation.finish()
-                              }, logger: logger)
+        let app = application { port in
+            continuation.yield(port)
+            continuation.finish()
+        }
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         let running = Task {
             defer { continuation.finish() }
@@ -126,17 +131,15 @@ public struct AgentConsoleService: Service {
         self.onListening = onListening
     }
 
+    /// Serves as one service of the agent's ServiceGroup (no group of its own): a graceful shutdown stops
+    /// the console's syncs (each checkpoints its batch) and the server.
     public func run() async throws {
-        let running = try await console.start()
-        onListening(running.baseURL)
-        await withTaskCancellationHandler {
-            await withGracefulShutdownHandler {
-                try? await running.running.value
-            } onGracefulShutdown: {
-                Task { try? await running.shutdown() }
-            }
-        } onCancel: {
-            running.running.cancel()
+        let (host, jobs, onListening) = (console.host, console.jobs, onListening)
+        let app = console.application { port in onListening("http://\(host):\(port)") }
+        try await withGracefulShutdownHandler {
+            try await app.run()
+        } onGracefulShutdown: {
+            Task { await jobs.stopAll() }
         }
     }
 }

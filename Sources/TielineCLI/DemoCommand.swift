@@ -1,6 +1,7 @@
 import Agent
 import ArgumentParser
 import Foundation
+import UnixSignals
 import Hub
 import ProcoreSandbox
 import SageStore
@@ -121,17 +122,8 @@ struct DemoCommand: AsyncParsableCommand {
 
     static func seconds(since start: Date) -> String { String(format: "%.2f s", Date().timeIntervalSince(start)) }
 
+    /// Returns at the first SIGINT or SIGTERM (swift-service-lifecycle's signal sequence, as the servers use).
     static func waitForInterrupt() async throws {
-        let (stream, continuation) = AsyncStream<Void>.makeStream()
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let sources = [SIGINT, SIGTERM].map { sig in
-            let source = DispatchSource.makeSignalSource(signal: sig)
-            source.setEventHandler { continuation.yield() }
-            source.resume()
-            return source
-        }
-        for await _ in stream { break }
-        sources.forEach { $0.cancel() }
+        for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { return }
     }
 }
