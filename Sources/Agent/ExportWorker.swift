@@ -207,7 +207,7 @@ public struct ExportWorker: Service {
         try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await body() }
             group.addTask {
-                while !stop.isRequested { try await Task.sleep(for: .milliseconds(100)) }
+                await stop.requested()
                 return nil
             }
             let first = try await group.next() ?? nil

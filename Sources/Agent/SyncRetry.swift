@@ -50,30 +50,67 @@ public struct RetryPolicy: Sendable {
     }
 }
 
-/// Asks a running sync to stop at the next batch boundary (graceful shutdown, Ctrl-C).
+/// Asks a running sync to stop at the next batch boundary (graceful shutdown, Ctrl-C). Waiting on it is
+/// an await, not a poll: `requested()` returns the moment `request()` is called.
 public final class StopSignal: Sendable {
-    private let requested = Mutex(false)
+    private struct State {
+        var requested = false
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var nextID: UInt64 = 0
+    }
+    private let state = Mutex(State())
 
     public init() {}
 
     /// Requests the stop; the current batch is finished and checkpointed first.
-    public func request() { requested.withLock { $0 = true } }
+    public func request() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            guard !state.requested else { return [] }
+            state.requested = true
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
 
     /// Whether a stop was requested.
-    public var isRequested: Bool { requested.withLock { $0 } }
+    public var isRequested: Bool { state.withLock { $0.requested } }
 
-    /// Waits `duration`, returning early (false) when a stop is requested.
-    public func wait(_ duration: Duration, sleep: @Sendable (Duration) async throws -> Void) async -> Bool {
-        var left = duration
-        // Slices keep a shutdown prompt even during a 30-second backoff.
-        let slice = Duration.milliseconds(250)
-        while left > .zero {
-            if isRequested { return false }
-            let step = min(left, slice)
-            do { try await sleep(step) } catch { return false }
-            left -= step
+    /// Returns once a stop is requested (or the waiting task is cancelled).
+    public func requested() async {
+        let id = state.withLock { state -> UInt64 in
+            state.nextID += 1
+            return state.nextID
         }
-        return !isRequested
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { state -> Bool in
+                    if state.requested || Task.isCancelled { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+            waiter?.resume()
+        }
+    }
+
+    /// Waits `duration`, returning early (false) the moment a stop is requested.
+    public func wait(_ duration: Duration, sleep: @escaping @Sendable (Duration) async throws -> Void) async -> Bool {
+        if isRequested { return false }
+        let slept = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await sleep(duration)) != nil }
+            group.addTask {
+                await self.requested()
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        return slept && !isRequested
     }
 }
 

@@ -30,7 +30,6 @@ public final class ExportSignal: Sendable {
         waiters.withLock { $0.values.count { $0.site == site } }
     }
 
-    /// Waits until `notify(site:)` or until `timeout` passes, whichever is first.
     /// The long-poll both storages answer with: returns once `claimable()` says so, the timeout passes or the
     /// task is cancelled; woken at once by this signal, and looking again every `recheck` (another process's
     /// Accept, a lapsing claim).
@@ -44,19 +43,20 @@ public final class ExportSignal: Sendable {
         }
     }
 
+    /// Waits until `notify(site:)` or until `timeout` passes, whichever is first.
     public func wait(site: Int64, timeout: Duration) async {
         let id = nextID.add(1, ordering: .relaxed).newValue
+        // The timer ends with the wait: a waiter woken early leaves no task sleeping out its timeout.
+        let timer = Mutex<Task<Void, Never>?>(nil)
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 waiters.withLock { $0[id] = Waiter(site: site, continuation: continuation) }
-                Task {
-                    try? await Task.sleep(for: timeout)
-                    self.resume(id)
-                }
+                timer.withLock { $0 = Task { try? await Task.sleep(for: timeout); self.resume(id) } }
             }
         } onCancel: {
             resume(id)
         }
+        timer.withLock { $0?.cancel() }
     }
 
     private func resume(_ id: UInt64) {

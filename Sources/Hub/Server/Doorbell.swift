@@ -2,7 +2,12 @@ import Synchronization
 
 /// A coalescing wake-up: any number of rings before the listener looks count as one.
 public final class Doorbell: Sendable {
-    private let state = Mutex<(rung: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+    private struct State {
+        var rung = false
+        var waiter: (id: UInt64, continuation: CheckedContinuation<Void, Never>)?
+        var nextID: UInt64 = 0
+    }
+    private let state = Mutex(State())
 
     public init() {}
 
@@ -11,7 +16,7 @@ public final class Doorbell: Sendable {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             if let waiter = state.waiter {
                 state.waiter = nil
-                return waiter
+                return waiter.continuation
             }
             state.rung = true
             return nil
@@ -19,29 +24,36 @@ public final class Doorbell: Sendable {
         waiter?.resume()
     }
 
-    /// Waits for a ring or `timeout`; one listener at a time.
+    /// Waits for a ring or `timeout`; one listener at a time. The timer is cancelled with the wait, and a
+    /// late timer can never wake a later wait (each wait has its own id).
     public func wait(timeout: Duration) async {
+        let timer = Mutex<Task<Void, Never>?>(nil)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let immediate = state.withLock { state -> Bool in
+            let id = state.withLock { state -> UInt64? in
                 if state.rung {
                     state.rung = false
-                    return true
+                    return nil
                 }
-                state.waiter = continuation
-                return false
+                state.nextID += 1
+                state.waiter = (state.nextID, continuation)
+                return state.nextID
             }
-            if immediate {
+            guard let id else {
                 continuation.resume()
                 return
             }
-            Task {
-                try? await Task.sleep(for: timeout)
-                let waiter = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
-                    defer { state.waiter = nil }
-                    return state.waiter
+            timer.withLock {
+                $0 = Task {
+                    try? await Task.sleep(for: timeout)
+                    let waiter = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
+                        guard let waiter = state.waiter, waiter.id == id else { return nil }
+                        state.waiter = nil
+                        return waiter.continuation
+                    }
+                    waiter?.resume()
                 }
-                waiter?.resume()
             }
         }
+        timer.withLock { $0?.cancel() }
     }
 }
