@@ -110,20 +110,21 @@ public struct ExportWriter: Sendable {
             entry += 1
         }
         return SageWriteResult(contract: export.contract, changeOrder: number, items: itemAmounts, batch: Self.batch,
-                               entries: entries, total: total, alreadyWritten: false, rowIDs: try rowIDs(db, reference: reference))
+                               entries: entries, total: total, alreadyWritten: false, rowIDs: try rowIDs(db, reference: reference, posted: false))
     }
 
     /// The Row_IDs of the change order, its items and its estimate changes, written under `reference`.
-    static func rowIDs(_ db: Database, reference: String) throws -> SageRowIDs? {
+    /// `posted: false` (just written) looks only in the unposted batch, not through all of JC history.
+    static func rowIDs(_ db: Database, reference: String, posted: Bool = true) throws -> SageRowIDs? {
         guard let header = try Row.fetchOne(db, sql: "SELECT Contract, Change_Order, Row_ID FROM CNC_ACTIVE__CHANGE_ORDER WHERE Chg_Mgmt_Ref_1 = ?",
                                             arguments: [reference]) else { return nil }
         let items = try Row.fetchAll(db, sql: "SELECT Item, Row_ID FROM CNC_ACTIVE__CHANGE_ORDER_ITEM WHERE Contract = ? AND Change_Order = ?",
                                      arguments: [header["Contract"] as String, header["Change_Order"] as String])
         // Unposted or already posted, an estimate change keeps its Row_ID.
-        let estimates = try Row.fetchAll(db, sql: """
-            SELECT Cost_Code, Category, Row_ID FROM JCT_UNPOSTED__TRANSACTION WHERE Chg_Mgmt_Ref_1 = :ref AND Transaction_Type = :type
-            UNION ALL SELECT Cost_Code, Category, Row_ID FROM JCT_CURRENT__TRANSACTION WHERE Chg_Mgmt_Ref_1 = :ref AND Transaction_Type = :type
-            """, arguments: ["ref": reference, "type": TransactionType.approvedEstimateChange])
+        let unposted = "SELECT Cost_Code, Category, Row_ID FROM JCT_UNPOSTED__TRANSACTION WHERE Chg_Mgmt_Ref_1 = :ref AND Transaction_Type = :type"
+        let history = " UNION ALL SELECT Cost_Code, Category, Row_ID FROM JCT_CURRENT__TRANSACTION WHERE Chg_Mgmt_Ref_1 = :ref AND Transaction_Type = :type"
+        let estimates = try Row.fetchAll(db, sql: unposted + (posted ? history : ""),
+                                         arguments: ["ref": reference, "type": TransactionType.approvedEstimateChange])
         return SageRowIDs(changeOrder: header["Row_ID"],
                           items: Dictionary(items.map { ($0["Item"], $0["Row_ID"]) }, uniquingKeysWith: { a, _ in a }),
                           estimates: Dictionary(estimates.map { ("\($0["Cost_Code"] as String? ?? "")|\($0["Category"] as String? ?? "")", $0["Row_ID"]) },
