@@ -64,7 +64,7 @@ public final class ExportStack: Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let companyPath = folder.appendingPathComponent("company.sqlite").path
         // Seconds of synchronous SQLite work: off Swift's cooperative threads, which the servers need.
-        let company = try await Self.offload {
+        let company = try await Offload.run {
             try SampleCompanyGenerator.create(at: companyPath, spec: SampleCompanySpec(jobs: options.jobs, transactions: options.transactions, seed: 7))
         }
         var logger = Logger(label: "tieline.demo")
@@ -120,13 +120,6 @@ public final class ExportStack: Sendable {
         _ = try store.setSyncSettings(connection: connectionName, type: .deep, timeframe: .beginningOfTime)
         return ExportStack(folder: folder, company: company, companyPath: companyPath, storage: storage, hub: hub, site: site,
                            sandbox: sandbox, agentHome: agentHome)
-    }
-
-    /// Runs blocking work on a thread of its own.
-    static func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
-        }
     }
 
     /// Waits for the PCCO to be queued by the hub (the sandbox's webhook triggers the poll).

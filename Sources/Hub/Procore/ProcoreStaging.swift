@@ -44,7 +44,7 @@ struct ProcoreStaging {
             try await sync(wanted, existing: try await intake.stagedRecords(itemType: "project"), intake: intake, archiveMissing: request.projectOriginID == nil, into: &outcome)
         case .primeContracts:
             let contracts = try await rows(EntityCatalog.contract)
-            let items = try await rows(EntityCatalog.contractItem)
+            let itemsByContract = Dictionary(grouping: try await rows(EntityCatalog.contractItem)) { Self.text($0["Contract"]) ?? "" }
             var wanted: [String: JSONValue] = [:]
             var children: [String: JSONValue] = [:]
             for contract in contracts {
@@ -53,20 +53,18 @@ struct ProcoreStaging {
                 wanted[origin] = Self.record(type: "prime_contract", origin: origin, code: Self.text(contract["Contract"]),
                                              data: ["project_origin_id": .string(project), "title": .string(Self.text(contract["Description"]) ?? ""),
                                                     "status": .string(Self.text(contract["Status"]) ?? "")])
-                for item in items where Self.text(item["Contract"]) == Self.text(contract["Contract"]) {
+                for item in itemsByContract[Self.text(contract["Contract"]) ?? ""] ?? [] {
                     let itemOrigin = Self.origin(item, EntityCatalog.contractItem, key: ["Contract", "Item"])
-                    var record = Self.record(type: "line_item", origin: itemOrigin, code: Self.text(item["Item"]), data: [
+                    children[itemOrigin] = Self.lineItem(origin: itemOrigin, code: Self.text(item["Item"]), parent: origin, data: [
                         "description": .string(Self.text(item["Description"]) ?? ""),
                         "amount": .string(Self.money(item["Revised_Scheduled_Value"] ?? item["Original_Scheduled_Value"]).description),
                         "cost_code": .string(Self.text(item["Cost_Code"]) ?? ""), "line_item_type": Self.text(item["Category"]).map { .string($0) } ?? .null,
                     ])
-                    if case .object(var fields) = record { fields["parent_origin_id"] = .string(origin); record = .object(fields) }
-                    children[itemOrigin] = record
                 }
             }
             // Quick-bill jobs bill without a CN contract: their prime contract is the job's billing structure —
             // one line per cost code with a scheduled value (billing level Cost code), or one line for the job.
-            let quickBillItems = try await rows(EntityCatalog.quickBillContractItem)
+            let quickBillItems = Dictionary(grouping: try await rows(EntityCatalog.quickBillContractItem)) { Self.text($0["Job"]) ?? "" }
             for job in try await rows(EntityCatalog.quickBillContract) {
                 guard let code = Self.text(job["Job"]), let project = jobOrigins[code] else { continue }
                 let origin = "qb-" + Self.origin(job, EntityCatalog.quickBillContract, key: ["Job"])
@@ -75,7 +73,7 @@ struct ProcoreStaging {
                                                     "billing": .string("quick bill")])
                 let lines: [(String, String?, String, Money)]
                 if Self.text(job["Billing_Level"]) == "Cost code" {
-                    lines = quickBillItems.filter { Self.text($0["Job"]) == code }.map { item in
+                    lines = (quickBillItems[code] ?? []).map { item in
                         (Self.origin(item, EntityCatalog.quickBillContractItem, key: ["Job", "Extra", "Cost_Code"]), Self.text(item["Cost_Code"]),
                          Self.text(item["Description"]) ?? "", Self.money(item["Revised_Scheduled_Value"] ?? item["Original_Scheduled_Value"]))
                     }
@@ -84,33 +82,30 @@ struct ProcoreStaging {
                               Self.money(job["Revised_Contract_Amount"] ?? job["Original_Contract_Amount"]))]
                 }
                 for (lineOrigin, costCode, description, amount) in lines {
-                    var record = Self.record(type: "line_item", origin: lineOrigin, code: costCode, data: [
+                    children[lineOrigin] = Self.lineItem(origin: lineOrigin, code: costCode, parent: origin, data: [
                         "description": .string(description), "amount": .string(amount.description),
                         "cost_code": costCode.map { .string($0) } ?? .null, "line_item_type": .null,
                     ])
-                    if case .object(var fields) = record { fields["parent_origin_id"] = .string(origin); record = .object(fields) }
-                    children[lineOrigin] = record
                 }
             }
-            // A contract whose items changed is offered again as a whole (an update to re-import).
+            // A contract whose items are new or changed is offered again as a whole (an update to re-import).
             let existingItems = try await intake.stagedRecords(itemType: "line_item")
-            var existingContracts = try await intake.stagedRecords(itemType: "prime_contract")
-            for (origin, item) in children where existingItems[origin].map({ !Self.same(item, $0) }) ?? true {
-                if case .object(let f) = item, case .string(let parent)? = f["parent_origin_id"], case .object(var current)? = existingContracts[parent] {
-                    current["status"] = .string("changed")  // differs from what is wanted, so it is sent again
-                    existingContracts[parent] = .object(current)
-                }
+            var resend: Set<String> = []
+            for (origin, item) in children where !(existingItems[origin].map { Self.same(item, $0) } ?? false) {
+                if case .object(let f) = item, case .string(let parent)? = f["parent_origin_id"] { resend.insert(parent) }
             }
             // Parents first: a line item names its contract by origin id.
-            try await sync(wanted, existing: existingContracts, intake: intake, archiveMissing: true, into: &outcome)
+            try await sync(wanted, existing: try await intake.stagedRecords(itemType: "prime_contract"), resend: resend, intake: intake,
+                           archiveMissing: true, into: &outcome)
             try await sync(children, existing: existingItems, intake: intake, archiveMissing: true, into: &outcome)
         }
         return outcome
     }
 
     /// Sends what is new or changed, and archives what is staged but no longer in Sage.
-    func sync(_ wanted: [String: JSONValue], existing: [String: JSONValue], intake: ProcoreIntake, archiveMissing: Bool,
-              into outcome: inout Outcome) async throws {
+    /// `resend` names records sent again even when unchanged themselves (a contract whose items changed).
+    func sync(_ wanted: [String: JSONValue], existing: [String: JSONValue], resend: Set<String> = [], intake: ProcoreIntake,
+              archiveMissing: Bool, into outcome: inout Outcome) async throws {
         var send: [JSONValue] = []
         for (origin, record) in wanted.sorted(by: { $0.key < $1.key }) {
             guard let current = existing[origin] else {
@@ -118,7 +113,7 @@ struct ProcoreStaging {
                 outcome.staged += 1
                 continue
             }
-            if Self.same(record, current) {
+            if Self.same(record, current) && !resend.contains(origin) {
                 outcome.unchanged += 1
             } else {
                 // An imported record that changed in Sage is offered again (staged), as an update.
@@ -137,10 +132,18 @@ struct ProcoreStaging {
         outcome.failures += try await intake.syncStagedRecords(send)
     }
 
-    /// Whether the staged record already says what Sage says (code and data; archived ones differ).
+    /// Whether the staged record already says what Sage says: staged or imported, with the same code and data.
     static func same(_ wanted: JSONValue, _ current: JSONValue) -> Bool {
-        guard case .object(let w) = wanted, case .object(let c) = current else { return false }
-        return c["status"] == .string("staged") || c["status"] == .string("imported") ? w["origin_code"] == c["origin_code"] && w["data"] == c["data"] : false
+        guard case .object(let w) = wanted, case .object(let c) = current,
+              c["status"] == .string("staged") || c["status"] == .string("imported") else { return false }
+        return w["origin_code"] == c["origin_code"] && w["data"] == c["data"]
+    }
+
+    /// A staged line item under the contract whose origin id is `parent`.
+    static func lineItem(origin: String, code: String?, parent: String, data: [String: JSONValue]) -> JSONValue {
+        guard case .object(var fields) = record(type: "line_item", origin: origin, code: code, data: data) else { return .null }
+        fields["parent_origin_id"] = .string(parent)
+        return .object(fields)
     }
 
     static func record(type: String, origin: String, code: String?, data: [String: JSONValue]) -> JSONValue {
