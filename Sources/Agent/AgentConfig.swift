@@ -11,13 +11,36 @@ public struct LocalConnection: Sendable, Hashable, Codable {
     public var mappings: Mappings
     /// The Sync tab's Settings for this connection.
     public var settings: SyncSettings
+    /// How exports are written into this company.
+    public var writeMode: SageWriteMode
 
-    public init(name: String, sagePath: String, mappings: Mappings = Mappings(), settings: SyncSettings = SyncSettings()) {
+    public init(name: String, sagePath: String, mappings: Mappings = Mappings(), settings: SyncSettings = SyncSettings(),
+                writeMode: SageWriteMode = .transaction) {
         self.name = name
         self.sagePath = sagePath
         self.mappings = mappings
         self.settings = settings
+        self.writeMode = writeMode
     }
+
+    enum CodingKeys: String, CodingKey { case name, sagePath, mappings, settings, writeMode }
+
+    // Connections saved before write modes existed write in one transaction, as they always did.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name), sagePath: try c.decode(String.self, forKey: .sagePath),
+                  mappings: try c.decode(Mappings.self, forKey: .mappings), settings: try c.decode(SyncSettings.self, forKey: .settings),
+                  writeMode: try c.decodeIfPresent(SageWriteMode.self, forKey: .writeMode) ?? .transaction)
+    }
+}
+
+/// How the agent writes an export into Sage.
+public enum SageWriteMode: String, Sendable, Hashable, Codable, CaseIterable {
+    /// One transaction for the whole export (the embedded store offers it): all or nothing.
+    case transaction
+    /// One commit per record, as Sage's import programs and Web API write: a recorded plan makes
+    /// it exactly once (see `StepExportWriter`).
+    case steps
 }
 
 /// The cloud connection made by Connect. The token lives in its own owner-only file.

@@ -100,6 +100,31 @@ public final class AgentState: Sendable {
                 """)
             try db.execute(sql: "CREATE INDEX sync_run_by_connection ON sync_run(connection, started_at)")
         }
+        migrator.registerMigration("v2: export plans written step by step") { db in
+            // An export written through a path without one transaction: its plan, recorded before
+            // the first write, and each step once Sage holds it (see StepExportWriter).
+            try db.execute(sql: """
+                CREATE TABLE export_plan(
+                  reference TEXT PRIMARY KEY,   -- procore:pcco:<id>
+                  connection TEXT NOT NULL,
+                  plan TEXT NOT NULL,           -- JSON ExportPlan
+                  status TEXT NOT NULL,         -- 'writing'|'written'|'stopped'
+                  error TEXT,
+                  created_at TEXT NOT NULL,
+                  finished_at TEXT)
+                """)
+            try db.execute(sql: """
+                CREATE TABLE export_step(
+                  reference TEXT NOT NULL REFERENCES export_plan(reference) ON DELETE CASCADE,
+                  ordinal INTEGER NOT NULL,
+                  step TEXT NOT NULL,
+                  row_id TEXT NOT NULL,
+                  entry INTEGER,
+                  found INTEGER NOT NULL,       -- 1: Sage already held it when the step came up
+                  done_at TEXT NOT NULL,
+                  PRIMARY KEY(reference, ordinal))
+                """)
+        }
         return migrator
     }()
 

@@ -66,15 +66,16 @@ public struct ExportWorker: Service {
         let backoff = Backoff(initial: retryDelay, maximum: .seconds(30))
         var failures = 0
         // Kept open between polls; reopened after any failure (a moved company file, a new token).
-        var opened: (client: HubClient, company: SageCompany)?
+        var opened: Opened?
         // Reports travel while the next batch is claimed and written; at most this many are in flight.
         let maxReports = 4 * batch
         await withTaskGroup(of: Void.self) { reports in
             var inFlight = 0
             while !stop.isRequested {
                 do {
-                    let (client, company) = try opened ?? open()
-                    opened = (client, company)
+                    let current = try opened ?? open()
+                    opened = current
+                    let (client, company) = (current.client, current.company)
                     if !released {
                         let count = try await client.releaseExports(agent: agentID)
                         if count > 0 { logger.info("the hub will deliver again \(counted(count, "export")) an earlier run of this agent held") }
@@ -96,7 +97,7 @@ public struct ExportWorker: Service {
                     }
                     // One Sage transaction for the writes, a savepoint per export.
                     let writes = assignments.filter { !$0.check }
-                    let outcomes = writes.isEmpty ? [] : try await Offload.run { self.write(writes, company: company) }
+                    let outcomes = writes.isEmpty ? [] : try await Offload.run { self.write(writes, to: current) }
                     for (assignment, outcome) in zip(writes, outcomes) {
                         while inFlight >= maxReports, await reports.next() != nil { inFlight -= 1 }
                         reports.addTask { try? await report(id: assignment.id, stop: stop) { try await client.reportExport(id: assignment.id, agent: agentID, outcome: outcome) } }
@@ -117,14 +118,24 @@ public struct ExportWorker: Service {
     }
 
     /// Writes the exports; Sage's refusals become Failed to Export outcomes with Sage's reason.
-    func write(_ assignments: [ExportAssignment], company: SageCompany) -> [ExportOutcome] {
+    func write(_ assignments: [ExportAssignment], to opened: Opened) -> [ExportOutcome] {
         for assignment in assignments { onEvent(.received(id: assignment.id, number: assignment.export.number)) }
-        let results: [Result<SageWriteResult, TielineError>]
-        do {
-            results = try ExportWriter(company: company).write(assignments.map { ($0.export, $0.transactionDate) })
-        } catch {
-            // The transaction itself failed (Sage unavailable, disk full): nothing was written for any of them.
-            results = assignments.map { _ in .failure(error) }
+        var results: [Result<SageWriteResult, TielineError>]
+        switch opened.connection.writeMode {
+        case .transaction:
+            do {
+                results = try ExportWriter(company: opened.company).write(assignments.map { ($0.export, $0.transactionDate) })
+            } catch {
+                // The transaction itself failed (Sage unavailable, disk full): nothing was written for any of them.
+                results = assignments.map { _ in .failure(error) }
+            }
+        case .steps:
+            // One commit per record: the recorded plan carries exactly-once (StepExportWriter).
+            let writer = StepExportWriter(target: EmbeddedExportTarget(company: opened.company), state: opened.state,
+                                          connection: opened.connection.name, failpoint: Self.environmentFailpoint)
+            results = assignments.map { assignment in
+                Result { () throws(TielineError) in try writer.write(assignment.export, transactionDate: assignment.transactionDate) }
+            }
         }
         // Fault injection for the exactly-once tests: die as a power cut would, after Sage's commit
         // and before the hub hears of it. Only ever set by tests.
@@ -180,15 +191,34 @@ public struct ExportWorker: Service {
         }
     }
 
+    /// What a poll works with: the hub, the connection exports go to, its company, the agent's state.
+    struct Opened {
+        var client: HubClient
+        var connection: LocalConnection
+        var company: SageCompany
+        var state: AgentState
+    }
+
+    /// Fault injection for the step writer's crash tests: `TIELINE_FAILPOINT=kill-before-step:N` or
+    /// `kill-after-step:N` dies as a power cut would at step N (0-based) of a step-by-step export.
+    /// Only ever set by tests.
+    static let environmentFailpoint: @Sendable (StepExportWriter.Moment, Int, ExportStep) throws -> Void = {
+        guard let spec = ProcessInfo.processInfo.environment["TIELINE_FAILPOINT"], spec.hasPrefix("kill-") else { return { _, _, _ in } }
+        return { moment, ordinal, _ in
+            if spec == "kill-\(moment.rawValue)-step:\(ordinal)" { kill(getpid(), SIGKILL) }
+        }
+    }()
+
     /// The hub client and the Sage company exports go to.
-    func open() throws(TielineError) -> (HubClient, SageCompany) {
+    func open() throws(TielineError) -> Opened {
         let store = AgentConfigStore(home: home)
         let config = try store.load()
         guard let hub = config.hub, let token = try store.loadToken(), !token.isEmpty else {
             throw TielineError(.notFound, "not connected to a hub; run `tieline connect --hub URL --site SITE --token TOKEN` first")
         }
         let connection = try Self.exportConnection(config, named: connectionName)
-        return (HubClient(url: hub.url, token: token), try SageCompany.open(at: connection.sagePath))
+        return Opened(client: HubClient(url: hub.url, token: token), connection: connection,
+                      company: try SageCompany.open(at: connection.sagePath), state: try AgentState.open(home: home))
     }
 
     /// The named connection; else the only one; else the one whose mappings carry the PCCO export preset.

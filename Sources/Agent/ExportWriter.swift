@@ -46,71 +46,17 @@ public struct ExportWriter: Sendable {
         }
     }
 
-    /// The write itself, inside the caller's transaction.
+    /// The write itself, inside the caller's transaction: the export's plan, every step inserted.
     static func write(_ export: ChangeOrderExport, transactionDate: CalendarDate, in db: Database) throws -> SageWriteResult {
         let reference = procoreReference(pccoID: export.pccoID)
-        let lookup = SageLookup(db: db)
         if let existing = try Self.alreadyWritten(db, export: export, reference: reference) { return existing }
-        let problems = try ExportValidator.problems(export, lookup: lookup)
-        guard problems.isEmpty else {
-            let code: TielineError.Code = problems.contains { $0.message.contains("already exists on contract") } ? .changeOrderConflict : .exportInvalid
-            throw TielineError(code, problems.map(\.message).joined(separator: "; "))
-        }
-
-        // Money as Procore documents it (ERP Events Dictionary, create_prime_contract_change_order): a
-        // line's `amount` already includes its markups. Revenue per contract item is the sum of its
-        // lines' `amount`; cost is each line's `extendedAmount` on its own cost code / category plus
-        // each markup on its destination. Nothing is counted twice; duplicate lines are summed.
-        var itemAmounts: [String: Money] = [:]
-        var estimateChanges: [String: (costCode: String, category: String, amount: Money)] = [:]
-        for line in export.lines {
-            itemAmounts[line.contractItem, default: .zero] += line.amount
-            estimateChanges["\(line.costCode)|\(line.category)", default: (line.costCode, line.category, .zero)].amount += line.extendedAmount
-            for markup in line.markups {
-                estimateChanges["\(markup.costCode)|\(markup.category)", default: (markup.costCode, markup.category, .zero)].amount += markup.amount
-            }
-        }
-        let total = itemAmounts.values.sum()
-        // The text Sage stores is the composed form validation measured (SageText's one rule).
-        let number = SageText.normalized(export.number)
-        let title = SageText.normalized(export.title)
-
-        try ChangeOrder(contract: export.contract, changeOrder: number, description: title, status: "Approved",
-                        date: transactionDate, amount: total, chgMgmtRef1: reference).insert(db)
-        let customer = try String.fetchOne(db, sql: "SELECT Customer FROM CNC_ACTIVE__CONTRACT WHERE Contract = ?", arguments: [export.contract])
-        var entry = try UnpostedTransaction.nextEntry(db, batch: Self.batch)
+        let plan = try ExportPlan.make(export, transactionDate: transactionDate, lookup: SageLookup(db: db))
         var entries: [Int64] = []
-        for item in itemAmounts.keys.sorted() {
-            try ChangeOrderItem(contract: export.contract, changeOrder: number, item: item, description: title,
-                                amount: itemAmounts[item]!).insert(db)
-            let coding = try Row.fetchOne(db, sql: "SELECT Extra, Cost_Code FROM CNC_ACTIVE__CONTRACT_ITEM WHERE Contract = ? AND Item = ?",
-                                          arguments: [export.contract, item])!
-            var t = JCTransaction(job: export.job, extra: coding["Extra"], costCode: coding["Cost_Code"], category: nil,
-                                  transactionType: TransactionType.approvedScheduledValueChange, accountingDate: transactionDate,
-                                  description: title, amount: itemAmounts[item]!)
-            t.contract = export.contract
-            t.item = item
-            t.changeOrder = number
-            t.customer = customer
-            t.chgMgmtRef1 = reference
-            try UnpostedTransaction(batch: Self.batch, entry: entry, transaction: t).insert(db)
-            entries.append(entry)
-            entry += 1
+        for step in plan.steps {
+            if let entry = try EmbeddedExportTarget.apply(step, in: db) { entries.append(entry) }
         }
-        for key in estimateChanges.keys.sorted() {
-            let change = estimateChanges[key]!
-            var t = JCTransaction(job: export.job, extra: try lookup.extra(job: export.job, costCode: change.costCode, category: change.category),
-                                  costCode: change.costCode, category: change.category,
-                                  transactionType: TransactionType.approvedEstimateChange, accountingDate: transactionDate,
-                                  description: title, amount: change.amount)
-            t.changeOrder = number
-            t.chgMgmtRef1 = reference
-            try UnpostedTransaction(batch: Self.batch, entry: entry, transaction: t).insert(db)
-            entries.append(entry)
-            entry += 1
-        }
-        return SageWriteResult(contract: export.contract, changeOrder: number, items: itemAmounts, batch: Self.batch,
-                               entries: entries, total: total, alreadyWritten: false, rowIDs: try rowIDs(db, reference: reference, posted: false))
+        return SageWriteResult(contract: plan.contract, changeOrder: plan.changeOrder, items: plan.items, batch: Self.batch,
+                               entries: entries, total: plan.total, alreadyWritten: false, rowIDs: try rowIDs(db, reference: reference, posted: false))
     }
 
     /// The Row_IDs of the change order, its items and its estimate changes, written under `reference`.

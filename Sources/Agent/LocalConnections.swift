@@ -9,7 +9,7 @@ extension AgentConfigStore {
     /// Adds a connection to the Sage company at `sagePath`; refuses a file that is not one,
     /// with the company store's own error, and a name already in use.
     @discardableResult
-    public func addConnection(name: String, sagePath: String) throws(TielineError) -> LocalConnection {
+    public func addConnection(name: String, sagePath: String, writeMode: SageWriteMode = .transaction) throws(TielineError) -> LocalConnection {
         try LocalConnection.validate(name: name)
         let path = URL(fileURLWithPath: sagePath).standardizedFileURL.path
         // Opening proves it is a Sage company before anything is saved.
@@ -18,7 +18,7 @@ extension AgentConfigStore {
             if config.connections.contains(where: { $0.name == name }) {
                 throw TielineError(.conflict, "a Local Connection named '\(name)' already exists; choose another name or remove it first")
             }
-            let connection = LocalConnection(name: name, sagePath: path)
+            let connection = LocalConnection(name: name, sagePath: path, writeMode: writeMode)
             config.connections.append(connection)
             return connection
         }

@@ -4,7 +4,7 @@ import SageModel
 import SyncCore
 
 /// Answers validation's questions from the Sage company itself, inside the writing transaction.
-struct SageLookup: ERPLookup {
+struct SageLookup: SageExportLookup {
     let db: Database
 
     func jobExists(_ job: String) throws -> Bool {
@@ -31,7 +31,16 @@ struct SageLookup: ERPLookup {
         return .some(row["Chg_Mgmt_Ref_1"] as String?)
     }
 
-    /// The extra a job's cost code lives under; PCCOs don't know extras, so the job's first match is used.
+    func customer(contract: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT Customer FROM CNC_ACTIVE__CONTRACT WHERE Contract = ?", arguments: [contract])
+    }
+
+    func itemCoding(contract: String, item: String) throws -> (extra: String, costCode: String?) {
+        guard let row = try Row.fetchOne(db, sql: "SELECT Extra, Cost_Code FROM CNC_ACTIVE__CONTRACT_ITEM WHERE Contract = ? AND Item = ?",
+                                         arguments: [contract, item]) else { return ("", nil) }
+        return (row["Extra"] ?? "", row["Cost_Code"])
+    }
+
     func extra(job: String, costCode: String, category: String) throws -> String {
         try String.fetchOne(db, sql: "SELECT Extra FROM JCM_MASTER__CATEGORY WHERE Job = ? AND Cost_Code = ? AND Category = ? ORDER BY Extra LIMIT 1",
                             arguments: [job, costCode, category]) ?? ""

@@ -23,11 +23,15 @@ struct ConnectionsCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "A name for the connection, e.g. Company.") var name: String
         @Option(help: ArgumentHelp("The Sage company store (a .sqlite file).", valueName: "file")) var sage: String
+        @Option(help: ArgumentHelp("""
+            How exports are written: 'transaction' (the whole PCCO in one transaction) or 'steps' (one commit per record, \
+            as Sage's import programs write, made exactly-once by a plan recorded in the agent's database).
+            """, valueName: "mode")) var writeMode: SageWriteMode = .transaction
         @Flag(help: "Print the result as JSON.") var json = false
 
         func run() async throws {
             try await reporting(json: json) {
-                let connection = try AgentConfigStore(home: global.tielineHome).addConnection(name: name, sagePath: sage)
+                let connection = try AgentConfigStore(home: global.tielineHome).addConnection(name: name, sagePath: sage, writeMode: writeMode)
                 if json { Console.current.json(ConnectionRow(connection)) } else {
                     Console.current.out("Added Local Connection '\(connection.name)' → \(connection.sagePath)")
                     Console.current.out("Next: tieline mappings preset pcco-export --connection \(shellQuoted(connection.name))")
@@ -101,8 +105,10 @@ struct ConnectionRow: Encodable {
     let mappedEntities: Int
     let syncType: String
     let timeframe: String
+    let writeMode: String
 
     init(_ connection: LocalConnection) {
+        writeMode = connection.writeMode.rawValue
         name = connection.name
         sagePath = connection.sagePath
         mappedEntities = connection.mappings.enabled.count
@@ -110,6 +116,8 @@ struct ConnectionRow: Encodable {
         timeframe = connection.settings.timeframe.description
     }
 }
+
+extension SageWriteMode: ExpressibleByArgument {}
 
 /// Quotes an argument with spaces or parentheses so printed commands paste as-is.
 func shellQuoted(_ text: String) -> String {
