@@ -36,6 +36,8 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "SyncCore", dependencies: ["TielineCore", "SageModel"]),
+        // Reads a database through the system's ODBC driver manager, loaded at run time (builds without unixODBC).
+        .target(name: "SageODBC", dependencies: []),
         // Procore API client and payload types.
         .target(name: "Procore", dependencies: [
             "TielineCore",
@@ -56,6 +58,8 @@ let package = Package(
         // The synchronization client on the ERP server.
         .target(name: "Agent", dependencies: [
             "TielineCore", "SageModel", "SageStore", "SyncCore",
+            // ODBC connections: a real Sage company read through the system's driver manager.
+            "SageODBC",
             // agent.sqlite: sync runs and checkpoints; the reader's hot loop uses SQLite's C API.
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),

@@ -13,24 +13,28 @@ public struct LocalConnection: Sendable, Hashable, Codable {
     public var settings: SyncSettings
     /// How exports are written into this company.
     public var writeMode: SageWriteMode
+    /// Set when the company is read through ODBC (then `sagePath` is empty and nothing is written).
+    public var odbc: ODBCSettings?
 
     public init(name: String, sagePath: String, mappings: Mappings = Mappings(), settings: SyncSettings = SyncSettings(),
-                writeMode: SageWriteMode = .transaction) {
+                writeMode: SageWriteMode = .transaction, odbc: ODBCSettings? = nil) {
         self.name = name
         self.sagePath = sagePath
         self.mappings = mappings
         self.settings = settings
         self.writeMode = writeMode
+        self.odbc = odbc
     }
 
-    enum CodingKeys: String, CodingKey { case name, sagePath, mappings, settings, writeMode }
+    enum CodingKeys: String, CodingKey { case name, sagePath, mappings, settings, writeMode, odbc }
 
     // Connections saved before write modes existed write in one transaction, as they always did.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(name: try c.decode(String.self, forKey: .name), sagePath: try c.decode(String.self, forKey: .sagePath),
                   mappings: try c.decode(Mappings.self, forKey: .mappings), settings: try c.decode(SyncSettings.self, forKey: .settings),
-                  writeMode: try c.decodeIfPresent(SageWriteMode.self, forKey: .writeMode) ?? .transaction)
+                  writeMode: try c.decodeIfPresent(SageWriteMode.self, forKey: .writeMode) ?? .transaction,
+                  odbc: try c.decodeIfPresent(ODBCSettings.self, forKey: .odbc))
     }
 }
 

@@ -24,6 +24,7 @@ public struct ConnectionReport: Sendable, Hashable, Codable {
 
     /// Opens the connection's company and counts each entity's rows.
     public static func test(_ connection: LocalConnection) throws(TielineError) -> ConnectionReport {
+        if let odbc = connection.odbc { return try testODBC(connection, odbc) }
         let company = try connection.openCompany()
         let info = try company.info()
         let ownsPJ = info.modules.contains(.pj)
@@ -42,6 +43,27 @@ public struct ConnectionReport: Sendable, Hashable, Codable {
         return ConnectionReport(connection: connection.name, sagePath: connection.sagePath, company: info.name,
                                 modules: SageModule.allCases.filter(info.modules.contains).map(\.rawValue),
                                 ownsPJ: ownsPJ, entities: counts)
+    }
+
+    /// Through ODBC: each entity's table and mapped columns probed one by one (never by listing
+    /// tables), so a missing table or column is named with its entity.
+    static func testODBC(_ connection: LocalConnection, _ settings: ODBCSettings) throws(TielineError) -> ConnectionReport {
+        let source = try ODBCSageSource(connection: connection.name, settings: settings)
+        try source.checkCompany()
+        let ownsPJ = try source.ownsPJ()
+        let counts = EntityCatalog.all.map { entity -> EntityCount in
+            let mapped = connection.mappings.isEnabled(entity)
+            if entity.requiresModule == .pj && !ownsPJ {
+                return EntityCount(entity: entity.name, mapped: mapped, rows: nil, note: "the company does not own Project Management (PJ)")
+            }
+            let columns = mapped ? connection.mappings.columns(for: entity) : entity.table.key
+            switch source.count(entity, columns: columns) {
+            case .success(let rows): return EntityCount(entity: entity.name, mapped: mapped, rows: rows, note: nil)
+            case .failure(let error): return EntityCount(entity: entity.name, mapped: mapped, rows: nil, note: error.message)
+            }
+        }
+        return ConnectionReport(connection: connection.name, sagePath: source.location, company: settings.redacted,
+                                modules: ownsPJ ? ["PJ"] : [], ownsPJ: ownsPJ, entities: counts)
     }
 
     /// The report as a person reads it.

@@ -32,6 +32,13 @@ public struct Doctor: Sendable {
                 detail: "no Local Connection yet", fix: "tieline connections add Company --sage company.sqlite"))
         }
         for connection in config.connections where name == nil || connection.name == name {
+            if connection.odbc != nil {
+                // Read through ODBC: the connection's checks are the driver's and the tables', not the file's.
+                let check = odbcCheck(connection)
+                checks.append(check)
+                targets.append((connection, nil))
+                continue
+            }
             let (check, company) = openCheck(connection)
             checks.append(check)
             checks.append(contractCheck(connection, company))
@@ -64,6 +71,28 @@ public struct Doctor: Sendable {
             }
             return (DoctorCheck(id: "sage_connection", title: title, connection: connection.name, passed: false,
                 detail: error.message, fix: fix), nil)
+        }
+    }
+
+    /// An ODBC connection: the driver manager, driver or DSN, and each mapped entity's table and columns.
+    func odbcCheck(_ connection: LocalConnection) -> DoctorCheck {
+        let title = "Sage connection opens (ODBC)"
+        let name = quoted(connection.name)
+        do {
+            let report = try ConnectionReport.test(connection)
+            let broken = report.entities.filter { $0.mapped && $0.rows == nil && $0.note?.contains("Project Management") != true }
+            guard broken.isEmpty else {
+                return DoctorCheck(id: "sage_connection", title: title, connection: connection.name, passed: false,
+                    detail: broken.map { "\($0.entity): \($0.note ?? "unreadable")" }.joined(separator: "; "),
+                    fix: "fix the table or column named (Timberline driver: StandardMode=1), or untick the entity: tieline mappings disable ENTITY --connection \(name)")
+            }
+            return DoctorCheck(id: "sage_connection", title: title, connection: connection.name, passed: true,
+                detail: "\(report.sagePath): every mapped entity's table and columns answer", fix: nil)
+        } catch {
+            let fix = error.message.contains("driver manager") ? "install the ODBC driver manager (Debian/Ubuntu: apt-get install unixodbc), then: tieline connections test \(name)"
+                : error.message.contains("environment variable") ? "set the password variable in the agent's environment, then: tieline connections test \(name)"
+                : "check the DSN and driver (odbcinst -q -s / odbcinst -q -d), then: tieline connections test \(name)"
+            return DoctorCheck(id: "sage_connection", title: title, connection: connection.name, passed: false, detail: error.message, fix: fix)
         }
     }
 

@@ -8,9 +8,9 @@ import TielineCore
 
 /// Reads one entity's rows from a Sage company in Row_Version order, one bounded chunk at a
 /// time, so memory stays flat however large the table is.
-struct EntityReader: Sendable {
+public struct EntityReader: SageEntityReader {
     /// How rows outside the entity's filter or timeframe are treated.
-    enum Mode: Sendable, Hashable {
+    public enum Mode: Sendable, Hashable {
         /// Deep: only rows inside the scope, all of them; the hub removes the rest on completion.
         case deep
         /// First incremental for an entity: the mirror holds none of its out-of-scope rows, so
@@ -21,7 +21,7 @@ struct EntityReader: Sendable {
     }
 
     /// How far one read goes.
-    enum Bound: Sendable, Hashable {
+    public enum Bound: Sendable, Hashable {
         /// At most `limit` rows (and `limit` tombstones), never past `cap`.
         case limit(Int, cap: Int64?)
         /// Exactly the rows in (position, through]: a batch sent before a crash, rebuilt.
@@ -29,13 +29,13 @@ struct EntityReader: Sendable {
     }
 
     /// One batch's worth of changes, covering Row_Versions (position, through].
-    struct Chunk: Sendable {
-        var upserts: [[SyncValue]] = []
-        var deletes: [[SyncValue]] = []
-        var through: Int64
+    public struct Chunk: Sendable {
+        public var upserts: [[SyncValue]] = []
+        public var deletes: [[SyncValue]] = []
+        public var through: Int64
         /// Fewer rows than the limit: nothing more to read right now.
-        var exhausted: Bool
-        var isEmpty: Bool { upserts.isEmpty && deletes.isEmpty }
+        public var exhausted: Bool
+        public var isEmpty: Bool { upserts.isEmpty && deletes.isEmpty }
     }
 
     let company: SageCompany
@@ -74,7 +74,7 @@ struct EntityReader: Sendable {
     }
 
     /// Reads the next chunk after `position`.
-    func read(after position: Int64, bound: Bound, mode: Mode) throws(TielineError) -> Chunk {
+    public func read(after position: Int64, bound: Bound, mode: Mode) throws(TielineError) -> Chunk {
         try company.read { db in
             let (limit, cap): (Int?, Int64?) = switch bound {
             case .limit(let n, let cap): (n, cap)
@@ -114,7 +114,7 @@ struct EntityReader: Sendable {
     }
 
     /// Rows a read from `position` will cover, for progress and ETA.
-    func estimate(after position: Int64, cap: Int64?, mode: Mode) throws(TielineError) -> Int {
+    public func estimate(after position: Int64, cap: Int64?, mode: Mode) throws(TielineError) -> Int {
         try company.read { db in
             var conditions = ["\(quoted(SageSchema.rowVersion)) > ?"]
             var arguments: StatementArguments = [position]

@@ -217,6 +217,10 @@ public struct ExportWorker: Service {
             throw TielineError(.notFound, "not connected to a hub; run `tieline connect --hub URL --site SITE --token TOKEN` first")
         }
         let connection = try Self.exportConnection(config, named: connectionName)
+        if connection.odbc != nil {
+            throw TielineError(.invalidInput, "Local Connection '\(connection.name)' reads Sage through ODBC, which Tieline never writes through; "
+                + "choose the connection exports are written to with --export-connection NAME")
+        }
         return Opened(client: HubClient(url: hub.url, token: token), connection: connection,
                       company: try SageCompany.open(at: connection.sagePath), state: try AgentState.open(home: home))
     }
@@ -224,12 +228,14 @@ public struct ExportWorker: Service {
     /// The named connection; else the only one; else the one whose mappings carry the PCCO export preset.
     public static func exportConnection(_ config: AgentConfig, named name: String?) throws(TielineError) -> LocalConnection {
         if let name { return try config.connection(name) }
-        if config.connections.count == 1 { return config.connections[0] }
-        let mapped = config.connections.filter { c in PCCOExportPreset.entities.allSatisfy { c.mappings.isEnabled($0) } }
+        // ODBC connections are read-only: never a place to write exports.
+        let writable = config.connections.filter { $0.odbc == nil }
+        if writable.count == 1 { return writable[0] }
+        let mapped = writable.filter { c in PCCOExportPreset.entities.allSatisfy { c.mappings.isEnabled($0) } }
         if mapped.count == 1 { return mapped[0] }
-        throw TielineError(.invalidInput, config.connections.isEmpty
+        throw TielineError(.invalidInput, writable.isEmpty
             ? "no Local Connection to write exports to; add one with: tieline connections add NAME --sage FILE"
-            : "several Local Connections could take exports (\(config.connections.map(\.name).joined(separator: ", "))); choose one with --export-connection NAME")
+            : "several Local Connections could take exports (\(writable.map(\.name).joined(separator: ", "))); choose one with --export-connection NAME")
     }
 
     /// Runs `body` until it finishes or a stop is requested (then nil).

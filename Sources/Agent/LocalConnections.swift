@@ -24,6 +24,29 @@ extension AgentConfigStore {
         }
     }
 
+    /// Adds a connection that reads a Sage company through ODBC; connecting and finding Sage's job
+    /// table prove the driver, DSN and credentials before anything is saved. The password is never
+    /// saved: it comes from `settings.passwordVariable` whenever the agent connects.
+    @discardableResult
+    public func addODBCConnection(name: String, settings: ODBCSettings) throws(TielineError) -> LocalConnection {
+        try LocalConnection.validate(name: name)
+        let keys = settings.connectionString.split(separator: ";").map { $0.split(separator: "=", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).uppercased() } ?? "" }
+        if keys.contains("PWD") || keys.contains("PASSWORD") {
+            throw TielineError(.invalidInput, "--odbc: the connection string holds a password, which would be saved in agent.json; "
+                + "remove PWD= and pass the password through an environment variable: --password-env VARIABLE")
+        }
+        let source = try ODBCSageSource(connection: name, settings: settings)
+        try source.checkCompany()
+        return try update { (config: inout AgentConfig) throws(TielineError) -> LocalConnection in
+            if config.connections.contains(where: { $0.name == name }) {
+                throw TielineError(.conflict, "a Local Connection named '\(name)' already exists; choose another name or remove it first")
+            }
+            let connection = LocalConnection(name: name, sagePath: "", odbc: settings)
+            config.connections.append(connection)
+            return connection
+        }
+    }
+
     /// Removes a connection. Its Advanced Mappings go with it, so a connection with ticked
     /// entities needs `allowRemoval`, like unticking them one by one would.
     @discardableResult

@@ -71,7 +71,7 @@ public struct SyncRunner: Sendable {
     /// missing); failures after that are recorded and returned with status `failed`/`interrupted`.
     public func run(_ request: SyncRequest) async throws(TielineError) -> SyncRunRecord {
         let connection = request.connection
-        let company = try SageCompany.open(at: connection.sagePath)
+        let company = try connection.openSource()
         let entities = try SyncSelection.resolve(only: request.only, mappings: connection.mappings, ownsPJ: try company.ownsPJ(), connection: connection.name)
         let lock = try state.lock(connection: connection.name)
         defer { withExtendedLifetime(lock) {} }
@@ -110,7 +110,7 @@ public struct SyncRunner: Sendable {
 
     /// A resumable run with the same type, timeframe and entities is continued under its own id;
     /// any other stopped run is retired (safe: checkpoints only move on acknowledged batches).
-    private func makePlan(for request: SyncRequest, entities: [SyncEntity], company: SageCompany) throws(TielineError) -> (plan: RunPlan, resumed: Bool) {
+    private func makePlan(for request: SyncRequest, entities: [SyncEntity], company: any SageSource) throws(TielineError) -> (plan: RunPlan, resumed: Bool) {
         let connection = request.connection
         let type = request.type ?? connection.settings.type
         let timeframe = request.timeframe ?? connection.settings.timeframe
@@ -141,11 +141,11 @@ public struct SyncRunner: Sendable {
     }
 
     /// Sends one entity from its recorded position to the end, batch by batch.
-    private func sync(_ entity: SyncEntity, plan: RunPlan, company: SageCompany, mappings: Mappings) async throws {
+    private func sync(_ entity: SyncEntity, plan: RunPlan, company: any SageSource, mappings: Mappings) async throws {
         var progress = try state.progress(runID: plan.id, entity: entity.name)
         guard !progress.completed else { return }
         let columns = mappings.columns(for: entity)
-        let reader = try EntityReader(company: company, entity: entity, columns: columns, startDate: plan.startDate)
+        let reader = try company.reader(for: entity, columns: columns, startDate: plan.startDate)
         let mode: EntityReader.Mode = plan.type == .deep ? .deep : (progress.initialLoad ? .initialLoad : .changes)
         // Incremental reads stop at the run's high-water mark so a busy company cannot keep a run going.
         let cap: Int64? = plan.type == .deep ? nil : plan.highWater

@@ -100,7 +100,7 @@ struct ConnectionsRoutes: Sendable {
 
     func list(_ context: AgentConsoleContext) throws -> ListPage {
         let rows = try pages.store.load().connections.map { c in
-            Row(name: c.name, sagePath: c.sagePath, ticked: c.mappings.enabled.count, syncType: c.settings.type.displayName,
+            Row(name: c.name, sagePath: c.location, ticked: c.mappings.enabled.count, syncType: c.settings.type.displayName,
                 timeframe: c.settings.timeframe.description, mappingsHref: "/mappings?connection=\(c.name.queryEncoded)")
         }
         return ListPage(chrome: pages.chrome("Local Connections", .connections, context), rows: rows, empty: rows.isEmpty,

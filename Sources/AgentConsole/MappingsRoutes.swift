@@ -86,7 +86,7 @@ struct MappingsRoutes: Sendable {
 
     /// Whether the connection's company owns PJ; a company that cannot be opened shows no PJ entities as available.
     func ownsPJ(_ connection: LocalConnection) -> Bool {
-        (try? connection.openCompany().ownsPJ()) ?? false
+        (try? connection.openSource().ownsPJ()) ?? false
     }
 
     struct MappingsPage: ConsolePageModel {

@@ -22,7 +22,13 @@ struct ConnectionsCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "A name for the connection, e.g. Company.") var name: String
-        @Option(help: ArgumentHelp("The Sage company store (a .sqlite file).", valueName: "file")) var sage: String
+        @Option(help: ArgumentHelp("The Sage company store (a .sqlite file).", valueName: "file")) var sage: String?
+        @Option(help: ArgumentHelp("""
+            Read the company through ODBC instead, with this connection string (e.g. "DSN=Sage 300 CRE;UID=tieline;StandardMode=1"). \
+            Read only: exports are never written through ODBC. Leave the password out of it.
+            """, valueName: "connection-string")) var odbc: String?
+        @Option(help: ArgumentHelp("The environment variable holding the ODBC password; it is read at each connect and never saved.",
+                                   valueName: "variable")) var passwordEnv: String?
         @Option(help: ArgumentHelp("""
             How exports are written: 'transaction' (the whole PCCO in one transaction) or 'steps' (one commit per record, \
             as Sage's import programs write, made exactly-once by a plan recorded in the agent's database).
@@ -31,9 +37,18 @@ struct ConnectionsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting(json: json) {
-                let connection = try AgentConfigStore(home: global.tielineHome).addConnection(name: name, sagePath: sage, writeMode: writeMode)
+                let store = AgentConfigStore(home: global.tielineHome)
+                let connection: LocalConnection
+                switch (sage, odbc) {
+                case (let sage?, nil):
+                    connection = try store.addConnection(name: name, sagePath: sage, writeMode: writeMode)
+                case (nil, let odbc?):
+                    connection = try store.addODBCConnection(name: name, settings: ODBCSettings(connectionString: odbc, passwordVariable: passwordEnv))
+                default:
+                    throw TielineError(.invalidInput, "give the company as exactly one of --sage FILE or --odbc \"CONNECTION STRING\"")
+                }
                 if json { Console.current.json(ConnectionRow(connection)) } else {
-                    Console.current.out("Added Local Connection '\(connection.name)' → \(connection.sagePath)")
+                    Console.current.out("Added Local Connection '\(connection.name)' → \(connection.location)\(connection.odbc == nil ? "" : " (read only)")")
                     Console.current.out("Next: tieline mappings preset pcco-export --connection \(shellQuoted(connection.name))")
                 }
             }
@@ -110,7 +125,7 @@ struct ConnectionRow: Encodable {
     init(_ connection: LocalConnection) {
         writeMode = connection.writeMode.rawValue
         name = connection.name
-        sagePath = connection.sagePath
+        sagePath = connection.location
         mappedEntities = connection.mappings.enabled.count
         syncType = connection.settings.type.displayName
         timeframe = connection.settings.timeframe.description

@@ -1,0 +1,55 @@
+import SageModel
+import SageStore
+import SyncCore
+import TielineCore
+
+/// A Sage company as the sync engine reads it: the agent's read boundary.
+///
+/// The embedded company store is one implementation; the ODBC reader (`ODBCSageSource`) reads a
+/// real company through the system's ODBC driver manager. Neither is asked to write here.
+public protocol SageSource: Sendable {
+    /// Where the data comes from, for messages (a file path, or a redacted ODBC connection string).
+    var location: String { get }
+    /// Whether the company owns Project Management (PJ).
+    func ownsPJ() throws(TielineError) -> Bool
+    /// The company's change marker now: no row changed after this has a Row_Version at or below it.
+    func currentRowVersion() throws(TielineError) -> Int64
+    /// A reader of one entity's `columns` (in that order), cut at `startDate` for dated entities.
+    func reader(for entity: SyncEntity, columns: [String], startDate: CalendarDate?) throws(TielineError) -> any SageEntityReader
+}
+
+/// Reads one entity in Row_Version order, one bounded chunk at a time.
+public protocol SageEntityReader: Sendable {
+    /// The next chunk after `position`.
+    func read(after position: Int64, bound: EntityReader.Bound, mode: EntityReader.Mode) throws(TielineError) -> EntityReader.Chunk
+    /// Rows a read from `position` will cover, for progress and ETA.
+    func estimate(after position: Int64, cap: Int64?, mode: EntityReader.Mode) throws(TielineError) -> Int
+}
+
+/// The embedded company store as a sync source.
+public struct EmbeddedSageSource: SageSource {
+    public let company: SageCompany
+    public let location: String
+
+    public init(company: SageCompany, location: String) {
+        self.company = company
+        self.location = location
+    }
+
+    public func ownsPJ() throws(TielineError) -> Bool { try company.ownsPJ() }
+    public func currentRowVersion() throws(TielineError) -> Int64 { try company.currentRowVersion() }
+    public func reader(for entity: SyncEntity, columns: [String], startDate: CalendarDate?) throws(TielineError) -> any SageEntityReader {
+        try EntityReader(company: company, entity: entity, columns: columns, startDate: startDate)
+    }
+}
+
+extension LocalConnection {
+    /// Where the company is, for people: its file, or `ODBC <connection string without password>`.
+    public var location: String { odbc.map { "ODBC \($0.redacted)" } ?? sagePath }
+
+    /// The connection's company as a sync source.
+    public func openSource() throws(TielineError) -> any SageSource {
+        if let odbc { return try ODBCSageSource(connection: name, settings: odbc) }
+        return EmbeddedSageSource(company: try openCompany(), location: sagePath)
+    }
+}

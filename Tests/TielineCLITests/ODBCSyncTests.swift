@@ -1,0 +1,117 @@
+import Agent
+import Foundation
+import GRDB
+import Hub
+import SageStore
+import SyncCore
+import Testing
+import TielineCore
+
+/// A company read through a real ODBC driver (unixODBC + Debian's SQLite ODBC driver, installed by
+/// scripts/test) gives the hub the same mirror, row for row, as the embedded reader.
+@Suite("Reading Sage through ODBC", .serialized, .timeLimit(.minutes(5)))
+struct ODBCSyncTests {
+    /// Every mirrored row of every non-PJ entity of `site`, as sortable text.
+    static func mirror(_ storage: SQLiteHubStorage, site: HubSite) async throws -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        for entity in EntityCatalog.all where entity.requiresModule != .pj {
+            var rows: [String] = []
+            var page = 1
+            while true {
+                let result = try await storage.mirrorRows(entity: entity.name, key: [], page: page, perPage: 2000, site: site)
+                rows += result.rows.map { $0.map { "\($0.0)=\($0.1)" }.joined(separator: "|") }
+                if rows.count >= result.total || result.rows.isEmpty { break }
+                page += 1
+            }
+            out[entity.name] = rows.sorted()
+        }
+        return out
+    }
+
+    @Test func deepAndIncrementalSyncsThroughODBCMirrorTheSameRowsAsTheEmbeddedReader() async throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("odbc-sync-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: home) }
+        let company = home.appendingPathComponent("company.sqlite").path
+        let hubPath = home.appendingPathComponent("hub.sqlite").path
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        #expect(await tieline(["sample-company", "create", "--path", company, "--jobs", "6", "--transactions", "3000"], home: home).status == 0)
+
+        var tokens: [String: String] = [:]
+        for site in ["embedded", "odbc"] {
+            let added = await tieline(["hub", "sites", "add", site, "--database", "sqlite:" + hubPath], home: home)
+            tokens[site] = try #require(added.out.split(separator: "\n").last.map(String.init))
+        }
+        let storage = try SQLiteHubStorage(path: hubPath)
+        let hub = try await HubServer.start(storage: storage, port: 0, configuration: HubConfiguration(procore: false), logger: CompanyFileFlowTests.quiet)
+        defer { Task { try? await hub.shutdown() } }
+        let entities = EntityCatalog.all.filter { $0.requiresModule != .pj }.map(\.name)
+        let homes = ["embedded": home.appendingPathComponent("agent-embedded"), "odbc": home.appendingPathComponent("agent-odbc")]
+        for (site, agentHome) in homes {
+            let source = site == "odbc" ? ["--odbc", "Driver=SQLite3;Database=\(company)"] : ["--sage", company]
+            for args in [["connect", "--hub", hub.baseURL, "--site", site, "--token", tokens[site]!],
+                         ["connections", "add", "Company"] + source,
+                         ["mappings", "enable", "--connection", "Company"] + entities,
+                         ["sync", "settings", "--connection", "Company", "--type", "deep", "--timeframe", "beginning-of-time"],
+                         ["sync", "run", "--connection", "Company"]] {
+                let result = await tieline(args, home: agentHome)
+                try #require(result.status == 0, "\(site): \(args.joined(separator: " ")): \(result.err)\(result.out)")
+            }
+        }
+        let sites = try await storage.sites()
+        let embeddedSite = try #require(sites.first { $0.name == "embedded" }), odbcSite = try #require(sites.first { $0.name == "odbc" })
+        let deepEmbedded = try await Self.mirror(storage, site: embeddedSite)
+        #expect(deepEmbedded["Transaction (JC)"]?.count ?? 0 >= 3000)
+        #expect(try await Self.mirror(storage, site: odbcSite) == deepEmbedded, "Deep: the ODBC mirror differs from the embedded one")
+
+        // Sage changes: a job renamed, contract items re-valued, a new customer.
+        let sage = try SageCompany.open(at: company)
+        try sage.write { db in
+            try db.execute(sql: "UPDATE JCM_MASTER__JOB SET Description = 'Renamed through Sage' WHERE Job = (SELECT MIN(Job) FROM JCM_MASTER__JOB)")
+            try db.execute(sql: "UPDATE CNC_ACTIVE__CONTRACT_ITEM SET Description = 'Re-described' WHERE Item = (SELECT MIN(Item) FROM CNC_ACTIVE__CONTRACT_ITEM)")
+            try db.execute(sql: "INSERT INTO ARM_MASTER__CUSTOMER (Customer, Name) VALUES ('ODBC01', 'Through ODBC Ltd')")
+        }
+        for agentHome in homes.values {
+            let result = await tieline(["sync", "run", "--connection", "Company", "--type", "incremental"], home: agentHome)
+            try #require(result.status == 0, "\(result.err)")
+        }
+        let incremental = try await Self.mirror(storage, site: embeddedSite)
+        #expect(incremental["Customer"]?.contains { $0.contains("Through ODBC Ltd") } == true)
+        #expect(incremental != deepEmbedded)
+        #expect(try await Self.mirror(storage, site: odbcSite) == incremental, "incremental: the ODBC mirror differs from the embedded one")
+    }
+
+    @Test func aPasswordIsNeverSavedAndProblemsNameTheirFix() async throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("odbc-problems-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: home) }
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let company = home.appendingPathComponent("company.sqlite").path
+        #expect(await tieline(["sample-company", "create", "--path", company, "--jobs", "2", "--transactions", "20"], home: home).status == 0)
+
+        let inline = await tieline(["connections", "add", "A", "--odbc", "Driver=SQLite3;Database=\(company);PWD=hunter2"], home: home)
+        #expect(inline.status != 0)
+        #expect(inline.err.contains("--password-env") && !inline.err.contains("hunter2"), "\(inline.err)")
+
+        let noDriver = await tieline(["connections", "add", "B", "--odbc", "Driver=NoSuchDriver;Database=\(company)"], home: home)
+        #expect(noDriver.status != 0)
+        #expect(noDriver.err.contains("odbcinst"), "\(noDriver.err)")
+
+        let notSage = home.appendingPathComponent("empty.sqlite").path
+        _ = try DatabaseQueue(path: notSage)
+        let empty = await tieline(["connections", "add", "C", "--odbc", "Driver=SQLite3;Database=\(notSage)"], home: home)
+        #expect(empty.err.contains("JCM_MASTER__JOB") && empty.err.contains("StandardMode=1"), "\(empty.err)")
+
+        let variable = "TIELINE_TEST_ODBC_PASSWORD_\(UUID().uuidString.prefix(8))"
+        let added = await tieline(["connections", "add", "D", "--odbc", "Driver=SQLite3;Database=\(company)", "--password-env", variable], home: home)
+        #expect(added.status != 0, "the variable is not set, so connecting is refused")
+        #expect(added.err.contains(variable), "\(added.err)")
+        let config = (try? String(contentsOf: home.appendingPathComponent("agent.json"), encoding: .utf8)) ?? ""
+        #expect(!config.contains("PWD"))
+
+        let ok = await tieline(["connections", "add", "E", "--odbc", "Driver=SQLite3;Database=\(company)"], home: home)
+        #expect(ok.status == 0, "\(ok.err)")
+        let tested = await tieline(["connections", "test", "E"], home: home)
+        #expect(tested.status == 0 && tested.out.contains("Transaction (JC)"), "\(tested.out)\(tested.err)")
+        let doctor = await tieline(["doctor", "--connection", "E"], home: home)
+        #expect(doctor.out.contains("Sage connection opens (ODBC)"), "\(doctor.out)")
+    }
+}
