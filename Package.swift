@@ -36,6 +36,8 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "SyncCore", dependencies: ["TielineCore", "SageModel"]),
+        // Reads a database through the system's ODBC driver manager, loaded at run time (builds without unixODBC).
+        .target(name: "SageODBC", dependencies: []),
         // Procore API client and payload types.
         .target(name: "Procore", dependencies: [
             "TielineCore",
@@ -127,6 +129,8 @@ let package = Package(
                     // A company file written by the previous version (schema v1), to migrate.
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "SageModel"]),
+        // Against a real ODBC driver: unixODBC with Debian's SQLite3 driver (libsqliteodbc) over a SQLite file.
+        .testTarget(name: "SageODBCTests", dependencies: ["SageODBC"]),
         .testTarget(name: "ProcoreTests", dependencies: ["Procore", "ProcoreSandbox", "TielineCore", "SageModel", "SageStore",
                                                          .product(name: "GRDB", package: "GRDB.swift"),
                                                          .product(name: "Logging", package: "swift-log")],
