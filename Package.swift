@@ -131,6 +131,8 @@ let package = Package(
                     // A company file written by the previous version (schema v1), to migrate.
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "SageModel"]),
+        // Against a real ODBC driver: unixODBC with Debian's SQLite3 driver (libsqliteodbc) over a SQLite file.
+        .testTarget(name: "SageODBCTests", dependencies: ["SageODBC"]),
         .testTarget(name: "ProcoreTests", dependencies: ["Procore", "ProcoreSandbox", "TielineCore", "SageModel", "SageStore",
                                                          .product(name: "GRDB", package: "GRDB.swift"),
                                                          .product(name: "Logging", package: "swift-log")],

@@ -1,4 +1,4 @@
-/// A connection to a database through the system's ODBC driver manager (unixODBC, iODBC, Windows).
+/// A connection to a database through the system's ODBC driver manager (unixODBC on Linux, iODBC or unixODBC on macOS).
 ///
 /// Thread-confined: use one connection from one task or thread at a time (it is not `Sendable`).
 /// Identifiers are quoted ANSI-style (`"JCT_CURRENT__TRANSACTION"`), which Sage's Timberline driver,
@@ -130,8 +130,9 @@ public final class ODBCConnection: CustomStringConvertible {
 
     /// Checks that `table` exists with every one of `columns`, without listing the database's tables.
     ///
-    /// Runs `SELECT "T"."C1", ... FROM "T" WHERE 1=0`; only if that fails are the table and then each column
-    /// probed alone, so the error names the missing table, or every missing column.
+    /// Runs `SELECT "T"."C1", ... FROM "T" WHERE 1=0`; only if that fails are the table (`SELECT *`) and then
+    /// each column probed alone, so the error names the missing table, or every missing column. A probe that
+    /// fails with a connection or timeout SQLSTATE (08xxx, HYT00/HYT01) is rethrown as it is.
     public func checkTable(_ table: String, columns: [String]) throws(ODBCError) {
         do throws(ODBCError) {
             try checkTableUnscrubbed(table, columns: columns)
@@ -151,6 +152,7 @@ public final class ODBCConnection: CustomStringConvertible {
         do throws(ODBCError) {
             try probe(table, [])
         } catch {
+            if Self.isConnectionFailure(error) { throw error }
             throw ODBCError(.tableMissing, sqlState: error.sqlState,
                             "table \(table) is not in \(redactedConnectionString) (\(error.message)); "
                             + "check the table name and that the DSN points at the right company")
@@ -161,6 +163,7 @@ public final class ODBCConnection: CustomStringConvertible {
             do throws(ODBCError) {
                 try probe(table, [column])
             } catch {
+                if Self.isConnectionFailure(error) { throw error }
                 missing.append(column)
                 first = first ?? error
             }
@@ -186,7 +189,7 @@ public final class ODBCConnection: CustomStringConvertible {
 
     private func probe(_ table: String, _ columns: [String]) throws(ODBCError) {
         // Qualified names: SQLite would read an unknown bare "name" as a string literal, not an error.
-        let list = columns.isEmpty ? "1" : columns.map { Self.quoted(table) + "." + Self.quoted($0) }.joined(separator: ", ")
+        let list = columns.isEmpty ? "*" : columns.map { Self.quoted(table) + "." + Self.quoted($0) }.joined(separator: ", ")
         let statement = try open("SELECT \(list) FROM \(Self.quoted(table)) WHERE 1=0", [], plain: true)
         statement.close()
     }
@@ -204,6 +207,12 @@ public final class ODBCConnection: CustomStringConvertible {
             error.message = ODBCError.scrubbed(error.message, secrets: secrets)
             return error
         }
+    }
+
+    /// Whether a probe failed because the link to the database did, not because of what it asked for.
+    private static func isConnectionFailure(_ error: ODBCError) -> Bool {
+        guard let state = error.sqlState else { return false }
+        return state.hasPrefix("08") || state.hasPrefix("HYT")
     }
 
     /// `error` with this connection's passwords replaced by `***` wherever they appear.
