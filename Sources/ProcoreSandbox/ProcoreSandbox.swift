@@ -37,7 +37,7 @@ public struct SandboxConfiguration: Sendable {
     /// Linked projects generated when no Sage company is given.
     public var syntheticProjects = 3
     /// The sandbox's clock (shared with a client's in tests so windows pass instantly).
-    public var clock: any ProcoreClock = SystemProcoreClock()
+    public var clock: any TielineClock = SystemClock()
     /// The HTTP server's own log level; shutdown and dropped connections log errors below `.critical`.
     public var serverLogLevel: Logger.Level = .critical
 
