@@ -60,10 +60,15 @@ public final class HubServer: Sendable {
 
     /// Starts serving and returns once the port is bound; with `stopOnSignals`, SIGTERM and SIGINT stop it gracefully.
     /// `extraRoutes` adds routes of other parts (the web console) to the same router, sharing its export queue.
+    ///
+    /// With `runStorage`, the storage's background work (PostgreSQL's connection pool and LISTEN loop, see
+    /// `HubStorage.run()`) is the first service of the hub's ServiceGroup: it starts with the server and stops
+    /// after it, when the hub shuts down. Leave it false when the storage already runs in a scope of its own
+    /// (`HubDatabase.withStorage`, `HubStorage.withRunning`), e.g. to start several hubs on it one after another.
     public static func start(storage: any HubStorage, host: String = "127.0.0.1", port: Int = 0,
                              configuration: HubConfiguration = HubConfiguration(),
                              logger: Logger = Logger(label: "tieline.hub"),
-                             stopOnSignals: Bool = false,
+                             stopOnSignals: Bool = false, runStorage: Bool = false,
                              extraRoutes: @Sendable (Router<HubRequestContext>, ExportQueue) -> Void = { _, _ in }) async throws -> HubServer {
         let metrics = HubMetrics()
         let queue = ExportQueue(storage: storage, lease: configuration.exportLease)
@@ -71,15 +76,16 @@ public final class HubServer: Sendable {
         let router = HubRoutes.router(storage: storage, metrics: metrics, configuration: configuration, queue: queue, bridge: bridge)
         // Other parts served by the same process (the web console under /console) add their routes here.
         extraRoutes(router, queue)
-        // Shut down in reverse: the queue closer ends long-polls, the bridge stops, the server drains.
+        // Shut down in reverse: the queue closer ends long-polls, the bridge stops, the server drains, the storage closes.
         let server = try await RunningServer.start("the hub", host: host, port: port, serverName: configuration.serverName, router: router,
+                                                   dependencies: runStorage ? [storage] : [],
                                                    services: (bridge.map { [$0] } ?? []) + [QueueCloser(queue: queue)],
                                                    stopOnSignals: stopOnSignals, logger: logger, notListening: .internalError)
         logger.info("hub listening", metadata: ["host": "\(host)", "port": "\(server.port)"])
         return HubServer(metrics: metrics, queue: queue, bridge: bridge, server: server)
     }
 
-    /// Stops accepting, lets in-flight requests finish, and waits until the server is down.
+    /// Stops accepting, lets in-flight requests finish, and waits until the server (and a storage it runs) is down.
     public func shutdown() async throws {
         try await server.shutdown()
     }
