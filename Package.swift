@@ -46,9 +46,19 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        // A Hummingbird server and its services started as one ServiceGroup, returning the bound port
+        // (the hub, the agent console on its own, the Procore sandbox).
+        .target(name: "ServerSupport", dependencies: [
+            "TielineCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            // The bound port of a server started on port 0 comes from NIO's Channel.
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // The loopback stand-in for Procore's cloud.
         .target(name: "ProcoreSandbox", dependencies: [
-            "TielineCore", "Procore", "SageModel",
+            "TielineCore", "Procore", "SageModel", "ServerSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             // Sends Procore-style webhook deliveries.
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -69,7 +79,7 @@ let package = Package(
         ]),
         // The cloud side: sites, mirror, export queue, Procore write-back.
         .target(name: "Hub", dependencies: [
-            "TielineCore", "SyncCore", "Procore",
+            "TielineCore", "SyncCore", "Procore", "ServerSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -77,7 +87,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             // The batch apply loop binds straight through SQLite's C API.
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
-            // The bound port of a server started on port 0 comes from NIO's Channel.
+            // ByteBuffers: request bodies and PostgreSQL's binary binds.
             .product(name: "NIOCore", package: "swift-nio"),
             // The PostgreSQL backend: a connection pool, LISTEN/NOTIFY for export wake-ups.
             .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -96,7 +106,7 @@ let package = Package(
         ]),
         // The sync client's local console (`tieline agent run --console`): the Agent library in a browser.
         .target(name: "AgentConsole", dependencies: [
-            "TielineCore", "SageModel", "SageStore", "SyncCore", "Agent", "ConsoleSupport",
+            "TielineCore", "SageModel", "SageStore", "SyncCore", "Agent", "ConsoleSupport", "ServerSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Logging", package: "swift-log"),
@@ -127,6 +137,12 @@ let package = Package(
         ]),
 
         .testTarget(name: "TielineCoreTests", dependencies: ["TielineCore"]),
+        .testTarget(name: "ServerSupportTests", dependencies: [
+            "ServerSupport", "TielineCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .testTarget(name: "SageStoreTests", dependencies: ["SageStore", "SageModel", "TielineCore"],
                     // A company file written by the previous version (schema v1), to migrate.
                     resources: [.copy("Fixtures")]),

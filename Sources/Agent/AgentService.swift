@@ -59,7 +59,7 @@ public struct AgentService: Service {
             while waited < interval, !stop.isRequested {
                 if !deep && DeepSyncTrigger.isRequested(home: home) { break }
                 let step = min(.seconds(1), interval - waited)
-                _ = await stop.wait(step, sleep: options.retry.sleep)
+                _ = await stop.wait(step, clock: options.retry.clock)
                 waited += step
             }
         }

@@ -110,7 +110,7 @@ public struct ExportWorker: Service {
                     let message = (error as? TielineError)?.message ?? "\(error)"
                     logger.warning("exports: \(message); trying again in \(delay)")
                     onEvent(.waiting(message))
-                    _ = await stop.wait(delay, sleep: { try await Task.sleep(for: $0) })
+                    _ = await stop.wait(delay)
                 }
             }
             await reports.waitForAll()
@@ -186,7 +186,7 @@ public struct ExportWorker: Service {
                 if stop.isRequested { throw error }
                 logger.warning("cannot report export \(id) yet: \(error.message)")
                 failures += 1
-                _ = await stop.wait(backoff.delay(attempt: failures), sleep: { try await Task.sleep(for: $0) })
+                _ = await stop.wait(backoff.delay(attempt: failures))
             }
         }
     }

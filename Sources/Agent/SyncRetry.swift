@@ -12,20 +12,20 @@ public struct RetryPolicy: Sendable {
     /// A number in 0...1; the wait is scaled into [½, 1] of its nominal length so agents
     /// restarting together do not hammer the hub in step.
     public var jitter: @Sendable () -> Double
-    /// Sleeps; tests inject a clock that returns at once.
-    public var sleep: @Sendable (Duration) async throws -> Void
+    /// Waits out each delay; tests inject a `VirtualClock`, which returns at once.
+    public var clock: any TielineClock
     /// Whether a failure may go away by itself; permanent ones fail the run at once.
     public var isTransient: @Sendable (any Error) -> Bool
 
     public init(initialDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(30), maxWait: Duration = .seconds(300),
                 jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
-                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+                clock: any TielineClock = SystemClock(),
                 isTransient: @escaping @Sendable (any Error) -> Bool = RetryPolicy.defaultIsTransient) {
         self.initialDelay = initialDelay
         self.maxDelay = maxDelay
         self.maxWait = maxWait
         self.jitter = jitter
-        self.sleep = sleep
+        self.clock = clock
         self.isTransient = isTransient
     }
 
@@ -97,11 +97,11 @@ public final class StopSignal: Sendable {
         }
     }
 
-    /// Waits `duration`, returning early (false) the moment a stop is requested.
-    public func wait(_ duration: Duration, sleep: @escaping @Sendable (Duration) async throws -> Void) async -> Bool {
+    /// Waits `duration` on `clock`, returning early (false) the moment a stop is requested.
+    public func wait(_ duration: Duration, clock: any TielineClock = SystemClock()) async -> Bool {
         if isRequested { return false }
         let slept = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { (try? await sleep(duration)) != nil }
+            group.addTask { (try? await clock.sleep(for: duration)) != nil }
             group.addTask {
                 await self.requested()
                 return false

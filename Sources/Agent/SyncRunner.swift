@@ -234,7 +234,7 @@ public struct SyncRunner: Sendable {
                 let what = answered ? "reported a temporary failure" : "is not answering"
                 onEvent(.waiting(message: "\(options.destinationName) \(what); retrying in \(delay.shortDescription)… (\(Self.describe(error)))",
                                  retryIn: delay, attempt: attempt))
-                guard await stop.wait(delay, sleep: options.retry.sleep) else {
+                guard await stop.wait(delay, clock: options.retry.clock) else {
                     throw SyncInterruption(message: "stopped on request while waiting for \(options.destinationName); the next run resumes from the last acknowledged batch")
                 }
                 waited += delay

@@ -3,6 +3,7 @@ import ConsoleSupport
 import Foundation
 import Hummingbird
 import Logging
+import ServerSupport
 import ServiceLifecycle
 import TielineCore
 
@@ -66,57 +67,42 @@ public struct AgentConsole: Sendable {
         return router
     }
 
+    /// The server name it answers with.
+    static let serverName = "tieline-agent-console"
+
     /// The console's HTTP server, a Service; `onListening` gets the bound port.
     func application(onListening: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol & Service {
-        Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: "tieline-agent-console"),
+        Application(router: router(), configuration: .init(address: .hostname(host, port: port), serverName: Self.serverName),
                     onServerRunning: { channel in onListening(channel.localAddress?.port ?? port) }, logger: logger)
     }
 
     /// Starts serving on its own and returns once the port is bound (for tests and a console without an agent).
     public func start() async throws -> RunningConsole {
-        let (bound, continuation) = AsyncStream<Int>.makeStream()
-        let app = application { port in
-            continuation.yield(port)
-            continuation.finish()
-        }
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let running = Task {
-            defer { continuation.finish() }
-            try await group.run()
-        }
-        var iterator = bound.makeAsyncIterator()
-        guard let actual = await iterator.next() else {
-            try await running.value
-            throw TielineError(.consoleNotStarted, "the agent console stopped before it was listening on \(host):\(port)")
-        }
-        return RunningConsole(host: host, port: actual, group: group, running: running, jobs: jobs)
+        let server = try await RunningServer.start("the agent console", host: host, port: port, serverName: Self.serverName,
+                                                   router: router(), logger: logger, notListening: .consoleNotStarted)
+        return RunningConsole(server: server, jobs: jobs)
     }
 }
 
 /// A started console: its address, and how to stop it.
 public final class RunningConsole: Sendable {
-    public let host: String
-    public let port: Int
-    let group: ServiceGroup
-    let running: Task<Void, any Error>
+    let server: RunningServer
     let jobs: SyncJobs
 
-    init(host: String, port: Int, group: ServiceGroup, running: Task<Void, any Error>, jobs: SyncJobs) {
-        self.host = host
-        self.port = port
-        self.group = group
-        self.running = running
+    init(server: RunningServer, jobs: SyncJobs) {
+        self.server = server
         self.jobs = jobs
     }
 
+    public var host: String { server.host }
+    public var port: Int { server.port }
     /// `http://127.0.0.1:PORT`.
-    public var baseURL: String { "http://\(host):\(port)" }
+    public var baseURL: String { server.baseURL }
 
     /// Stops syncs started from the console (each checkpoints its batch) and the server.
     public func shutdown() async throws {
         await jobs.stopAll()
-        await group.triggerGracefulShutdown()
-        try await running.value
+        try await server.shutdown()
     }
 }
 

@@ -24,7 +24,7 @@ extension ProcoreClient {
                     throw TielineError(.procoreRateLimited, "\(label): the rate-limit window resets in \(Int(pause)) s, longer than the \(Int(policy.maxDelay)) s allowed to wait")
                 }
                 logger.info("rate limit nearly spent; waiting for the window to reset", metadata: ["seconds": "\(pause)"])
-                try await clock.sleep(seconds: pause)
+                try await clock.sleep(for: .seconds(pause))
                 rateLimit.windowPassed(now: clock.now())
             }
             let token = try await accessToken()
@@ -65,13 +65,13 @@ extension ProcoreClient {
                     ?? delay(attempt: attempt)
                 guard wait <= policy.maxDelay else { throw lastFailure }
                 logger.info("rate limited (429); waiting for the window to reset", metadata: ["seconds": "\(wait)"])
-                if attempt < policy.maxAttempts { try await clock.sleep(seconds: wait) }
+                if attempt < policy.maxAttempts { try await clock.sleep(for: .seconds(wait)) }
                 rateLimit.windowPassed(now: clock.now())
             case 503:
                 lastFailure = apiError
                 let wait = ResponseHeaders.retryAfter(response.header("Retry-After"), now: clock.now()) ?? delay(attempt: attempt)
                 guard wait <= policy.maxDelay else { throw apiError }
-                if attempt < policy.maxAttempts { try await clock.sleep(seconds: wait) }
+                if attempt < policy.maxAttempts { try await clock.sleep(for: .seconds(wait)) }
             case 500, 502, 504:
                 lastFailure = apiError
                 try await backOff(attempt: attempt, after: "Procore answered \(response.status) to \(label)")
@@ -97,7 +97,7 @@ extension ProcoreClient {
         }
         let wait = delay(attempt: attempt)
         logger.warning("\(failure); trying again in \(String(format: "%.1f", wait)) s (attempt \(attempt) of \(attempts))")
-        try await clock.sleep(seconds: wait)
+        try await clock.sleep(for: .seconds(wait))
     }
 
     /// One HTTP exchange, no retries.

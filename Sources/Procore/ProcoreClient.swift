@@ -12,7 +12,7 @@ import TielineCore
 public actor ProcoreClient {
     public nonisolated let configuration: ProcoreConfiguration
     let http: HTTPClient
-    let clock: any ProcoreClock
+    let clock: any TielineClock
     let logger: Logger
     /// Jitter factor in [0, 1); injectable so tests are deterministic.
     let jitter: @Sendable () -> Double
@@ -21,7 +21,7 @@ public actor ProcoreClient {
 
     /// Creates a client; `http` defaults to the process-wide Procore client (`HTTPClient.procore`).
     public init(configuration: ProcoreConfiguration, httpClient: HTTPClient = .procore,
-                clock: any ProcoreClock = SystemProcoreClock(), logger: Logger = Logger(label: "tieline.procore"),
+                clock: any TielineClock = SystemClock(), logger: Logger = Logger(label: "tieline.procore"),
                 jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
         self.configuration = configuration
         self.http = httpClient

@@ -67,7 +67,7 @@ extension ProcoreClient {
                 throw TielineError(.procoreAuth, "Procore refused the client credentials (\(response.status)): \(response.procoreMessage ?? "no details"); check the client id and secret")
             case 429 where attempt < configuration.retry.maxAttempts, 500...599 where attempt < configuration.retry.maxAttempts:
                 let wait = ResponseHeaders.retryAfter(response.header("Retry-After"), now: clock.now()) ?? delay(attempt: attempt)
-                try await clock.sleep(seconds: min(wait, configuration.retry.maxDelay))
+                try await clock.sleep(for: .seconds(min(wait, configuration.retry.maxDelay)))
             default:
                 throw ProcoreAPIError(status: response.status, request: "POST /oauth/token", procoreMessage: response.procoreMessage,
                                       body: String(decoding: response.body.prefix(2000), as: UTF8.self))

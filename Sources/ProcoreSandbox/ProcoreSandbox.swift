@@ -1,9 +1,9 @@
 import Foundation
 import Hummingbird
 import Logging
-import NIOCore
 import Procore
 import SageModel
+import ServerSupport
 import TielineCore
 
 /// How to start a sandbox.
@@ -37,7 +37,7 @@ public struct SandboxConfiguration: Sendable {
     /// Linked projects generated when no Sage company is given.
     public var syntheticProjects = 3
     /// The sandbox's clock (shared with a client's in tests so windows pass instantly).
-    public var clock: any ProcoreClock = SystemProcoreClock()
+    public var clock: any TielineClock = SystemClock()
     /// The HTTP server's own log level; shutdown and dropped connections log errors below `.critical`.
     public var serverLogLevel: Logger.Level = .critical
 
@@ -52,16 +52,16 @@ public final class ProcoreSandbox: Sendable {
     /// What the sandbox was started with.
     public let configuration: SandboxConfiguration
     let store: SandboxStore
-    let task: Task<Void, any Error>
+    let server: RunningServer
     let webhooks: WebhookSender
     let webhookResults: SandboxCounters
 
-    init(baseURL: URL, configuration: SandboxConfiguration, store: SandboxStore, task: Task<Void, any Error>,
+    init(baseURL: URL, configuration: SandboxConfiguration, store: SandboxStore, server: RunningServer,
          webhooks: WebhookSender, webhookResults: SandboxCounters) {
         self.baseURL = baseURL
         self.configuration = configuration
         self.store = store
-        self.task = task
+        self.server = server
         self.webhooks = webhooks
         self.webhookResults = webhookResults
     }
@@ -80,42 +80,29 @@ public final class ProcoreSandbox: Sendable {
         }
         store.deliver = { webhooks.send($0) }
         let responder = SandboxResponder(store: store, configuration: configuration)
-        let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
         var quiet = logger
         quiet.logLevel = configuration.serverLogLevel
-        let app = Application(
-            responder: responder,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "procore-sandbox"),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            },
-            logger: quiet)
-        let task = Task {
-            defer { portContinuation.finish() }
-            try await app.run()
-        }
-        var port: Int?
-        for await p in portStream { port = p }
-        guard let port, port > 0 else {
-            task.cancel()
-            _ = try? await task.value
+        let server: RunningServer
+        do {
+            server = try await RunningServer.start("the Procore sandbox", host: configuration.host, port: configuration.port,
+                                                   serverName: "procore-sandbox", responder: responder, logger: quiet,
+                                                   notListening: .invalidInput)
+        } catch {
             webhooks.stop()
             throw TielineError(.invalidInput, "the Procore sandbox could not listen on \(configuration.host):\(configuration.port)")
         }
-        let url = URL(string: "http://\(configuration.host):\(port)")!
-        return ProcoreSandbox(baseURL: url, configuration: configuration, store: store, task: task, webhooks: webhooks, webhookResults: counters)
+        let url = URL(string: server.baseURL)!
+        return ProcoreSandbox(baseURL: url, configuration: configuration, store: store, server: server, webhooks: webhooks, webhookResults: counters)
     }
 
-    /// Stops the server and waits for it to close.
+    /// Stops the server (letting requests in flight finish) and waits for it to close.
     public func shutdown() async {
         webhooks.stop()
-        task.cancel()
-        _ = try? await task.value
+        try? await server.shutdown()
     }
 
     /// Waits until the server stops (for `tieline procore-sandbox serve`).
-    public func waitUntilStopped() async throws { try await task.value }
+    public func waitUntilStopped() async throws { try await server.waitUntilStopped() }
 
     /// A client configuration pointing at this sandbox with its credentials.
     public func clientConfiguration(perPage: Int = 100) -> ProcoreConfiguration {

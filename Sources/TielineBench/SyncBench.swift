@@ -78,10 +78,9 @@ struct SyncBench: AsyncParsableCommand {
                 var mappings = Mappings()
                 _ = PCCOExportPreset.apply(to: &mappings, ownsPJ: false, strict: false)
                 for i in hubs.indices {
-                    let storage = try await HubDatabase(parsing: hubs[i].database).open(logger: Self.quietStorageLogger)
-                    let token: String
-                    do { token = try await storage.addSite("bench") } catch { await storage.close(); throw error }
-                    await storage.close()
+                    let token = try await HubDatabase(parsing: hubs[i].database).withStorage(logger: Self.quietStorageLogger) {
+                        try await $0.addSite("bench")
+                    }
                     hubs[i].port = try BenchProcess.freePort()
                     try FileManager.default.createDirectory(at: hubs[i].home, withIntermediateDirectories: true)
                     hubs[i].process = try BenchProcess.launch(executable, ["tieline", "hub", "serve", "--port", "\(hubs[i].port)", "--database", hubs[i].database,

@@ -27,22 +27,9 @@ struct HubCommand: AsyncParsableCommand {
             return try HubDatabase(parsing: database)
         }
 
-        /// Opens the storage; the caller closes it.
-        func open() async throws -> any HubStorage {
-            try await location().open(logger: Self.storageLogger)
-        }
-
         /// Runs `body` on the opened storage and closes it afterwards, also when `body` throws.
         func with<T>(_ body: (any HubStorage) async throws -> T) async throws -> T {
-            let storage = try await open()
-            do {
-                let result = try await body(storage)
-                await storage.close()
-                return result
-            } catch {
-                await storage.close()
-                throw error
-            }
+            try await location().withStorage(logger: Self.storageLogger, body)
         }
 
         /// Runs `body` on the opened database's console users and sessions, and closes it afterwards.
@@ -88,21 +75,17 @@ struct HubCommand: AsyncParsableCommand {
             let location = try database.location()
             let configuration = HubConfiguration(exportLease: TimeInterval(max(1, exportLease)), secrets: try secretKey.load(home: database.global.tielineHome))
             let storage = try await location.open(logger: DatabaseOption.storageLogger)
-            do {
-                // Browsers keep Secure cookies to HTTPS and to this machine (loopback), which is where the hub listens unless told otherwise.
-                let console = noConsole ? nil : HubConsole(storage: storage, accounts: try DatabaseOption.accounts(storage))
-                let hub = try await HubServer.start(storage: storage, host: host, port: port, configuration: configuration, logger: logger, stopOnSignals: true) { router, queue in
-                    console?.install(on: router, queue: queue)
-                }
-                print("Tieline hub listening on \(hub.baseURL) (database \(location)); Ctrl-C stops it")
-                if console != nil { print("Web console: \(hub.baseURL)/console (add users with: tieline hub users add SITE USER --role approver)") }
-                fflush(nil)
-                try await hub.waitUntilStopped()
-            } catch {
-                await storage.close()
-                throw error
+            // Browsers keep Secure cookies to HTTPS and to this machine (loopback), which is where the hub listens unless told otherwise.
+            let console = noConsole ? nil : HubConsole(storage: storage, accounts: try DatabaseOption.accounts(storage))
+            // The storage's background work (PostgreSQL's pool and LISTEN loop) is a service of the hub's group, stopped after the server.
+            let hub = try await HubServer.start(storage: storage, host: host, port: port, configuration: configuration, logger: logger,
+                                                stopOnSignals: true, runStorage: true) { router, queue in
+                console?.install(on: router, queue: queue)
             }
-            await storage.close()
+            print("Tieline hub listening on \(hub.baseURL) (database \(location)); Ctrl-C stops it")
+            if console != nil { print("Web console: \(hub.baseURL)/console (add users with: tieline hub users add SITE USER --role approver)") }
+            fflush(nil)
+            try await hub.waitUntilStopped()
         }
     }
 

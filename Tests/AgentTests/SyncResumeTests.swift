@@ -85,10 +85,10 @@ struct SyncResumeTests {
         try fixture.seed(jobs: 2, transactions: 3)
         let destination = MirrorDestination()
         await destination.failNext(4)
-        let sleeper = SleepRecorder()
+        let clock = VirtualClock()
         let events = EventLog()
         let runner = SyncRunner(state: try .inMemory(), destination: destination,
-                                options: SyncTest.options(sleeper: sleeper), onEvent: events.record)
+                                options: SyncTest.options(clock: clock), onEvent: events.record)
         let record = try await runner.run(SyncRequest(connection: SyncTest.connection(fixture)))
         #expect(record.status == .completed)
         #expect(events.waitingMessages.map { $0.components(separatedBy: " (").first! } == [
@@ -97,7 +97,7 @@ struct SyncResumeTests {
             "hub at http://hub.test is not answering; retrying in 4s…",
             "hub at http://hub.test is not answering; retrying in 8s…",
         ])
-        #expect(sleeper.total == .seconds(15))
+        #expect(clock.totalSlept == .seconds(15))
         try await SyncTest.expectMirrored(destination, fixture)
     }
 

@@ -125,13 +125,6 @@ actor MirrorDestination: SyncDestination {
     }
 }
 
-/// Records backoff waits instead of sleeping.
-final class SleepRecorder: Sendable {
-    private let slept = Mutex<Duration>(.zero)
-    var total: Duration { slept.withLock { $0 } }
-    var sleep: @Sendable (Duration) async throws -> Void { { [self] duration in slept.withLock { $0 += duration } } }
-}
-
 /// A thread-safe counter.
 final class Counter: Sendable {
     private let value = Mutex(0)
@@ -258,10 +251,10 @@ enum SyncTest {
     static let today = try! CalendarDate(parsing: "2026-11-27")
 
     /// Options with small batches and an instant backoff clock.
-    static func options(batchSize: Int = 5, sleeper: SleepRecorder = SleepRecorder(), maxWait: Duration = .seconds(60)) -> SyncOptions {
+    static func options(batchSize: Int = 5, clock: VirtualClock = VirtualClock(), maxWait: Duration = .seconds(60)) -> SyncOptions {
         SyncOptions(batchSize: batchSize,
                     retry: RetryPolicy(initialDelay: .seconds(1), maxDelay: .seconds(8), maxWait: maxWait,
-                                       jitter: { 1 }, sleep: sleeper.sleep),
+                                       jitter: { 1 }, clock: clock),
                     destinationName: "hub at http://hub.test", today: { today })
     }
 

@@ -131,7 +131,8 @@ import Testing
         logger.logLevel = .debug
         let database = try await TestDatabase.make(.sqlite)
         let storage = try await database.open()
-        let hub = try await HubServer.start(storage: storage, port: 0, configuration: HubConfiguration(procore: false), logger: logger)
+        let hub = try await HubServer.start(storage: storage, port: 0, configuration: HubConfiguration(procore: false), logger: logger,
+                                            runStorage: true)
         defer { Task { await database.drop() } }
         for path in ["/procore/webhook?token=WEBHOOK-SECRET-1", "/v1/site?access_token=ACCESS-SECRET-2", "/health?x=QUERY-SECRET-3"] {
             var request = HTTPClientRequest(url: hub.baseURL + path)
@@ -139,7 +140,6 @@ import Testing
             _ = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         }
         try await hub.shutdown()
-        await storage.close()
         let lines = handler.lines
         #expect(lines.contains { $0.contains("GET /health 200") }, "one access line per request at debug")
         #expect(lines.contains { $0.contains("POST /procore/webhook 401") })

@@ -6,6 +6,7 @@ import SyncCore
 import TielineCore
 
 /// A live hub on 127.0.0.1 (a free port) over a fresh database of either backend, and an HTTP caller for it.
+/// The storage runs in the hub's ServiceGroup, as in `tieline hub serve`: it stops with the hub.
 struct HubHarness {
     let database: TestDatabase
     var storage: any HubStorage
@@ -17,14 +18,9 @@ struct HubHarness {
         let database = try await TestDatabase.make(backend)
         do {
             let storage = try await database.open()
-            do {
-                let hub = try await HubServer.start(storage: storage, port: 0, configuration: HubConfiguration(maxBatchBytes: maxBatchBytes),
-                                                    logger: Self.quietLogger)
-                return HubHarness(database: database, storage: storage, hub: hub)
-            } catch {
-                await storage.close()
-                throw error
-            }
+            let hub = try await HubServer.start(storage: storage, port: 0, configuration: HubConfiguration(maxBatchBytes: maxBatchBytes),
+                                                logger: Self.quietLogger, runStorage: true)
+            return HubHarness(database: database, storage: storage, hub: hub)
         } catch {
             await database.drop()
             throw error
@@ -34,20 +30,17 @@ struct HubHarness {
     /// Stops the server, reopens the same database and starts again (a hub restart).
     mutating func restart() async throws {
         try await hub.shutdown()
-        await storage.close()
         storage = try await database.open()
-        hub = try await HubServer.start(storage: storage, port: 0, logger: Self.quietLogger)
+        hub = try await HubServer.start(storage: storage, port: 0, logger: Self.quietLogger, runStorage: true)
     }
 
     func stop() async throws {
         do {
             try await hub.shutdown()
         } catch {
-            await storage.close()
             await database.drop()
             throw error
         }
-        await storage.close()
         await database.drop()
     }
 

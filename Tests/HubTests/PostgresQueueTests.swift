@@ -7,23 +7,22 @@ import TielineCore
 /// Several hub processes on one PostgreSQL database: two storages with their own pools stand for two processes.
 @Suite(.enabled(if: Backend.postgresServer != nil, "needs TIELINE_TEST_POSTGRES_URL (scripts/test starts a PostgreSQL)"))
 struct PostgresQueueTests {
-    /// Two pools on one fresh database; both are closed and the database dropped afterwards.
+    /// Two pools on one fresh database, running for `body`; both are stopped and the database dropped afterwards.
     func withTwoHubs(recheck: Duration = .seconds(1), _ body: (PostgresHubStorage, PostgresHubStorage, HubSite) async throws -> Void) async throws {
         let database = try await TestDatabase.make(.postgres)
         guard case .postgres(let location) = database.database else { return }
-        var opened: [PostgresHubStorage] = []
         do {
-            opened.append(try await PostgresHubStorage(location, maxConnections: 10, recheck: recheck, logger: TestDatabase.quietLogger))
-            opened.append(try await PostgresHubStorage(location, maxConnections: 10, recheck: recheck, logger: TestDatabase.quietLogger))
-            _ = try await opened[0].addSite("Acme")
-            let site = try #require(try await opened[1].sites().first)
-            try await body(opened[0], opened[1], site)
+            try await PostgresHubStorage.with(location, maxConnections: 10, recheck: recheck, logger: TestDatabase.quietLogger) { a in
+                try await PostgresHubStorage.with(location, maxConnections: 10, recheck: recheck, logger: TestDatabase.quietLogger) { b in
+                    _ = try await a.addSite("Acme")
+                    let site = try #require(try await b.sites().first)
+                    try await body(a, b, site)
+                }
+            }
         } catch {
-            for storage in opened { await storage.close() }
             await database.drop()
             throw error
         }
-        for storage in opened { await storage.close() }
         await database.drop()
     }
 
@@ -102,10 +101,8 @@ struct PostgresQueueTests {
 
     @Test func migrationsAreRecordedAndReopeningMigratesNothing() async throws {
         let database = try await TestDatabase.make(.postgres)
-        let first = try await database.open()
-        await first.close()
-        let second = try await database.open()
-        await second.close()
+        try await database.database.withStorage(logger: TestDatabase.quietLogger) { _ in }
+        try await database.database.withStorage(logger: TestDatabase.quietLogger) { _ in }
         let versions = try await database.postgres { db in
             var versions: [Int] = []
             for try await v in try await db.query("SELECT version FROM hub_schema_migrations ORDER BY version", logger: TestDatabase.quietLogger).decode(Int.self) {

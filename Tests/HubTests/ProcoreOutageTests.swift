@@ -26,7 +26,7 @@ import Testing
         deinit { close(fd) }
     }
 
-    static func start(procoreAt baseURL: String, handler: HubLogCapture) async throws -> (HubServer, any HubStorage, TestDatabase) {
+    static func start(procoreAt baseURL: String, handler: HubLogCapture) async throws -> (HubServer, TestDatabase) {
         let database = try await TestDatabase.make(.sqlite)
         let storage = try await database.open()
         let secrets = HubSecretBox(key: SymmetricKey(size: .bits256))
@@ -35,20 +35,20 @@ import Testing
                                                   style: .erpRequests, pollSeconds: 60), site: "acme")
         var logger = Logger(label: "capture") { _ in handler }
         logger.logLevel = .info
-        let hub = try await HubServer.start(storage: storage, port: 0, configuration: HubConfiguration(secrets: secrets), logger: logger)
-        return (hub, storage, database)
+        let hub = try await HubServer.start(storage: storage, port: 0, configuration: HubConfiguration(secrets: secrets), logger: logger,
+                                            runStorage: true)
+        return (hub, database)
     }
 
     @Test func theFirstFailureIsLoggedAtOnceWithTheNextTry() async throws {
         let handler = HubLogCapture()
         // Port 9 (discard) is closed on loopback: every connection is refused.
-        let (hub, storage, database) = try await Self.start(procoreAt: "http://127.0.0.1:9", handler: handler)
+        let (hub, database) = try await Self.start(procoreAt: "http://127.0.0.1:9", handler: handler)
         let deadline = ContinuousClock.now + .seconds(5)
         while ContinuousClock.now < deadline, !handler.lines(atLeast: .warning).contains(where: { $0.contains("cannot reach Procore") }) {
             try await Task.sleep(for: .milliseconds(50))
         }
         try await hub.shutdown()
-        await storage.close()
         await database.drop()
         let warning = handler.lines(atLeast: .warning).first { $0.contains("cannot reach Procore") }
         #expect(warning?.contains("trying again in") == true, "\(handler.lines)")
@@ -58,13 +58,12 @@ import Testing
     @Test func sigtermStopsWithinSecondsWhileProcoreHangs() async throws {
         let silent = try SilentPort()
         let handler = HubLogCapture()
-        let (hub, storage, database) = try await Self.start(procoreAt: "http://127.0.0.1:\(silent.port)", handler: handler)
+        let (hub, database) = try await Self.start(procoreAt: "http://127.0.0.1:\(silent.port)", handler: handler)
         // Let the bridge's first poll get stuck in its token request.
         try await Task.sleep(for: .milliseconds(700))
         let start = ContinuousClock.now
         try await hub.shutdown()
         let took = ContinuousClock.now - start
-        await storage.close()
         await database.drop()
         // Without cancelling it, the token request would hold the hub for its 60 s timeout; a loaded CI machine needs some slack.
         #expect(took < .seconds(15), "shutdown took \(took) with a Procore call in flight")

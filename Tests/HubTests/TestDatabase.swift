@@ -60,7 +60,6 @@ struct TestDatabase: Sendable {
         return try await PostgresScratchDatabase.admin(location, body)
     }
 
-    /// Opens a storage on a fresh database, runs `body`, and always closes and drops it.
     /// The storage, its long-polls re-checking the database only every `recheck` (so a test sees whether the wake-up works).
     func open(recheck: Duration) async throws -> any HubStorage {
         switch database {
@@ -69,22 +68,15 @@ struct TestDatabase: Sendable {
         }
     }
 
+    /// Opens a storage on a fresh database, runs `body` with it running, and always stops it and drops the database.
     static func with<T>(_ backend: Backend, recheck: Duration? = nil, _ body: (any HubStorage, TestDatabase) async throws -> T) async throws -> T {
         let database = try await make(backend)
-        let storage: any HubStorage
         do {
-            if let recheck { storage = try await database.open(recheck: recheck) } else { storage = try await database.open() }
-        } catch {
-            await database.drop()
-            throw error
-        }
-        do {
-            let result = try await body(storage, database)
-            await storage.close()
+            let storage = if let recheck { try await database.open(recheck: recheck) } else { try await database.open() }
+            let result = try await storage.withRunning { try await body(storage, database) }
             await database.drop()
             return result
         } catch {
-            await storage.close()
             await database.drop()
             throw error
         }

@@ -10,10 +10,10 @@ struct ClientResilienceTests {
     func refreshBeforeExpiry() async throws {
         try await Harness.with(configure: { $0.tokenLifetime = 600 }) { h in
             let first = try await h.client.accessToken()
-            h.clock.advance(seconds: 500)
+            h.clock.advance(by: .seconds(500))
             #expect(try await h.client.accessToken() == first)
             // Within the 60 s margin: a new token, before the old one is refused.
-            h.clock.advance(seconds: 50)
+            h.clock.advance(by: .seconds(50))
             let second = try await h.client.accessToken()
             #expect(second != first)
             _ = try await h.client.getJSON("/rest/v1.0/projects/\(h.sandbox.projects[0].id)")
@@ -56,7 +56,7 @@ struct ClientResilienceTests {
             #expect(h.sandbox.rateLimitedCount == 0)
             #expect(h.sandbox.requestCount == 12)
             // It waited for the window to reset at least twice (12 requests, 5 a window, 1 kept in reserve).
-            #expect(h.clock.sleeps.filter { $0 > 0 }.count >= 2)
+            #expect(h.clock.sleeps.filter { $0 > .zero }.count >= 2)
         }
     }
 
@@ -73,7 +73,7 @@ struct ClientResilienceTests {
             #expect(h.sandbox.rateLimitedCount == 0)
             let waits = h.clock.sleeps
             #expect(waits.count == 3)
-            #expect(waits.allSatisfy { $0 >= 4 && $0 <= 5 })
+            #expect(waits.allSatisfy { $0 >= .seconds(4) && $0 <= .seconds(5) })
         }
     }
 
@@ -85,8 +85,8 @@ struct ClientResilienceTests {
             // plan_your_app/rate_limiting.md: the headers report the window most likely to be exceeded first.
             #expect(h.sandbox.spikeLimitedCount == 0)
             #expect(h.sandbox.requestCount == 9)
-            let waits = h.clock.sleeps.filter { $0 > 0 }
-            #expect(!waits.isEmpty && waits.allSatisfy { $0 == 10 }, "\(waits)")
+            let waits = h.clock.sleeps.filter { $0 > .zero }
+            #expect(!waits.isEmpty && waits.allSatisfy { $0 == .seconds(10) }, "\(waits)")
         }
     }
 
@@ -111,7 +111,7 @@ struct ClientResilienceTests {
             faults.unavailableRetryAfter = 7
             h.sandbox.setFaults(faults)
             _ = try await h.client.getJSON("/rest/v1.0/projects", query: Harness.companyQuery)
-            #expect(h.clock.sleeps == [7, 7])
+            #expect(h.clock.sleeps == [.seconds(7), .seconds(7)])
             #expect(h.sandbox.requestCount == 3)
         }
     }
@@ -124,7 +124,7 @@ struct ClientResilienceTests {
             h.sandbox.setFaults(faults)
             _ = try await h.client.getJSON("/rest/v1.0/projects", query: Harness.companyQuery)
             // Zero jitter gives half the ceiling: 0.5, 1, 2.
-            #expect(h.clock.sleeps == [0.5, 1, 2])
+            #expect(h.clock.sleeps == [.seconds(0.5), .seconds(1), .seconds(2)])
         }
     }
 

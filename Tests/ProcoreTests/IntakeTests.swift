@@ -66,7 +66,7 @@ struct IntakeTests {
         try await Harness.with { h in
             try h.sandbox.createApprovedPCCO()
             let intake = ProcoreIntake(client: h.client)
-            h.clock.advance(seconds: 3600)
+            h.clock.advance(by: .seconds(3600))
             #expect(try await intake.pendingExports(since: h.clock.now().addingTimeInterval(-60)).isEmpty)
             #expect(try await intake.pendingExports(since: h.clock.now().addingTimeInterval(-7200)).count == 1)
         }

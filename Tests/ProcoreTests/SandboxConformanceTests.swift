@@ -81,7 +81,7 @@ struct SandboxConformanceTests {
     func refreshAndExpiry() async throws {
         // A virtual clock shared by sandbox and client: expiry is decided by moving time, not by
         // how long a loaded CI machine takes between two requests.
-        let clock = VirtualProcoreClock()
+        let clock = VirtualClock()
         let sandbox = try await Self.sandbox { $0.issueRefreshTokens = true; $0.tokenLifetime = 1; $0.clock = clock }
         defer { Task { await sandbox.shutdown() } }
         let id = sandbox.configuration.clientID, secret = sandbox.configuration.clientSecret
@@ -92,7 +92,7 @@ struct SandboxConformanceTests {
         }
         let company = ("Procore-Company-Id", String(sandbox.configuration.companyID))
         #expect(try await Self.call(sandbox, .GET, "/rest/v1.0/me", headers: [("Authorization", "Bearer \(access)"), company]).status == 200)
-        clock.advance(seconds: 1.1)
+        clock.advance(by: .seconds(1.1))
         #expect(try await Self.call(sandbox, .GET, "/rest/v1.0/me", headers: [("Authorization", "Bearer \(access)"), company]).status == 401, "expired")
         let refreshed = try await Self.call(sandbox, .POST, "/oauth/token", headers: form,
                                             body: "grant_type=refresh_token&refresh_token=\(refresh)&client_id=\(id)&client_secret=\(secret)")
@@ -106,7 +106,7 @@ struct SandboxConformanceTests {
         let client = ProcoreClient(configuration: sandbox.clientConfiguration(), clock: clock)
         for _ in 0..<2 {
             #expect(try await client.getAll("/rest/v1.0/projects", query: [("company_id", String(sandbox.configuration.companyID))]).count >= 1)
-            clock.advance(seconds: 1.1)
+            clock.advance(by: .seconds(1.1))
         }
     }
 

@@ -86,7 +86,7 @@ struct SandboxSeedingTests {
             #expect(set.status == 200)
             #expect(h.sandbox.faults.unavailableBurst == 1)
             _ = try await h.client.getJSON("/rest/v1.0/projects", query: Harness.companyQuery)
-            #expect(h.clock.sleeps == [3])
+            #expect(h.clock.sleeps == [.seconds(3)])
             #expect(h.sandbox.faults.unavailableBurst == 0)
         }
     }

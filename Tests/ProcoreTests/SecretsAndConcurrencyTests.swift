@@ -30,7 +30,7 @@ struct SecretsAndConcurrencyTests {
     @Test("neither the client secret nor any token appears in logs or errors")
     func noSecretsInLogs() async throws {
         let handler = CapturingLogHandler()
-        let clock = VirtualProcoreClock()
+        let clock = VirtualClock()
         var config = SandboxConfiguration()
         config.clock = clock
         config.clientSecret = "s3cret-value-that-must-not-leak"
@@ -45,7 +45,7 @@ struct SecretsAndConcurrencyTests {
     }
 
     /// Drives auth, faults, polling, ERP requests and a refused secret through a capturing logger.
-    func exercise(_ sandbox: ProcoreSandbox, config: SandboxConfiguration, clock: VirtualProcoreClock,
+    func exercise(_ sandbox: ProcoreSandbox, config: SandboxConfiguration, clock: VirtualClock,
                   handler: CapturingLogHandler) async throws {
         let logger = Logger(label: "capture") { _ in handler }
         let client = ProcoreClient(configuration: sandbox.clientConfiguration(), clock: clock, logger: logger, jitter: { 0 })

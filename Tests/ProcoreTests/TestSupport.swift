@@ -8,13 +8,13 @@ import TielineCore
 struct Harness {
     let sandbox: ProcoreSandbox
     let client: ProcoreClient
-    let clock: VirtualProcoreClock
+    let clock: VirtualClock
 
     /// Starts a sandbox (tweaked by `configure`) and a client for it; call `shutdown()` when done.
     static func start(perPage: Int = 100, retry: ProcoreRetryPolicy = ProcoreRetryPolicy(),
                       configure: (inout SandboxConfiguration) -> Void = { _ in },
                       client configureClient: (inout ProcoreConfiguration) -> Void = { _ in }) async throws -> Harness {
-        let clock = VirtualProcoreClock()
+        let clock = VirtualClock()
         var config = SandboxConfiguration()
         config.clock = clock
         configure(&config)

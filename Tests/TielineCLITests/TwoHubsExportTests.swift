@@ -56,8 +56,9 @@ struct TwoHubsExportTests {
         let storageB = try await PostgresHubStorage(database, logger: Self.quiet)
         // A short lease: what the stopped hub's agent held goes to the other agent seconds later.
         let configuration = HubConfiguration(exportLease: 3, procore: false)
-        let hubA = try await HubServer.start(storage: storageA, port: 0, configuration: configuration, logger: Self.quiet)
-        let hubB = try await HubServer.start(storage: storageB, port: 0, configuration: configuration, logger: Self.quiet)
+        // Each storage's pool runs in its hub's ServiceGroup and stops with it.
+        let hubA = try await HubServer.start(storage: storageA, port: 0, configuration: configuration, logger: Self.quiet, runStorage: true)
+        let hubB = try await HubServer.start(storage: storageB, port: 0, configuration: configuration, logger: Self.quiet, runStorage: true)
         var agents: [Task<Void, Never>] = []
         var hubAStopped = false
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -85,7 +86,6 @@ struct TwoHubsExportTests {
             for half in [0..<Self.exports / 2, Self.exports / 2..<Self.exports] {
                 if half.lowerBound > 0 {
                     try await hubA.shutdown()
-                    await storageA.close()
                     hubAStopped = true
                 }
                 let hubs = hubAStopped ? [hubB] : [hubA, hubB]
@@ -135,17 +135,15 @@ struct TwoHubsExportTests {
         } catch {
             for agent in agents { agent.cancel() }
             for agent in agents { await agent.value }
-            if !hubAStopped { try? await hubA.shutdown(); await storageA.close() }
+            if !hubAStopped { try? await hubA.shutdown() }
             try? await hubB.shutdown()
-            await storageB.close()
             try? await PostgresScratchDatabase.drop(database, server: server)
             throw error
         }
         for agent in agents { agent.cancel() }
         for agent in agents { await agent.value }
-        if !hubAStopped { try? await hubA.shutdown(); await storageA.close() }
+        if !hubAStopped { try? await hubA.shutdown() }
         try? await hubB.shutdown()
-        await storageB.close()
         try await PostgresScratchDatabase.drop(database, server: server)
     }
 }

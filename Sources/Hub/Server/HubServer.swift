@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
-import NIOCore
+import ServerSupport
 import ServiceLifecycle
 import TielineCore
 
@@ -35,39 +35,40 @@ public struct HubConfiguration: Sendable {
 /// In a test: `let hub = try await HubServer.start(storage: storage, port: 0)`, then talk to
 /// `hub.baseURL`, then `try await hub.shutdown()`.
 public final class HubServer: Sendable {
-    /// The host it listens on.
-    public let host: String
-    /// The port actually bound (the free one picked when started with port 0).
-    public let port: Int
     /// Its counters, also served at `/metrics`.
     public let metrics: HubMetrics
     /// The export queue the API serves; in-process callers (demo, tests) accept through it.
     public let queue: ExportQueue
     /// The Procore bridge, when running.
     public let bridge: ProcoreBridge?
-    let group: ServiceGroup
-    let running: Task<Void, any Error>
+    /// The server and its services, in one ServiceGroup.
+    let server: RunningServer
 
+    /// The host it listens on.
+    public var host: String { server.host }
+    /// The port actually bound (the free one picked when started with port 0).
+    public var port: Int { server.port }
     /// `http://host:port`.
-    public var baseURL: String { "http://\(host):\(port)" }
+    public var baseURL: String { server.baseURL }
 
-    init(host: String, port: Int, metrics: HubMetrics, queue: ExportQueue, bridge: ProcoreBridge?, group: ServiceGroup,
-         running: Task<Void, any Error>) {
-        self.host = host
-        self.port = port
+    init(metrics: HubMetrics, queue: ExportQueue, bridge: ProcoreBridge?, server: RunningServer) {
         self.metrics = metrics
         self.queue = queue
         self.bridge = bridge
-        self.group = group
-        self.running = running
+        self.server = server
     }
 
     /// Starts serving and returns once the port is bound; with `stopOnSignals`, SIGTERM and SIGINT stop it gracefully.
     /// `extraRoutes` adds routes of other parts (the web console) to the same router, sharing its export queue.
+    ///
+    /// With `runStorage`, the storage's background work (PostgreSQL's connection pool and LISTEN loop, see
+    /// `HubStorage.run()`) is the first service of the hub's ServiceGroup: it starts with the server and stops
+    /// after it, when the hub shuts down. Leave it false when the storage already runs in a scope of its own
+    /// (`HubDatabase.withStorage`, `HubStorage.withRunning`), e.g. to start several hubs on it one after another.
     public static func start(storage: any HubStorage, host: String = "127.0.0.1", port: Int = 0,
                              configuration: HubConfiguration = HubConfiguration(),
                              logger: Logger = Logger(label: "tieline.hub"),
-                             stopOnSignals: Bool = false,
+                             stopOnSignals: Bool = false, runStorage: Bool = false,
                              extraRoutes: @Sendable (Router<HubRequestContext>, ExportQueue) -> Void = { _, _ in }) async throws -> HubServer {
         let metrics = HubMetrics()
         let queue = ExportQueue(storage: storage, lease: configuration.exportLease)
@@ -75,39 +76,22 @@ public final class HubServer: Sendable {
         let router = HubRoutes.router(storage: storage, metrics: metrics, configuration: configuration, queue: queue, bridge: bridge)
         // Other parts served by the same process (the web console under /console) add their routes here.
         extraRoutes(router, queue)
-        let (bound, boundContinuation) = AsyncStream<Int>.makeStream()
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname(host, port: port), serverName: configuration.serverName),
-            onServerRunning: { channel in
-                boundContinuation.yield(channel.localAddress?.port ?? port)
-                boundContinuation.finish()
-            },
-            logger: logger
-        )
-        let group = ServiceGroup(configuration: .init(services: [app] + (bridge.map { [$0] } ?? []) + [QueueCloser(queue: queue)], gracefulShutdownSignals: stopOnSignals ? [.sigterm, .sigint] : [], logger: logger))
-        let running = Task {
-            // Whatever happens, a failed start must not leave `start` waiting for a port forever.
-            defer { boundContinuation.finish() }
-            try await group.run()
-        }
-        var iterator = bound.makeAsyncIterator()
-        guard let actualPort = await iterator.next() else {
-            try await running.value
-            throw TielineError(.internalError, "the hub stopped before it was listening on \(host):\(port)")
-        }
-        logger.info("hub listening", metadata: ["host": "\(host)", "port": "\(actualPort)"])
-        return HubServer(host: host, port: actualPort, metrics: metrics, queue: queue, bridge: bridge, group: group, running: running)
+        // Shut down in reverse: the queue closer ends long-polls, the bridge stops, the server drains, the storage closes.
+        let server = try await RunningServer.start("the hub", host: host, port: port, serverName: configuration.serverName, router: router,
+                                                   dependencies: runStorage ? [storage] : [],
+                                                   services: (bridge.map { [$0] } ?? []) + [QueueCloser(queue: queue)],
+                                                   stopOnSignals: stopOnSignals, logger: logger, notListening: .internalError)
+        logger.info("hub listening", metadata: ["host": "\(host)", "port": "\(server.port)"])
+        return HubServer(metrics: metrics, queue: queue, bridge: bridge, server: server)
     }
 
-    /// Stops accepting, lets in-flight requests finish, and waits until the server is down.
+    /// Stops accepting, lets in-flight requests finish, and waits until the server (and a storage it runs) is down.
     public func shutdown() async throws {
-        await group.triggerGracefulShutdown()
-        try await running.value
+        try await server.shutdown()
     }
 
     /// Waits until the server stops (after a signal or `shutdown()`).
     public func waitUntilStopped() async throws {
-        try await running.value
+        try await server.waitUntilStopped()
     }
 }

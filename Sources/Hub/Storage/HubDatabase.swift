@@ -26,12 +26,21 @@ public enum HubDatabase: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Opens (creating and migrating as needed) the storage; close it with `HubStorage.close()` when done.
+    /// Opens (creating and migrating as needed) the storage, failing at once when it cannot. Its background work
+    /// is not running yet: run it in the hub's ServiceGroup (`HubServer.start(…, runStorage: true)`) or use
+    /// `withStorage` instead.
     public func open(logger: Logger = Logger(label: "tieline.hub.storage")) async throws -> any HubStorage {
         switch self {
         case .sqlite(let path): try SQLiteHubStorage(path: path)
         case .postgres(let location): try await PostgresHubStorage(location, logger: logger)
         }
+    }
+
+    /// Opens the storage, runs `body` on it with its background work running, and stops that work afterwards
+    /// (also when `body` throws): for commands and tests that use the database without a hub server.
+    public func withStorage<T>(logger: Logger = Logger(label: "tieline.hub.storage"), _ body: (any HubStorage) async throws -> T) async throws -> T {
+        let storage = try await open(logger: logger)
+        return try await storage.withRunning { try await body(storage) }
     }
 
     /// The database for messages: a path, or the URL without its password.

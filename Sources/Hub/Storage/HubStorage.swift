@@ -1,4 +1,5 @@
 import Foundation
+import ServiceLifecycle
 import SyncCore
 import TielineCore
 
@@ -6,7 +7,12 @@ import TielineCore
 ///
 /// Every sync and mirror call takes the authenticated `HubSite`, so one site's token can only
 /// ever reach that site's rows. Errors are `TielineError`s whose codes map to HTTP statuses.
-public protocol HubStorage: Sendable {
+///
+/// A storage is also a `Service`: `run()` is its background work (PostgreSQL: the connection pool and the
+/// LISTEN loop; SQLite: nothing), which must run while the storage is used and ends on graceful shutdown or
+/// cancellation, releasing its connections. Run it as one service of the hub's ServiceGroup
+/// (`HubServer.start(…, runStorage: true)`), or for a scope with `HubDatabase.withStorage` / `withRunning`.
+public protocol HubStorage: Service {
     /// Creates a site and returns its first agent token (shown once; only its hash is kept).
     func addSite(_ name: String) async throws -> String
     /// Every site, by name.
@@ -75,9 +81,18 @@ public protocol HubStorage: Sendable {
     func writeBacksDue(now: Date, limit: Int) async throws -> [(HubSite, HubExport)]
     /// Returns when the site may have a claimable export (at once if one is there), or after `timeout`.
     func waitForExports(site: HubSite, timeout: Duration) async throws
+}
 
-    /// Releases connections and background work; call once, after the last use (and after the server using it stopped).
-    func close() async
+extension HubStorage {
+    /// Runs the storage's background work (`run()`) beside `body` and stops it (cancelling it, which closes the
+    /// connections) once `body` returns or throws. Everything that uses the storage must be done by then.
+    public func withRunning<T>(_ body: () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.run() }
+            defer { group.cancelAll() }
+            return try await body()
+        }
+    }
 }
 
 /// A tenant: one company's agent and its mirrored data.

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceLifecycle
+import Synchronization
 import SyncCore
 import TielineCore
 
@@ -9,6 +11,11 @@ import TielineCore
 /// A `PostgresClient` pool does the work; one pooled connection LISTENs on `tieline_exports` so an
 /// export accepted by any hub process wakes this process's long-polls. Semantics match
 /// `SQLiteHubStorage` exactly; where SQLite relies on its single writer, this uses row locks.
+///
+/// The pool and the LISTEN loop run as child tasks of `run()` (postgres-nio's pattern: `PostgresClient.run()`
+/// inside a task group or ServiceGroup), so the storage is a `Service`: one of the hub's ServiceGroup
+/// (`HubServer.start(…, runStorage: true)`), or run for a scope with `PostgresHubStorage.with` /
+/// `HubDatabase.withStorage`. Queries made before `run()` starts wait for it.
 public final class PostgresHubStorage: HubStorage {
     /// Where the database is (its `description` hides the password).
     public let location: PostgresLocation
@@ -24,15 +31,14 @@ public final class PostgresHubStorage: HubStorage {
     let insertsOnly = InsertsOnly()
     /// Whether the LISTEN connection is up.
     let listener = ListenerState()
-    /// `client.run()`: cancelling it closes the pool.
-    private let running: Task<Void, Never>
-    /// The LISTEN loop.
-    private let listening: Task<Void, Never>
+    /// Whether `run()` was called: the pool runs once.
+    private let started = Atomic<Bool>(false)
 
     /// The NOTIFY channel; the payload is the site id whose export became claimable.
     static let exportsChannel = "tieline_exports"
 
-    /// Connects, migrates the schema and starts the pool; fails at once (naming the server, never the password) when it cannot.
+    /// Connects, migrates the schema and sets up the pool (which `run()` runs); fails at once (naming the server,
+    /// never the password) when it cannot.
     /// `recheck` is how often a waiting export long-poll also looks at the database, in case a NOTIFY was missed.
     public init(_ location: PostgresLocation, maxConnections: Int = 20, recheck: Duration = .seconds(1),
                 logger: Logger = Logger(label: "tieline.hub.postgres")) async throws {
@@ -56,21 +62,33 @@ public final class PostgresHubStorage: HubStorage {
         }
         var configuration = location.clientConfiguration
         configuration.options.maximumConnections = max(2, maxConnections)
-        // The pool warns when a lease races `run()` starting in its task below; that is harmless, so only errors are kept.
+        // The pool warns when a lease comes before `run()` has started it (a request racing the hub's start); the
+        // lease just waits, so only errors are kept.
         var background = logger
         background.logLevel = max(logger.logLevel, .error)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: background)
-        self.client = client
-        running = Task { await client.run() }
-        let (signal, listener) = (signal, listener)
-        listening = Task { await Self.listen(client, signal: signal, state: listener, logger: logger) }
+        client = PostgresClient(configuration: configuration, backgroundLogger: background)
     }
 
-    public func close() async {
-        listening.cancel()
-        await listening.value
-        running.cancel()
-        await running.value
+    /// Runs the pool and the LISTEN loop until a graceful shutdown or cancellation: then the LISTEN loop ends
+    /// first and the pool closes its connections after it. Call it once.
+    public func run() async throws {
+        guard !started.exchange(true, ordering: .acquiringAndReleasing) else {
+            throw TielineError(.internalError, "the hub database \(location) is already running")
+        }
+        let (client, signal, listener, logger) = (client, signal, listener, logger)
+        await withDiscardingTaskGroup { group in
+            group.addTask { await client.run() }
+            await cancelWhenGracefulShutdown { await Self.listen(client, signal: signal, state: listener, logger: logger) }
+            group.cancelAll()
+        }
+    }
+
+    /// Opens the database, runs `body` with the storage running, and stops it afterwards (also when `body` throws).
+    public static func with<T>(_ location: PostgresLocation, maxConnections: Int = 20, recheck: Duration = .seconds(1),
+                               logger: Logger = Logger(label: "tieline.hub.postgres"),
+                               _ body: (PostgresHubStorage) async throws -> T) async throws -> T {
+        let storage = try await PostgresHubStorage(location, maxConnections: maxConnections, recheck: recheck, logger: logger)
+        return try await storage.withRunning { try await body(storage) }
     }
 
     static func now() -> String { Date().ISO8601Format() }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ServiceLifecycle
 import SyncCore
 import TielineCore
 
@@ -41,8 +42,11 @@ public final class SQLiteHubStorage: HubStorage {
 
     static func now() -> String { Date().ISO8601Format() }
 
-    /// Nothing to release: GRDB closes the file when the last reference goes.
-    public func close() async {}
+    /// No background work: waits for a graceful shutdown or cancellation. (GRDB closes the file when the last
+    /// reference goes, so the storage may also be used without running it.)
+    public func run() async throws {
+        try? await gracefulShutdown()
+    }
 
     public func addSite(_ name: String) async throws -> String {
         let name = try StorageRules.siteName(name)
