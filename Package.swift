@@ -64,6 +64,8 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            // The webhook sender is a service of the sandbox's group.
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // The synchronization client on the ERP server.
         .target(name: "Agent", dependencies: [

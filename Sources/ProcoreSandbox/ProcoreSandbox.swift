@@ -85,8 +85,8 @@ public final class ProcoreSandbox: Sendable {
         let server: RunningServer
         do {
             server = try await RunningServer.start("the Procore sandbox", host: configuration.host, port: configuration.port,
-                                                   serverName: "procore-sandbox", responder: responder, logger: quiet,
-                                                   notListening: .invalidInput)
+                                                   serverName: "procore-sandbox", responder: responder,
+                                                   services: [webhooks], logger: quiet, notListening: .invalidInput)
         } catch {
             webhooks.stop()
             throw TielineError(.invalidInput, "the Procore sandbox could not listen on \(configuration.host):\(configuration.port)")

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import Procore
+import ServiceLifecycle
 import Synchronization
 import TielineCore
 
@@ -25,34 +26,43 @@ extension SandboxWebhook {
 /// Sends deliveries one at a time, in order, off the request path, as plan_your_app/webhooks.md says
 /// Procore does: 5 seconds to answer; a failure (non-2xx, timeout, no connection) pauses the queue and is
 /// retried with exponential backoff from `retryBase` up to an hour; after 12 hours it is discarded.
-final class WebhookSender: Sendable {
+final class WebhookSender: Service {
     typealias Result = @Sendable (_ deliveryID: Int, _ status: Int?, _ error: String?, _ outcome: String) -> Void
+    let stream: AsyncStream<SandboxOutgoing>
     let continuation: AsyncStream<SandboxOutgoing>.Continuation
-    let task: Task<Void, Never>
+    let retryBase: Double
+    let onResult: Result
 
     init(retryBase: Double = 1, onResult: @escaping Result) {
-        let (stream, continuation) = AsyncStream<SandboxOutgoing>.makeStream()
-        self.continuation = continuation
-        task = Task {
-            for await delivery in stream {
-                let started = ContinuousClock.now
-                let backoff = Backoff(initial: .seconds(max(0.001, retryBase)), maximum: .seconds(3600))
-                var attempt = 0
-                while !Task.isCancelled {
-                    attempt += 1
-                    let wait = backoff.seconds(attempt: attempt)
-                    let (status, error) = await Self.attempt(delivery)
-                    if let status, (200..<300).contains(status) {
-                        onResult(delivery.deliveryID, status, nil, "ok")
-                        break
-                    }
-                    if ContinuousClock.now - started + .seconds(wait) > .seconds(12 * 3600) {
-                        onResult(delivery.deliveryID, status, error, "discarded")
-                        break
-                    }
-                    onResult(delivery.deliveryID, status, error, "retried")
-                    try? await Task.sleep(for: .seconds(wait))
+        (stream, continuation) = AsyncStream<SandboxOutgoing>.makeStream()
+        self.retryBase = retryBase
+        self.onResult = onResult
+    }
+
+    /// Delivers until the sandbox's service group shuts down; a retry wait in progress is cancelled then.
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { await self.deliverAll() }
+    }
+
+    private func deliverAll() async {
+        for await delivery in stream {
+            let started = ContinuousClock.now
+            let backoff = Backoff(initial: .seconds(max(0.001, retryBase)), maximum: .seconds(3600))
+            var attempt = 0
+            while !Task.isCancelled {
+                attempt += 1
+                let wait = backoff.seconds(attempt: attempt)
+                let (status, error) = await Self.attempt(delivery)
+                if let status, (200..<300).contains(status) {
+                    onResult(delivery.deliveryID, status, nil, "ok")
+                    break
                 }
+                if ContinuousClock.now - started + .seconds(wait) > .seconds(12 * 3600) {
+                    onResult(delivery.deliveryID, status, error, "discarded")
+                    break
+                }
+                onResult(delivery.deliveryID, status, error, "retried")
+                try? await Task.sleep(for: .seconds(wait))
             }
         }
     }
@@ -78,7 +88,6 @@ final class WebhookSender: Sendable {
 
     func stop() {
         continuation.finish()
-        task.cancel()
     }
 }
 
