@@ -125,6 +125,7 @@ public final class AgentState: Sendable {
                   PRIMARY KEY(reference, ordinal))
                 """)
         }
+        registerKeyLedger(&migrator)
         return migrator
     }()
 

@@ -138,6 +138,20 @@ public struct EntityReader: SageEntityReader {
         }
     }
 
+    public func scanKeys(chunk: Int, _ each: ([[SyncValue]]) throws(TielineError) -> Void) throws(TielineError) {
+        let sql = "SELECT \(entity.table.key.map(quoted).joined(separator: ", ")) FROM \(quoted(entity.table.name))"
+        let width = entity.table.key.count
+        var keys: [[SyncValue]] = []
+        try company.read { db in
+            let cursor = try Row.fetchCursor(db, sql: sql)
+            while let row = try cursor.next() {
+                keys.append((0..<width).map { SyncValue(row[$0] as DatabaseValue) })
+                if keys.count == chunk { try each(keys); keys.removeAll(keepingCapacity: true) }
+            }
+        }
+        if !keys.isEmpty { try each(keys) }
+    }
+
     private struct LiveRow {
         var values: [SyncValue]
         var version: Int64

@@ -69,6 +69,9 @@ public final class ODBCSageSource: SageSource, @unchecked Sendable {
         }
     }
 
+    /// A Sage company keeps no record of deleted rows: the sync engine scans keys to find them.
+    public var recordsDeletions: Bool { false }
+
     /// Owns PJ when the PJ tables answer (probed with a WHERE 1=0 read: listing tables can hang the Timberline driver).
     public func ownsPJ() throws(TielineError) -> Bool {
         guard let table = EntityCatalog.all.first(where: { $0.requiresModule == .pj })?.table else { return false }
@@ -235,6 +238,20 @@ struct ODBCEntityReader: SageEntityReader {
             }
             return 0
         }
+    }
+
+    func scanKeys(chunk: Int, _ each: ([[SyncValue]]) throws(TielineError) -> Void) throws(TielineError) {
+        let key = entity.table.key
+        let sql = "SELECT \(key.map(q).joined(separator: ", ")) FROM \(q(entity.table.name))"
+        let keyMoney = Set(key.indices.filter { entity.table.column(key[$0])?.kind == .money })
+        var keys: [[SyncValue]] = []
+        try source.with { odbc in
+            try odbc.query(sql, columns: key.count) { row in
+                keys.append(try row.indices.map { try value(row[$0], money: keyMoney.contains($0), column: key[$0]) })
+                if keys.count == chunk { try each(keys); keys.removeAll(keepingCapacity: true) }
+            }
+        }
+        if !keys.isEmpty { try each(keys) }
     }
 
     /// A value as the wire carries it: money as integer cents, the rest as read.

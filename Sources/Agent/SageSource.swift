@@ -10,6 +10,9 @@ import TielineCore
 public protocol SageSource: Sendable {
     /// Where the data comes from, for messages (a file path, or a redacted ODBC connection string).
     var location: String { get }
+    /// Whether the source records deletions itself (the embedded store's tombstones); without
+    /// them, deletions are found by a key scan against the agent's key ledger.
+    var recordsDeletions: Bool { get }
     /// Whether the company owns Project Management (PJ).
     func ownsPJ() throws(TielineError) -> Bool
     /// The company's change marker now: no row changed after this has a Row_Version at or below it.
@@ -24,6 +27,8 @@ public protocol SageEntityReader: Sendable {
     func read(after position: Int64, bound: EntityReader.Bound, mode: EntityReader.Mode) throws(TielineError) -> EntityReader.Chunk
     /// Rows a read from `position` will cover, for progress and ETA.
     func estimate(after position: Int64, cap: Int64?, mode: EntityReader.Mode) throws(TielineError) -> Int
+    /// Every key the table holds now (whatever the timeframe), in chunks of at most `chunk`.
+    func scanKeys(chunk: Int, _ each: ([[SyncValue]]) throws(TielineError) -> Void) throws(TielineError)
 }
 
 /// The embedded company store as a sync source.
@@ -36,6 +41,7 @@ public struct EmbeddedSageSource: SageSource {
         self.location = location
     }
 
+    public var recordsDeletions: Bool { true }
     public func ownsPJ() throws(TielineError) -> Bool { try company.ownsPJ() }
     public func currentRowVersion() throws(TielineError) -> Int64 { try company.currentRowVersion() }
     public func reader(for entity: SyncEntity, columns: [String], startDate: CalendarDate?) throws(TielineError) -> any SageEntityReader {

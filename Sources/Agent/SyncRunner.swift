@@ -13,12 +13,15 @@ public struct SyncRequest: Sendable {
     public var type: SyncType?
     /// Overrides the connection's saved timeframe.
     public var timeframe: Timeframe?
+    /// For a source without deletion records (ODBC): scan keys for deletions now, whenever the last scan was.
+    public var keyScan: Bool
 
-    public init(connection: LocalConnection, only: [String] = [], type: SyncType? = nil, timeframe: Timeframe? = nil) {
+    public init(connection: LocalConnection, only: [String] = [], type: SyncType? = nil, timeframe: Timeframe? = nil, keyScan: Bool = false) {
         self.connection = connection
         self.only = only
         self.type = type
         self.timeframe = timeframe
+        self.keyScan = keyScan
     }
 }
 
@@ -32,6 +35,8 @@ public struct SyncOptions: Sendable {
     /// Today, for resolving `last:90d`-style timeframes.
     public var today: @Sendable () -> CalendarDate
     public var makeRunID: @Sendable () -> String
+    /// How often an incremental sync of a source without deletion records scans keys to find deletions.
+    public var keyScanEvery: Duration = .seconds(24 * 3600)
 
     public init(batchSize: Int = 10_000, retry: RetryPolicy = RetryPolicy(), destinationName: String = "the hub",
                 today: @escaping @Sendable () -> CalendarDate = { CalendarDate.today() },
@@ -84,7 +89,7 @@ public struct SyncRunner: Sendable {
                                      startDate: plan.startDate, entities: plan.entities)
             try await retrying("opening the run") { try await destination.beginRun(start) }
             for entity in entities {
-                try await sync(entity, plan: plan, company: company, mappings: connection.mappings)
+                try await sync(entity, plan: plan, company: company, mappings: connection.mappings, forceKeyScan: request.keyScan)
             }
             try await retrying("closing the run") { try await destination.finishRun(runID: plan.id, status: "completed", error: nil) }
         } catch let interruption as SyncInterruption {
@@ -141,7 +146,7 @@ public struct SyncRunner: Sendable {
     }
 
     /// Sends one entity from its recorded position to the end, batch by batch.
-    private func sync(_ entity: SyncEntity, plan: RunPlan, company: any SageSource, mappings: Mappings) async throws {
+    private func sync(_ entity: SyncEntity, plan: RunPlan, company: any SageSource, mappings: Mappings, forceKeyScan: Bool) async throws {
         var progress = try state.progress(runID: plan.id, entity: entity.name)
         guard !progress.completed else { return }
         let columns = mappings.columns(for: entity)
@@ -150,6 +155,9 @@ public struct SyncRunner: Sendable {
         // Incremental reads stop at the run's high-water mark so a busy company cannot keep a run going.
         let cap: Int64? = plan.type == .deep ? nil : plan.highWater
         let sentBefore = progress.upserts + progress.deletes
+        // Without deletion records the keys sent are kept, so a later key scan can tell what Sage deleted.
+        let keyIndexes = company.recordsDeletions ? nil : entity.table.key.compactMap { columns.firstIndex(of: $0) }
+        let fromStart = progress.position == 0 && progress.batches == 0 && mode != .changes
         let position = progress.position
         let estimate = try await Offload.run { try reader.estimate(after: position, cap: cap, mode: mode) }
         let meter = ProgressMeter(entity: entity.name, baseline: sentBefore, estimatedRows: sentBefore + estimate)
@@ -186,6 +194,10 @@ public struct SyncRunner: Sendable {
                 let (after, limit) = (chunk.through, options.batchSize)
                 readAhead = Task { try await Offload.run { try reader.read(after: after, bound: .limit(limit, cap: cap), mode: mode) } }
             }
+            if let keyIndexes, !chunk.upserts.isEmpty {
+                try state.recordSentKeys(chunk.upserts.map { row in keyIndexes.map { row[$0] } }, connection: plan.connection,
+                                         entity: entity.name, fromStart: fromStart)
+            }
             let batch = SyncBatch(runID: plan.id, entity: entity.name, sequence: progress.nextSequence, columns: columns,
                                   key: entity.table.key, dateColumn: entity.dateColumn, upserts: chunk.upserts,
                                   deletes: chunk.deletes, throughVersion: chunk.through)
@@ -201,6 +213,9 @@ public struct SyncRunner: Sendable {
             onEvent(.progress(meter.snapshot(rows: progress.upserts + progress.deletes, batches: progress.batches)))
             if last { break }
         }
+        if !company.recordsDeletions && plan.type == .incremental {
+            try await scanForDeletions(entity, reader: reader, columns: columns, plan: plan, progress: &progress, force: forceKeyScan)
+        }
         if plan.type == .deep {
             let completion = EntityCompletion(runID: plan.id, entity: entity.name, rowCount: progress.upserts)
             try await retrying("completing \(entity.name)") { try await destination.completeEntity(completion) }
@@ -213,7 +228,7 @@ public struct SyncRunner: Sendable {
 
     /// Calls the destination, waiting out transient failures with backoff and jitter; gives up
     /// (run `interrupted`, resumable) after the policy's maximum wait.
-    private func retrying<T: Sendable>(_ what: String, _ operation: () async throws -> T) async throws -> T {
+    func retrying<T: Sendable>(_ what: String, _ operation: () async throws -> T) async throws -> T {
         var attempt = 0
         var waited = Duration.zero
         while true {

@@ -40,6 +40,12 @@ struct SyncRunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds to wait for a hub that is not answering before stopping (the run resumes next time).")
     var maxWait: Int = 300
 
+    @Flag(name: .long, help: ArgumentHelp("""
+        For an ODBC connection: scan every entity's keys for rows Sage deleted now (incremental syncs \
+        otherwise scan once a day; a Sage company keeps no record of deletions).
+        """))
+    var keyScan = false
+
     @Flag(name: .long, help: "Print one JSON object per event instead of progress lines.")
     var json = false
 
@@ -59,7 +65,7 @@ struct SyncRunCommand: AsyncParsableCommand {
         let printer = SyncProgressPrinter(json: json)
         let options = SyncOptions(batchSize: batchSize, retry: RetryPolicy(maxWait: .seconds(max(1, maxWait))), destinationName: name)
         let state = try AgentState.open(home: home)
-        let request = SyncRequest(connection: local, only: only, type: syncType, timeframe: frame)
+        let request = SyncRequest(connection: local, only: only, type: syncType, timeframe: frame, keyScan: keyScan)
         let outcome = SyncOutcome()
         // Ctrl-C or SIGTERM: finish and checkpoint the current batch, record the run interrupted.
         let service = ClosureService {

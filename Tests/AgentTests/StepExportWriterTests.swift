@@ -125,3 +125,20 @@ struct StepExportWriterTests {
         #expect(recorded?.done.count == 2)
     }
 }
+
+@Suite("Key ledger")
+struct KeyLedgerTests {
+    @Test(arguments: [
+        [SyncValue.text("24-118"), .text("01|2:3"), .integer(-7), .null],
+        [.text(""), .text("Übergröße – 5 m²"), .text("t3:abc")],
+        [.integer(Int64.max)],
+    ])
+    func keysRoundTripThroughTheirText(_ key: [SyncValue]) {
+        #expect(KeyLedger.decode(KeyLedger.encode(key)) == key)
+    }
+
+    @Test func differentKeysNeverShareText() {
+        #expect(KeyLedger.encode([.text("a|b")]) != KeyLedger.encode([.text("a"), .text("b")]))
+        #expect(KeyLedger.encode([.integer(1)]) != KeyLedger.encode([.text("1")]))
+    }
+}
