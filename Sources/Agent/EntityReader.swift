@@ -138,6 +138,8 @@ public struct EntityReader: SageEntityReader {
         }
     }
 
+    public var ownsMarkers: Bool { false }
+
     public func scanKeys(chunk: Int, _ each: ([[SyncValue]]) throws(TielineError) -> Void) throws(TielineError) {
         let sql = "SELECT \(entity.table.key.map(quoted).joined(separator: ", ")) FROM \(quoted(entity.table.name))"
         let width = entity.table.key.count

@@ -102,7 +102,7 @@ public final class ODBCSageSource: SageSource, @unchecked Sendable {
     func count(_ entity: SyncEntity, columns: [String]) -> Result<Int, TielineError> {
         Result { () throws(TielineError) in
             try with { odbc in
-                try odbc.checkTable(entity.table.name, columns: columns + [SageSchema.rowVersion])
+                try odbc.checkTable(entity.table.name, columns: columns)
                 let condition = entity.filter.map { " WHERE \($0)" } ?? ""
                 guard case .integer(let n)? = try odbc.scalar("SELECT COUNT(*) FROM \(ODBCConnection.quoted(entity.table.name))\(condition)") else { return 0 }
                 return Int(n)
@@ -126,143 +126,15 @@ public final class ODBCSageSource: SageSource, @unchecked Sendable {
     }
 
     public func reader(for entity: SyncEntity, columns: [String], startDate: CalendarDate?) throws(TielineError) -> any SageEntityReader {
-        try with { odbc in try odbc.checkTable(entity.table.name, columns: columns + [SageSchema.rowVersion]) }
-        return try ODBCEntityReader(source: self, entity: entity, columns: columns, startDate: startDate)
-    }
-}
-
-/// One entity read through ODBC in Row_Version order; a chunk stops fetching at its limit
-/// (no LIMIT clause: the Timberline driver's SQL has none).
-struct ODBCEntityReader: SageEntityReader {
-    let source: ODBCSageSource
-    let entity: SyncEntity
-    let columns: [String]
-    let startDate: CalendarDate?
-    private let keyIndexes: [Int]
-    /// Money columns: Sage keeps dollars as decimals, the wire carries cents.
-    private let moneyIndexes: Set<Int>
-
-    init(source: ODBCSageSource, entity: SyncEntity, columns: [String], startDate: CalendarDate?) throws(TielineError) {
-        self.source = source
-        self.entity = entity
-        self.columns = columns
-        self.startDate = startDate
-        var indexes: [Int] = []
-        for key in entity.table.key {
-            guard let index = columns.firstIndex(of: key) else {
-                throw TielineError(.invalidInput, "\(entity.name): key column \(key) is not among the columns read")
-            }
-            indexes.append(index)
+        let marker = try with { odbc -> ODBCEntityReader.Marker in
+            try odbc.checkTable(entity.table.name, columns: columns)
+            // Row_Version where the company has it (Sage's SQL replicas do); else the Date/Time stamps.
+            if (try? odbc.checkTable(entity.table.name, columns: [SageSchema.rowVersion])) != nil { return .rowVersion }
+            if (try? odbc.checkTable(entity.table.name, columns: ODBCEntityReader.stampColumns)) != nil { return .stamps }
+            throw TielineError(.odbcProblem, "\(entity.table.name) has neither Row_Version nor Date_Stamp and Time_Stamp, so Tieline cannot tell "
+                + "what changed in \(entity.name); untick it, or read the company through a SQL replica that carries Row_Version")
         }
-        keyIndexes = indexes
-        moneyIndexes = Set(columns.indices.filter { entity.table.column(columns[$0])?.kind == .money })
-    }
-
-    private func q(_ name: String) -> String { ODBCConnection.quoted(name) }
-
-    /// The entity's condition (filter and timeframe cut), or nil when every row is in scope.
-    private var scope: (sql: String, parameters: [ODBCValue])? {
-        var parts: [String] = []
-        var parameters: [ODBCValue] = []
-        if let filter = entity.filter { parts.append("(\(filter))") }
-        if let column = entity.dateColumn, let startDate {
-            parts.append("\(q(column)) >= ?")
-            parameters.append(.text(startDate.description))
-        }
-        return parts.isEmpty ? nil : (parts.joined(separator: " AND "), parameters)
-    }
-
-    private func conditions(after position: Int64, cap: Int64?, mode: EntityReader.Mode) -> (sql: String, parameters: [ODBCValue]) {
-        var parts = ["\(q(SageSchema.rowVersion)) > ?"]
-        var parameters: [ODBCValue] = [.integer(position)]
-        if let cap {
-            parts.append("\(q(SageSchema.rowVersion)) <= ?")
-            parameters.append(.integer(cap))
-        }
-        if mode != .changes, let scope {
-            parts.append(scope.sql)
-            parameters += scope.parameters
-        }
-        return (parts.joined(separator: " AND "), parameters)
-    }
-
-    func read(after position: Int64, bound: EntityReader.Bound, mode: EntityReader.Mode) throws(TielineError) -> EntityReader.Chunk {
-        let (limit, cap): (Int?, Int64?) = switch bound {
-        case .limit(let n, let cap): (n, cap)
-        case .exact(let through): (nil, through)
-        }
-        var select = columns.map(q) + [q(SageSchema.rowVersion)]
-        var parameters: [ODBCValue] = []
-        let scoped = mode == .changes ? scope : nil
-        if let scoped {
-            // A changed row that left the filter or timeframe must leave the mirror too.
-            select.append("CASE WHEN \(scoped.sql) THEN 1 ELSE 0 END")
-            parameters += scoped.parameters
-        }
-        let condition = conditions(after: position, cap: cap, mode: mode)
-        parameters += condition.parameters
-        let sql = "SELECT \(select.joined(separator: ", ")) FROM \(q(entity.table.name)) WHERE \(condition.sql) ORDER BY \(q(SageSchema.rowVersion))"
-        var chunk = EntityReader.Chunk(through: position, exhausted: true)
-        var count = 0
-        struct Enough: Error {}
-        let width = columns.count
-        try source.with { odbc in
-            do {
-                try odbc.query(sql, parameters: parameters, columns: select.count) { row in
-                    guard case .integer(let version) = row[width] else {
-                        throw TielineError(.odbcProblem, "\(entity.table.name).Row_Version is not an integer")
-                    }
-                    var values: [SyncValue] = []
-                    values.reserveCapacity(width)
-                    for index in 0..<width { values.append(try value(row[index], money: moneyIndexes.contains(index), column: columns[index])) }
-                    let inScope = scoped == nil || row[width + 1] == .integer(1)
-                    if inScope { chunk.upserts.append(values) } else { chunk.deletes.append(keyIndexes.map { values[$0] }) }
-                    chunk.through = version
-                    count += 1
-                    if let limit, count == limit { throw Enough() }
-                }
-            } catch is Enough {
-                chunk.exhausted = false
-                return
-            }
-        }
-        if case .exact(let through) = bound { chunk.through = through } else if chunk.exhausted { chunk.through = cap ?? chunk.through }
-        return chunk
-    }
-
-    func estimate(after position: Int64, cap: Int64?, mode: EntityReader.Mode) throws(TielineError) -> Int {
-        let condition = conditions(after: position, cap: cap, mode: mode)
-        return try source.with { odbc in
-            if case .integer(let n)? = try odbc.scalar("SELECT COUNT(*) FROM \(q(entity.table.name)) WHERE \(condition.sql)", parameters: condition.parameters) {
-                return Int(n)
-            }
-            return 0
-        }
-    }
-
-    func scanKeys(chunk: Int, _ each: ([[SyncValue]]) throws(TielineError) -> Void) throws(TielineError) {
-        let key = entity.table.key
-        let sql = "SELECT \(key.map(q).joined(separator: ", ")) FROM \(q(entity.table.name))"
-        let keyMoney = Set(key.indices.filter { entity.table.column(key[$0])?.kind == .money })
-        var keys: [[SyncValue]] = []
-        try source.with { odbc in
-            try odbc.query(sql, columns: key.count) { row in
-                keys.append(try row.indices.map { try value(row[$0], money: keyMoney.contains($0), column: key[$0]) })
-                if keys.count == chunk { try each(keys); keys.removeAll(keepingCapacity: true) }
-            }
-        }
-        if !keys.isEmpty { try each(keys) }
-    }
-
-    /// A value as the wire carries it: money as integer cents, the rest as read.
-    private func value(_ value: ODBCValue, money: Bool, column: String) throws -> SyncValue {
-        switch value {
-        case .null: return .null
-        case .integer(let n): return .integer(n)
-        case .text(let text):
-            guard money else { return .text(text) }
-            return .integer(try Money(parsing: text, field: "\(entity.table.name).\(column)").cents)
-        }
+        return try ODBCEntityReader(source: self, entity: entity, columns: columns, startDate: startDate, marker: marker)
     }
 }
 

@@ -21,8 +21,12 @@ public protocol SageSource: Sendable {
     func reader(for entity: SyncEntity, columns: [String], startDate: CalendarDate?) throws(TielineError) -> any SageEntityReader
 }
 
-/// Reads one entity in Row_Version order, one bounded chunk at a time.
+/// Reads one entity in change-marker order, one bounded chunk at a time.
 public protocol SageEntityReader: Sendable {
+    /// True when positions are the reader's own change markers (Date_Stamp/Time_Stamp), not the
+    /// company's Row_Versions: the run's Row_Version cap does not apply, and a Deep run's checkpoint
+    /// is the last marker read (no tombstones can hide below it).
+    var ownsMarkers: Bool { get }
     /// The next chunk after `position`.
     func read(after position: Int64, bound: EntityReader.Bound, mode: EntityReader.Mode) throws(TielineError) -> EntityReader.Chunk
     /// Rows a read from `position` will cover, for progress and ETA.

@@ -153,7 +153,7 @@ public struct SyncRunner: Sendable {
         let reader = try company.reader(for: entity, columns: columns, startDate: plan.startDate)
         let mode: EntityReader.Mode = plan.type == .deep ? .deep : (progress.initialLoad ? .initialLoad : .changes)
         // Incremental reads stop at the run's high-water mark so a busy company cannot keep a run going.
-        let cap: Int64? = plan.type == .deep ? nil : plan.highWater
+        let cap: Int64? = plan.type == .deep || reader.ownsMarkers ? nil : plan.highWater
         let sentBefore = progress.upserts + progress.deletes
         // Without deletion records the keys sent are kept, so a later key scan can tell what Sage deleted.
         let keyIndexes = company.recordsDeletions ? nil : entity.table.key.compactMap { columns.firstIndex(of: $0) }
@@ -219,7 +219,7 @@ public struct SyncRunner: Sendable {
         if plan.type == .deep {
             let completion = EntityCompletion(runID: plan.id, entity: entity.name, rowCount: progress.upserts)
             try await retrying("completing \(entity.name)") { try await destination.completeEntity(completion) }
-            try state.completeEntity(plan: plan, entity: entity.name, checkpoint: plan.highWater)
+            try state.completeEntity(plan: plan, entity: entity.name, checkpoint: reader.ownsMarkers ? progress.position : plan.highWater)
         } else {
             try state.completeEntity(plan: plan, entity: entity.name, checkpoint: nil)
         }

@@ -1,4 +1,4 @@
-import Agent
+@testable import Agent
 import Foundation
 import GRDB
 import Hub
@@ -99,6 +99,97 @@ struct ODBCSyncTests {
         let again = await tieline(["sync", "run", "--connection", "Company", "--type", "incremental", "--key-scan"], home: homes["odbc"]!)
         #expect(again.status == 0, "\(again.err)")
         #expect(try await Self.mirror(storage, site: odbcSite) == deleted)
+    }
+
+    /// A company whose JC table has no Row_Version (as a direct Timberline connection may show it):
+    /// its changes are found by Date_Stamp / Time_Stamp, and the mirror still matches the embedded reader's.
+    @Test func withoutRowVersionTheDateAndTimeStampsFindTheChanges() async throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("odbc-stamps-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: home) }
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let company = home.appendingPathComponent("company.sqlite").path
+        let stamped = home.appendingPathComponent("no-row-version.sqlite").path
+        let hubPath = home.appendingPathComponent("hub.sqlite").path
+        #expect(await tieline(["sample-company", "create", "--path", company, "--jobs", "4", "--transactions", "2500"], home: home).status == 0)
+        // Sage stamps each transaction when it is entered; the sample leaves them empty. Two per second, so seconds hold several rows.
+        let stamp = """
+            UPDATE JCT_CURRENT__TRANSACTION SET Date_Stamp = date('2025-01-01', '+' || (Run % 40) || ' days'),
+              Time_Stamp = printf('%02d:%02d:%02d', (Sequence / 7200) % 24, (Sequence / 120) % 60, (Sequence / 2) % 60)
+            """
+        let original = try DatabaseQueue(path: company)
+        try await original.write { db in
+            try db.execute(sql: "DROP TRIGGER jct_posted_no_update")
+            try db.execute(sql: stamp)
+        }
+        try await original.backup(to: try DatabaseQueue(path: stamped))
+        let copy = try DatabaseQueue(path: stamped)
+        try await copy.write { db in
+            for trigger in ["JCT_CURRENT__TRANSACTION_version_insert", "JCT_CURRENT__TRANSACTION_version_update", "JCT_CURRENT__TRANSACTION_version_delete"] {
+                try db.execute(sql: "DROP TRIGGER \"\(trigger)\"")
+            }
+            try db.execute(sql: "DROP INDEX JCT_CURRENT__TRANSACTION_by_version")
+            try db.execute(sql: "ALTER TABLE JCT_CURRENT__TRANSACTION DROP COLUMN Row_Version")
+        }
+
+        var tokens: [String: String] = [:]
+        for site in ["embedded", "odbc"] {
+            let added = await tieline(["hub", "sites", "add", site, "--database", "sqlite:" + hubPath], home: home)
+            tokens[site] = try #require(added.out.split(separator: "\n").last.map(String.init))
+        }
+        let storage = try SQLiteHubStorage(path: hubPath)
+        let hub = try await HubServer.start(storage: storage, port: 0, configuration: HubConfiguration(procore: false), logger: CompanyFileFlowTests.quiet)
+        defer { Task { try? await hub.shutdown() } }
+        let homes = ["embedded": home.appendingPathComponent("agent-embedded"), "odbc": home.appendingPathComponent("agent-odbc")]
+        func sync(_ extra: [String] = [], batch: Int = 7) async throws {
+            for agentHome in homes.values {
+                // Small batches: chunk boundaries fall inside seconds that hold several rows.
+                let result = await tieline(["sync", "run", "--connection", "Company", "--batch-size", String(batch)] + extra, home: agentHome)
+                try #require(result.status == 0, "\(result.err)")
+            }
+        }
+        for (site, agentHome) in homes {
+            let source = site == "odbc" ? ["--odbc", "Driver=SQLite3;Database=\(stamped)"] : ["--sage", company]
+            for args in [["connect", "--hub", hub.baseURL, "--site", site, "--token", tokens[site]!],
+                         ["connections", "add", "Company"] + source,
+                         ["mappings", "enable", "--connection", "Company", "Transaction (JC)", "Job (CV)"],
+                         ["sync", "settings", "--connection", "Company", "--type", "deep", "--timeframe", "beginning-of-time"]] {
+                let result = await tieline(args, home: agentHome)
+                try #require(result.status == 0, "\(site): \(args.joined(separator: " ")): \(result.err)\(result.out)")
+            }
+        }
+        try await sync()
+        let sites = try await storage.sites()
+        let embeddedSite = try #require(sites.first { $0.name == "embedded" }), odbcSite = try #require(sites.first { $0.name == "odbc" })
+        let deep = try await Self.mirror(storage, site: embeddedSite)
+        #expect(deep["Transaction (JC)"]?.count == 2500)
+        #expect(try await Self.mirror(storage, site: odbcSite) == deep, "Deep by stamps")
+
+        // New transactions, stamped later (all in one second), land in both companies.
+        let insert = """
+            INSERT INTO JCT_CURRENT__TRANSACTION (Run, Sequence, Job, Extra, Transaction_Type, Accounting_Date, Transaction_Date, Description, Amount, Date_Stamp, Time_Stamp, Row_ID)
+            SELECT 9000, n, (SELECT MIN(Job) FROM JCM_MASTER__JOB), '', 'Cost', '2025-03-01', '2025-03-01', 'Late entry ' || n, 100 * n, '2025-03-01', '08:00:00',
+                   '00000000-0000-4000-8000-00000000900' || n
+            FROM (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3)
+            """
+        try await original.write { db in try db.execute(sql: insert) }
+        try await copy.write { db in try db.execute(sql: insert) }
+        // Batches of 2: the second read again (2 rows) fills a batch alone; the reader must move past it.
+        try await sync(["--type", "incremental"], batch: 2)
+        let incremental = try await Self.mirror(storage, site: embeddedSite)
+        #expect(incremental["Transaction (JC)"]?.count == 2503)
+        let odbcIncremental = try await Self.mirror(storage, site: odbcSite)
+        #expect(odbcIncremental["Transaction (JC)"]?.count == 2503)
+        #expect(odbcIncremental == incremental, "incremental by stamps")
+        // Nothing new: the last second is read again, harmlessly.
+        try await sync(["--type", "incremental"])
+        #expect(try await Self.mirror(storage, site: odbcSite) == incremental)
+    }
+
+    @Test func stampsEncodeAsSortableMarkersAndBack() {
+        #expect(ODBCEntityReader.marker(date: "2024-09-20", time: "14:03:07") == 20_240_920_140_307)
+        #expect(ODBCEntityReader.marker(date: "2024-09-20 00:00:00.000", time: "09:05:00") == 20_240_920_090_500)
+        #expect(ODBCEntityReader.marker(date: nil, time: "10:00:00") == 0)
+        #expect(ODBCEntityReader.stamp(20_240_920_140_307) == ("2024-09-20", "14:03:07"))
     }
 
     @Test func aPasswordIsNeverSavedAndProblemsNameTheirFix() async throws {
