@@ -26,7 +26,10 @@ let package = Package(
     ],
     targets: [
         // Shared vocabulary: exact money, the internal PCCO export request, atomic files, coded errors.
-        .target(name: "TielineCore"),
+        .target(name: "TielineCore", dependencies: [
+            // SecretBox: AES-GCM for secrets that must be used later (Procore client secrets, ODBC passwords).
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // The Sage 300 CRE company store: schema, field limits, rules, posting, sample company.
         // Sage 300 CRE as data: tables, columns, field lengths, transaction types. No database; the hub links only this.
         .target(name: "SageModel", dependencies: ["TielineCore"]),

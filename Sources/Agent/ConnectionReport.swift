@@ -23,8 +23,8 @@ public struct ConnectionReport: Sendable, Hashable, Codable {
     public let entities: [EntityCount]
 
     /// Opens the connection's company and counts each entity's rows.
-    public static func test(_ connection: LocalConnection) throws(TielineError) -> ConnectionReport {
-        if let odbc = connection.odbc { return try testODBC(connection, odbc) }
+    public static func test(_ connection: LocalConnection, home: TielineHome? = nil) throws(TielineError) -> ConnectionReport {
+        if let odbc = connection.odbc { return try testODBC(connection, odbc, home: home) }
         let company = try connection.openCompany()
         let info = try company.info()
         let ownsPJ = info.modules.contains(.pj)
@@ -47,8 +47,8 @@ public struct ConnectionReport: Sendable, Hashable, Codable {
 
     /// Through ODBC: each entity's table and mapped columns probed one by one (never by listing
     /// tables), so a missing table or column is named with its entity.
-    static func testODBC(_ connection: LocalConnection, _ settings: ODBCSettings) throws(TielineError) -> ConnectionReport {
-        let source = try ODBCSageSource(connection: connection.name, settings: settings)
+    static func testODBC(_ connection: LocalConnection, _ settings: ODBCSettings, home: TielineHome?) throws(TielineError) -> ConnectionReport {
+        let source = try ODBCSageSource(connection: connection.name, settings: settings, home: home)
         try source.checkCompany()
         let ownsPJ = try source.ownsPJ()
         let counts = EntityCatalog.all.map { entity -> EntityCount in

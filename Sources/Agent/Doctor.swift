@@ -79,7 +79,7 @@ public struct Doctor: Sendable {
         let title = "Sage connection opens (ODBC)"
         let name = quoted(connection.name)
         do {
-            let report = try ConnectionReport.test(connection)
+            let report = try ConnectionReport.test(connection, home: store.home)
             let broken = report.entities.filter { $0.mapped && $0.rows == nil && $0.note?.contains("Project Management") != true }
             guard broken.isEmpty else {
                 return DoctorCheck(id: "sage_connection", title: title, connection: connection.name, passed: false,

@@ -28,14 +28,22 @@ extension AgentConfigStore {
     /// table prove the driver, DSN and credentials before anything is saved. The password is never
     /// saved: it comes from `settings.passwordVariable` whenever the agent connects.
     @discardableResult
-    public func addODBCConnection(name: String, settings: ODBCSettings) throws(TielineError) -> LocalConnection {
+    public func addODBCConnection(name: String, settings: ODBCSettings, password: String? = nil) throws(TielineError) -> LocalConnection {
         try LocalConnection.validate(name: name)
         let keys = settings.connectionString.split(separator: ";").map { $0.split(separator: "=", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).uppercased() } ?? "" }
         if keys.contains("PWD") || keys.contains("PASSWORD") {
             throw TielineError(.invalidInput, "--odbc: the connection string holds a password, which would be saved in agent.json; "
                 + "remove PWD= and pass the password through an environment variable: --password-env VARIABLE")
         }
-        let source = try ODBCSageSource(connection: name, settings: settings)
+        var settings = settings
+        if let password {
+            // Given on stdin: kept only sealed with the agent's own key (agent-secret.key, 0600).
+            guard settings.passwordVariable == nil else {
+                throw TielineError(.invalidInput, "give the ODBC password one way: --password - or --password-env VARIABLE")
+            }
+            settings.sealedPassword = try ODBCSettings.box(home).seal(password)
+        }
+        let source = try ODBCSageSource(connection: name, settings: settings, home: home)
         try source.checkCompany()
         return try update { (config: inout AgentConfig) throws(TielineError) -> LocalConnection in
             if config.connections.contains(where: { $0.name == name }) {

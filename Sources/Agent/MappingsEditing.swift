@@ -9,7 +9,7 @@ extension AgentConfigStore {
     public func enableEntities(_ names: [String], connection: String) throws(TielineError) -> MappingChange {
         let entities = try Self.resolveAll(names)
         if let pj = entities.first(where: { $0.requiresModule == .pj }) {
-            let company = try self.connection(connection).openSource()
+            let company = try self.connection(connection).openSource(home: home)
             guard try company.ownsPJ() else {
                 throw TielineError(.moduleNotOwned,
                     "\(pj.name) needs the Project Management (PJ) module, which this company does not own")
@@ -39,7 +39,7 @@ extension AgentConfigStore {
 
     /// Applies the setup guide's PCCO export selection; `dryRun` computes the diff and saves nothing.
     public func applyPCCOPreset(connection name: String, strict: Bool, dryRun: Bool) throws(TielineError) -> MappingChange {
-        let ownsPJ = try connection(name).openSource().ownsPJ()
+        let ownsPJ = try connection(name).openSource(home: home).ownsPJ()
         if dryRun {
             var mappings = try connection(name).mappings
             return PCCOExportPreset.apply(to: &mappings, ownsPJ: ownsPJ, strict: strict)

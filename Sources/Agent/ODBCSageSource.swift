@@ -4,25 +4,46 @@ import SageODBC
 import SyncCore
 import TielineCore
 
-/// How a Local Connection reaches a company through ODBC. The password is never saved: it is read
-/// from an environment variable when the agent connects.
+/// How a Local Connection reaches a company through ODBC. The password is never saved in clear:
+/// it comes from an environment variable at each connect, or is sealed with the agent's key
+/// (`agent-secret.key` in the home, mode 0600).
 public struct ODBCSettings: Sendable, Hashable, Codable {
     /// The connection string without a password, e.g. `DSN=Sage 300 CRE;UID=tieline;StandardMode=1`.
     public var connectionString: String
     /// The environment variable holding the password (`PWD=`), if the DSN needs one.
     public var passwordVariable: String?
+    /// The password given on stdin, sealed (AES-GCM) with the agent's key.
+    public var sealedPassword: Data?
 
-    public init(connectionString: String, passwordVariable: String? = nil) {
+    public init(connectionString: String, passwordVariable: String? = nil, sealedPassword: Data? = nil) {
         self.connectionString = connectionString
         self.passwordVariable = passwordVariable
+        self.sealedPassword = sealedPassword
     }
 
-    /// The string handed to the driver manager, with the password from the environment.
-    func resolved(environment: [String: String] = ProcessInfo.processInfo.environment) throws(TielineError) -> String {
-        guard let variable = passwordVariable else { return connectionString }
-        guard let password = environment[variable], !password.isEmpty else {
-            throw TielineError(.odbcProblem, "the ODBC password is read from the environment variable \(variable), which is not set for this process; "
-                + "set it in the agent service's environment (never in agent.json)")
+    /// The key file that seals ODBC passwords in `home`.
+    public static func keyFile(_ home: TielineHome) -> URL { home.path("agent-secret.key") }
+
+    /// The agent's box for ODBC passwords.
+    public static func box(_ home: TielineHome) throws(TielineError) -> SecretBox {
+        try SecretBox.load(keyFile: keyFile(home), cannotOpen: "a stored ODBC password cannot be opened with \(keyFile(home).path); "
+            + "remove the connection and add it again with --password -")
+    }
+
+    /// The string handed to the driver manager, with the password from the environment or the sealed copy.
+    func resolved(home: TielineHome?, environment: [String: String] = ProcessInfo.processInfo.environment) throws(TielineError) -> String {
+        let password: String
+        if let variable = passwordVariable {
+            guard let value = environment[variable], !value.isEmpty else {
+                throw TielineError(.odbcProblem, "the ODBC password is read from the environment variable \(variable), which is not set for this process; "
+                    + "set it in the agent service's environment (never in agent.json)")
+            }
+            password = value
+        } else if let sealedPassword {
+            guard let home else { throw TielineError(.odbcProblem, "the ODBC password is sealed in the agent's home, which this caller did not give") }
+            password = try Self.box(home).open(sealedPassword)
+        } else {
+            return connectionString
         }
         // ODBC's rule: a value with ; or } is wrapped in braces, closing braces doubled.
         let value = password.contains(where: { ";{}".contains($0) }) ? "{" + password.replacingOccurrences(of: "}", with: "}}") + "}" : password
@@ -44,9 +65,9 @@ public final class ODBCSageSource: SageSource, @unchecked Sendable {
     // ODBC handles are used by one thread at a time; reads and the read-ahead take turns here.
     private let lock = NSLock()
 
-    public init(connection name: String, settings: ODBCSettings) throws(TielineError) {
+    public init(connection name: String, settings: ODBCSettings, home: TielineHome?) throws(TielineError) {
         location = "ODBC \(settings.redacted)"
-        let resolved = try settings.resolved()
+        let resolved = try settings.resolved(home: home)
         do throws(ODBCError) {
             connection = try ODBCConnection(connectionString: resolved)
         } catch {

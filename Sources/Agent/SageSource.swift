@@ -57,9 +57,9 @@ extension LocalConnection {
     /// Where the company is, for people: its file, or `ODBC <connection string without password>`.
     public var location: String { odbc.map { "ODBC \($0.redacted)" } ?? sagePath }
 
-    /// The connection's company as a sync source.
-    public func openSource() throws(TielineError) -> any SageSource {
-        if let odbc { return try ODBCSageSource(connection: name, settings: odbc) }
+    /// The connection's company as a sync source; `home` opens a sealed ODBC password.
+    public func openSource(home: TielineHome?) throws(TielineError) -> any SageSource {
+        if let odbc { return try ODBCSageSource(connection: name, settings: odbc, home: home) }
         return EmbeddedSageSource(company: try openCompany(), location: sagePath)
     }
 }

@@ -76,7 +76,7 @@ public struct SyncRunner: Sendable {
     /// missing); failures after that are recorded and returned with status `failed`/`interrupted`.
     public func run(_ request: SyncRequest) async throws(TielineError) -> SyncRunRecord {
         let connection = request.connection
-        let company = try connection.openSource()
+        let company = try connection.openSource(home: state.folder.map { TielineHome(url: $0) })
         let entities = try SyncSelection.resolve(only: request.only, mappings: connection.mappings, ownsPJ: try company.ownsPJ(), connection: connection.name)
         let lock = try state.lock(connection: connection.name)
         defer { withExtendedLifetime(lock) {} }

@@ -68,7 +68,7 @@ struct ConnectionsRoutes: Sendable {
         group.post("connections/test") { request, context -> Response in
             let name = context.console.form.text("connection")
             do {
-                let report = try ConnectionReport.test(try pages.store.connection(name))
+                let report = try ConnectionReport.test(try pages.store.connection(name), home: pages.store.home)
                 let rows = report.entities.map { count in
                     TestRow(entity: count.entity, mapped: count.mapped,
                             rows: count.rows.map { "\($0)" } ?? "— (\(count.note ?? "n/a"))")

@@ -86,7 +86,7 @@ struct MappingsRoutes: Sendable {
 
     /// Whether the connection's company owns PJ; a company that cannot be opened shows no PJ entities as available.
     func ownsPJ(_ connection: LocalConnection) -> Bool {
-        (try? connection.openSource().ownsPJ()) ?? false
+        (try? connection.openSource(home: pages.store.home).ownsPJ()) ?? false
     }
 
     struct MappingsPage: ConsolePageModel {

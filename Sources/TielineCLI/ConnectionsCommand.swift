@@ -30,6 +30,10 @@ struct ConnectionsCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("The environment variable holding the ODBC password; it is read at each connect and never saved.",
                                    valueName: "variable")) var passwordEnv: String?
         @Option(help: ArgumentHelp("""
+            '-' reads the ODBC password from stdin (one line); it is kept only sealed with the agent's key \
+            (agent-secret.key in the home, mode 0600), never in clear and never on the command line.
+            """, valueName: "-")) var password: String?
+        @Option(help: ArgumentHelp("""
             How exports are written: 'transaction' (the whole PCCO in one transaction) or 'steps' (one commit per record, \
             as Sage's import programs write, made exactly-once by a plan recorded in the agent's database).
             """, valueName: "mode")) var writeMode: SageWriteMode = .transaction
@@ -43,7 +47,19 @@ struct ConnectionsCommand: AsyncParsableCommand {
                 case (let sage?, nil):
                     connection = try store.addConnection(name: name, sagePath: sage, writeMode: writeMode)
                 case (nil, let odbc?):
-                    connection = try store.addODBCConnection(name: name, settings: ODBCSettings(connectionString: odbc, passwordVariable: passwordEnv))
+                    var typed: String?
+                    if let password {
+                        // A password as an argument shows in `ps` and in shell history: only stdin is taken.
+                        guard password == "-" else {
+                            throw TielineError(.invalidInput, "--password takes only '-' (read it from stdin), so it never shows in the process list; or use --password-env VARIABLE")
+                        }
+                        guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+                            throw TielineError(.invalidInput, "--password -: no password on stdin")
+                        }
+                        typed = line
+                    }
+                    connection = try store.addODBCConnection(name: name, settings: ODBCSettings(connectionString: odbc, passwordVariable: passwordEnv),
+                                                             password: typed)
                 default:
                     throw TielineError(.invalidInput, "give the company as exactly one of --sage FILE or --odbc \"CONNECTION STRING\"")
                 }
@@ -86,7 +102,7 @@ struct ConnectionsCommand: AsyncParsableCommand {
         func run() async throws {
             try await reporting(json: json) {
                 let connection = try AgentConfigStore(home: global.tielineHome).connection(name)
-                let report = try ConnectionReport.test(connection)
+                let report = try ConnectionReport.test(connection, home: global.tielineHome)
                 if json { Console.current.json(report) } else { report.lines.forEach(Console.current.out) }
             }
         }

@@ -219,6 +219,21 @@ struct ODBCSyncTests {
         let config = (try? String(contentsOf: home.appendingPathComponent("agent.json"), encoding: .utf8)) ?? ""
         #expect(!config.contains("PWD"))
 
+        let inArgs = await tieline(["connections", "add", "F", "--odbc", "Driver=SQLite3;Database=\(company)", "--password", "hunter2"], home: home)
+        #expect(inArgs.status != 0 && inArgs.err.contains("stdin") && !inArgs.err.contains("hunter2"), "\(inArgs.err)")
+
+        // Given on stdin (here through the library the command calls): sealed with the agent's key, never in clear.
+        let store = AgentConfigStore(home: TielineHome(url: home))
+        let sealed = try store.addODBCConnection(name: "G", settings: ODBCSettings(connectionString: "Driver=SQLite3;Database=\(company)"),
+                                                 password: "s3cret;{x}")
+        let saved = try String(contentsOf: home.appendingPathComponent("agent.json"), encoding: .utf8)
+        #expect(!saved.contains("s3cret"))
+        #expect(sealed.odbc?.sealedPassword != nil)
+        let keyMode = try FileManager.default.attributesOfItem(atPath: ODBCSettings.keyFile(TielineHome(url: home)).path)[.posixPermissions] as? Int
+        #expect(keyMode == 0o600)
+        #expect(try sealed.odbc?.resolved(home: TielineHome(url: home)) == "Driver=SQLite3;Database=\(company);PWD={s3cret;{x}}}")
+        #expect(await tieline(["connections", "test", "G"], home: home).status == 0)
+
         let ok = await tieline(["connections", "add", "E", "--odbc", "Driver=SQLite3;Database=\(company)"], home: home)
         #expect(ok.status == 0, "\(ok.err)")
         let tested = await tieline(["connections", "test", "E"], home: home)
