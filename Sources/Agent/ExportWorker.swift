@@ -25,6 +25,8 @@ public struct ExportWorker: Service {
     public var onEvent: @Sendable (ExportEvent) -> Void
     /// Pause between attempts after a hub outage, doubled up to 30 s.
     public var retryDelay: Duration
+    /// What every wait between attempts sleeps on (tests give a `VirtualClock`).
+    public var clock: any TielineClock
 
     /// What the worker did, for progress output and tests.
     public enum ExportEvent: Sendable {
@@ -37,13 +39,15 @@ public struct ExportWorker: Service {
     }
 
     public init(home: TielineHome, connectionName: String? = nil, wait: Int = 25, logger: Logger = Logger(label: "tieline.agent.exports"),
-                retryDelay: Duration = .milliseconds(500), onEvent: @escaping @Sendable (ExportEvent) -> Void = { _ in }) {
+                retryDelay: Duration = .milliseconds(500), clock: any TielineClock = SystemClock(),
+                onEvent: @escaping @Sendable (ExportEvent) -> Void = { _ in }) {
         self.home = home
         self.connectionName = connectionName
         self.agentID = "agent-" + UUID().uuidString.prefix(8).lowercased()
         self.wait = wait
         self.logger = logger
         self.retryDelay = retryDelay
+        self.clock = clock
         self.onEvent = onEvent
     }
 
@@ -110,7 +114,7 @@ public struct ExportWorker: Service {
                     let message = (error as? TielineError)?.message ?? "\(error)"
                     logger.warning("exports: \(message); trying again in \(delay)")
                     onEvent(.waiting(message))
-                    _ = await stop.wait(delay)
+                    _ = await stop.wait(delay, clock: clock)
                 }
             }
             await reports.waitForAll()
@@ -186,7 +190,7 @@ public struct ExportWorker: Service {
                 if stop.isRequested { throw error }
                 logger.warning("cannot report export \(id) yet: \(error.message)")
                 failures += 1
-                _ = await stop.wait(backoff.delay(attempt: failures))
+                _ = await stop.wait(backoff.delay(attempt: failures), clock: clock)
             }
         }
     }

@@ -77,21 +77,23 @@ public struct AgentConsole: Sendable {
     }
 
     /// Starts serving on its own and returns once the port is bound (for tests and a console without an agent).
+    ///
+    /// The syncs started from the console run in the server's group, as a dependency of the server: on shutdown
+    /// the server finishes its requests first, then the syncs stop (each checkpoints its batch).
     public func start() async throws -> RunningConsole {
         let server = try await RunningServer.start("the agent console", host: host, port: port, serverName: Self.serverName,
-                                                   router: router(), logger: logger, notListening: .consoleNotStarted)
-        return RunningConsole(server: server, jobs: jobs)
+                                                   router: router(), dependencies: [jobs], logger: logger,
+                                                   notListening: .consoleNotStarted)
+        return RunningConsole(server: server)
     }
 }
 
 /// A started console: its address, and how to stop it.
 public final class RunningConsole: Sendable {
     let server: RunningServer
-    let jobs: SyncJobs
 
-    init(server: RunningServer, jobs: SyncJobs) {
+    init(server: RunningServer) {
         self.server = server
-        self.jobs = jobs
     }
 
     public var host: String { server.host }
@@ -99,9 +101,8 @@ public final class RunningConsole: Sendable {
     /// `http://127.0.0.1:PORT`.
     public var baseURL: String { server.baseURL }
 
-    /// Stops syncs started from the console (each checkpoints its batch) and the server.
+    /// Stops the server and the syncs started from the console (each checkpoints its batch), and waits for both.
     public func shutdown() async throws {
-        await jobs.stopAll()
         try await server.shutdown()
     }
 }
@@ -117,15 +118,15 @@ public struct AgentConsoleService: Service {
         self.onListening = onListening
     }
 
-    /// Serves as one service of the agent's ServiceGroup (no group of its own): a graceful shutdown stops
-    /// the console's syncs (each checkpoints its batch) and the server.
+    /// Serves as one service of the agent's ServiceGroup (no group of its own), the server and the console's syncs
+    /// as its child tasks: a graceful shutdown reaches both, stopping the syncs (each checkpoints its batch) and the
+    /// server, and this returns once both have stopped. Should either fail, the other is cancelled.
     public func run() async throws {
         let (host, jobs, onListening) = (console.host, console.jobs, onListening)
         let app = console.application { port in onListening("http://\(host):\(port)") }
-        try await withGracefulShutdownHandler {
-            try await app.run()
-        } onGracefulShutdown: {
-            Task { await jobs.stopAll() }
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await jobs.run() }
+            group.addTask { try await app.run() }
         }
     }
 }

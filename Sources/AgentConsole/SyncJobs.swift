@@ -1,12 +1,17 @@
 import Agent
 import Foundation
+import ServiceLifecycle
 import Synchronization
 import SyncCore
 import TielineCore
 
 /// Syncs started from the console's Sync tab and their live progress, for the progress page.
 /// Each job syncs its ticked connections one after another with `SyncRunner`, like `tieline sync run`.
-public final class SyncJobs: Sendable {
+///
+/// A service of the console's group: `start` only queues a job, and `run()` runs each queued job as one of its
+/// child tasks. A graceful shutdown asks every job to stop (each finishes and checkpoints its current batch, and
+/// its run is recorded interrupted, to resume next time) and returns once all of them have.
+public final class SyncJobs: Service, Sendable {
     /// One entity's line on the progress page.
     struct EntityLine: Sendable {
         var name: String
@@ -41,14 +46,38 @@ public final class SyncJobs: Sendable {
 
     private let jobs = Mutex<[String: Job]>([:])
     private let order = Mutex<[String]>([])
-    private let tasks = Mutex<[String: (task: Task<Void, Never>, stop: StopSignal)]>([:])
+    /// The stop of every job queued or running.
+    private let stops = Mutex<[String: StopSignal]>([:])
+    /// Jobs waiting for `run()` to start them.
+    private let queued: AsyncStream<@Sendable () async -> Void>
+    private let queue: AsyncStream<@Sendable () async -> Void>.Continuation
 
-    init() {}
+    init() {
+        (queued, queue) = AsyncStream.makeStream()
+    }
+
+    /// Runs the queued jobs, each as a child task, until a graceful shutdown (or cancellation) has stopped them all.
+    /// Runs once: a console started again is a new `AgentConsole`, with jobs of its own.
+    public func run() async {
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await withDiscardingTaskGroup { group in
+                    for await job in queued {
+                        group.addTask { await job() }
+                    }
+                }
+            } onGracefulShutdown: {
+                self.stopAll()
+            }
+        } onCancel: {
+            self.stopAll()
+        }
+    }
 
     /// The job's current state.
     func job(_ id: String) -> Job? { jobs.withLock { $0[id] } }
 
-    /// Starts syncing `items` in the background and returns the job's id at once.
+    /// Queues a sync of `items` (run by `run()`) and returns the job's id at once.
     func start(_ items: [Item], home: TielineHome, makeDestination: @escaping AgentService.DestinationFactory) -> String {
         let id = UUID().uuidString.lowercased()
         let job = Job(id: id, startedAt: Date(), finished: false, connections: items.map {
@@ -65,22 +94,33 @@ public final class SyncJobs: Sendable {
             }
         }
         let stop = StopSignal()
-        let task = Task { [self] in
+        stops.withLock { $0[id] = stop }
+        let queuing = queue.yield { [self] in
             for (index, item) in items.enumerated() where !stop.isRequested {
                 await run(item, index: index, jobID: id, home: home, stop: stop, makeDestination: makeDestination)
             }
             update(id) { $0.finished = true }
-            _ = tasks.withLock { $0.removeValue(forKey: id) }
+            _ = stops.withLock { $0.removeValue(forKey: id) }
         }
-        tasks.withLock { $0[id] = (task, stop) }
+        if case .terminated = queuing {
+            // The console is shutting down: nothing runs any more.
+            _ = stops.withLock { $0.removeValue(forKey: id) }
+            update(id) { job in
+                job.finished = true
+                for index in job.connections.indices {
+                    job.connections[index].status = "failed"
+                    job.connections[index].message = "the console is shutting down"
+                }
+            }
+        }
         return id
     }
 
-    /// Asks every running job to stop after its current batch, and waits for them.
-    func stopAll() async {
-        let running = tasks.withLock { Array($0.values) }
-        for entry in running { entry.stop.request() }
-        for entry in running { await entry.task.value }
+    /// Asks every job to stop after its current batch, and takes no new ones: `run()` returns once they have stopped.
+    func stopAll() {
+        // Finished first: a job queued after this is refused, one queued before it is in `stops` already.
+        queue.finish()
+        for stop in stops.withLock({ Array($0.values) }) { stop.request() }
     }
 
     private func run(_ item: Item, index: Int, jobID: String, home: TielineHome, stop: StopSignal,

@@ -43,20 +43,35 @@ public final class ExportSignal: Sendable {
         }
     }
 
-    /// Waits until `notify(site:)` or until `timeout` passes, whichever is first.
+    /// Waits until `notify(site:)` or until `timeout` passes, whichever is first (or until the task is cancelled).
+    ///
+    /// A race of two child tasks, the wake-up and the timeout: the first to end cancels the other, and both have
+    /// ended when this returns, so no timer outlives its wait.
     public func wait(site: Int64, timeout: Duration) async {
         let id = nextID.add(1, ordering: .relaxed).newValue
-        // The timer ends with the wait: a waiter woken early leaves no task sleeping out its timeout.
-        let timer = Mutex<Task<Void, Never>?>(nil)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.notified(site: site, id: id) }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Returns once `notify(site:)` wakes waiter `id`, or its task is cancelled.
+    private func notified(site: Int64, id: UInt64) async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                waiters.withLock { $0[id] = Waiter(site: site, continuation: continuation) }
-                timer.withLock { $0 = Task { try? await Task.sleep(for: timeout); self.resume(id) } }
+                // Under the lock: a cancellation either finds the waiter in place, or comes first and is seen here.
+                let cancelled = waiters.withLock { waiters -> Bool in
+                    if Task.isCancelled { return true }
+                    waiters[id] = Waiter(site: site, continuation: continuation)
+                    return false
+                }
+                if cancelled { continuation.resume() }
             }
         } onCancel: {
             resume(id)
         }
-        timer.withLock { $0?.cancel() }
     }
 
     private func resume(_ id: UInt64) {

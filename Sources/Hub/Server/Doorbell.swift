@@ -24,36 +24,53 @@ public final class Doorbell: Sendable {
         waiter?.resume()
     }
 
-    /// Waits for a ring or `timeout`; one listener at a time. The timer is cancelled with the wait, and a
-    /// late timer can never wake a later wait (each wait has its own id).
+    /// Waits for a ring or `timeout` (or until the task is cancelled); one listener at a time.
+    ///
+    /// A race of two child tasks, the ring and the timeout: the first to end cancels the other, and both have ended
+    /// when this returns, so no timer outlives its wait; and a wait ended early removes only its own waiter (each
+    /// wait has its own id), never a later wait's.
     public func wait(timeout: Duration) async {
-        let timer = Mutex<Task<Void, Never>?>(nil)
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let id = state.withLock { state -> UInt64? in
-                if state.rung {
-                    state.rung = false
-                    return nil
-                }
-                state.nextID += 1
-                state.waiter = (state.nextID, continuation)
-                return state.nextID
+        // A ring that came while no one listened answers at once.
+        let id = state.withLock { state -> UInt64? in
+            if state.rung {
+                state.rung = false
+                return nil
             }
-            guard let id else {
-                continuation.resume()
-                return
-            }
-            timer.withLock {
-                $0 = Task {
-                    try? await Task.sleep(for: timeout)
-                    let waiter = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
-                        guard let waiter = state.waiter, waiter.id == id else { return nil }
-                        state.waiter = nil
-                        return waiter.continuation
-                    }
-                    waiter?.resume()
-                }
-            }
+            state.nextID += 1
+            return state.nextID
         }
-        timer.withLock { $0?.cancel() }
+        guard let id else { return }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.rung(id: id) }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Returns once a ring wakes wait `id` (or a ring came before it was in place), or its task is cancelled.
+    private func rung(id: UInt64) async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                // Under the lock: a cancellation either finds the waiter in place, or comes first and is seen here.
+                let now = state.withLock { state -> Bool in
+                    if state.rung {
+                        state.rung = false
+                        return true
+                    }
+                    if Task.isCancelled { return true }
+                    state.waiter = (id, continuation)
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                guard let waiter = state.waiter, waiter.id == id else { return nil }
+                state.waiter = nil
+                return waiter.continuation
+            }
+            waiter?.resume()
+        }
     }
 }

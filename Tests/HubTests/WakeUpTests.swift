@@ -1,0 +1,115 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import Hub
+
+/// The in-process wake-ups: the doorbell of the Procore poll and write-back loops, and the export long-poll's signal.
+/// Each wait races its wake-up against its timeout in child tasks, so nothing of a wait outlives it.
+/// Set once something happened (read from the test while a task may set it).
+final class Flag: Sendable {
+    private let value = Atomic(false)
+    func set() { value.store(true, ordering: .relaxed) }
+    var isSet: Bool { value.load(ordering: .relaxed) }
+}
+
+@Suite("Wake-ups: doorbell and export signal", .timeLimit(.minutes(1)))
+struct WakeUpTests {
+    /// Returns once `condition` holds (checked every 10 ms, for 10 s at most).
+    func eventually(_ condition: () -> Bool) async throws {
+        for _ in 0..<1_000 where !condition() { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(condition())
+    }
+
+    @Test func aDoorbellRingWakesTheListenerAndARingWithNoListenerIsKeptForTheNextWait() async throws {
+        let bell = Doorbell()
+        let clock = ContinuousClock()
+        bell.ring()
+        bell.ring()
+        #expect(try await clock.measure { await bell.wait(timeout: .seconds(60)) } < .seconds(10), "the earlier rings answer at once")
+        let done = Flag()
+        let waiter = Task {
+            await bell.wait(timeout: .seconds(60))
+            done.set()
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(!done.isSet, "two rings count as one")
+        bell.ring()
+        await waiter.value
+        let idle = try await clock.measure { await bell.wait(timeout: .milliseconds(200)) }
+        #expect(idle >= .milliseconds(150), "nothing rang: waits its timeout (\(idle))")
+    }
+
+    @Test func aDoorbellWaitWokenEarlyLeavesNoTimerToEndALaterWait() async throws {
+        let bell = Doorbell()
+        // Waits ended by a ring long before their 300 ms timeouts.
+        for _ in 0..<5 {
+            let waiter = Task { await bell.wait(timeout: .milliseconds(300)) }
+            try await Task.sleep(for: .milliseconds(20))
+            bell.ring()
+            await waiter.value
+        }
+        let done = Flag()
+        let later = Task {
+            await bell.wait(timeout: .seconds(60))
+            done.set()
+        }
+        // Well past the earlier waits' timeouts: none of them ends this one.
+        try await Task.sleep(for: .milliseconds(700))
+        #expect(!done.isSet)
+        bell.ring()
+        await later.value
+    }
+
+    @Test func aCancelledDoorbellWaitReturnsAndTheNextRingIsKept() async throws {
+        let bell = Doorbell()
+        let waiter = Task { await bell.wait(timeout: .seconds(60)) }
+        try await Task.sleep(for: .milliseconds(100))
+        waiter.cancel()
+        await waiter.value
+        bell.ring()
+        let clock = ContinuousClock()
+        #expect(try await clock.measure { await bell.wait(timeout: .seconds(60)) } < .seconds(10), "the ring went to no one: kept for this wait")
+    }
+
+    @Test func theExportSignalWakesTheSitesWaitersOnly() async throws {
+        let signal = ExportSignal()
+        let woken = Flag()
+        let acme = Task {
+            await signal.wait(site: 1, timeout: .seconds(60))
+            woken.set()
+        }
+        let other = Task { await signal.wait(site: 2, timeout: .seconds(60)) }
+        try await eventually { signal.waiting(site: 1) == 1 && signal.waiting(site: 2) == 1 }
+        signal.notify(site: 1)
+        await acme.value
+        #expect(woken.isSet)
+        #expect(signal.waiting(site: 2) == 1, "the other site's waiter still waits")
+        other.cancel()
+        await other.value
+        #expect(signal.waiting(site: 2) == 0, "a cancelled waiter is gone")
+        let clock = ContinuousClock()
+        let idle = try await clock.measure { await signal.wait(site: 1, timeout: .milliseconds(200)) }
+        #expect(idle >= .milliseconds(150), "no notify: waits its timeout (\(idle))")
+        #expect(signal.waiting(site: 1) == 0, "a wait that timed out is gone")
+    }
+
+    @Test func anExportSignalWaitWokenEarlyLeavesNoTimerToEndALaterWait() async throws {
+        let signal = ExportSignal()
+        for _ in 0..<5 {
+            let waiter = Task { await signal.wait(site: 7, timeout: .milliseconds(300)) }
+            try await eventually { signal.waiting(site: 7) == 1 }
+            signal.notify(site: 7)
+            await waiter.value
+        }
+        let done = Flag()
+        let later = Task {
+            await signal.wait(site: 7, timeout: .seconds(60))
+            done.set()
+        }
+        try await eventually { signal.waiting(site: 7) == 1 }
+        try await Task.sleep(for: .milliseconds(700))
+        #expect(!done.isSet)
+        signal.notify(site: 7)
+        await later.value
+    }
+}
