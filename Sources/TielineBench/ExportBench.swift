@@ -41,52 +41,51 @@ struct ExportBench: AsyncParsableCommand {
             var options = ExportStack.Options()
             options.hubApproval = true
             let stack = try await ExportStack.start(folder: folder, options: options)
-            let agent = stack.startAgent()
             var phases: [Phase] = []
             var stages: [String: Double] = [:]
             var acceptSeconds = 0.0
             do {
-                _ = try await stack.sync()
-                try await stack.stageAndImport()
-                let project = stack.sandbox.projects.first { $0.originCode == "24-118" }?.id
-                func arrive(_ numbers: [String]) async throws -> [Int64] {
-                    let pccos = try numbers.map { try stack.sandbox.createApprovedPCCO(PCCOSpec(projectID: project, number: $0, title: "Bench \($0)")) }
-                    var ids: [Int64] = []
-                    for pcco in pccos { ids.append(try await stack.arrival(of: pcco.id).id) }
-                    return ids
-                }
-
-                var sequential: [HubExport] = []
-                let sequentialStart = Date()
-                for i in 0..<count {
-                    let id = try await arrive([String(format: "S%04d", i)])[0]
-                    _ = try await stack.hub.queue.accept(id: id, site: stack.site, actor: "bench")
-                    sequential.append(try await Self.synced(id, stack: stack))
-                }
-                phases.append(Self.phase("one at a time", sequential, wall: Date().timeIntervalSince(sequentialStart)))
-
-                if burst > 0 {
-                    let ids = try await arrive((0..<burst).map { String(format: "B%04d", $0) })
-                    let accepting = Date()
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        for id in ids { group.addTask { _ = try await stack.hub.queue.accept(id: id, site: stack.site, actor: "bench") } }
-                        try await group.waitForAll()
+                try await stack.withAgent {
+                    _ = try await stack.sync()
+                    try await stack.stageAndImport()
+                    let project = stack.sandbox.projects.first { $0.originCode == "24-118" }?.id
+                    func arrive(_ numbers: [String]) async throws -> [Int64] {
+                        let pccos = try numbers.map { try stack.sandbox.createApprovedPCCO(PCCOSpec(projectID: project, number: $0, title: "Bench \($0)")) }
+                        var ids: [Int64] = []
+                        for pcco in pccos { ids.append(try await stack.arrival(of: pcco.id).id) }
+                        return ids
                     }
-                    acceptSeconds = Date().timeIntervalSince(accepting)
-                    var done: [HubExport] = []
-                    for id in ids { done.append(try await Self.synced(id, stack: stack, every: .milliseconds(50))) }
-                    let first = done.compactMap(\.acceptedAt).min() ?? Date()
-                    let last = done.compactMap(\.syncedAt).max() ?? Date()
-                    phases.append(Self.phase("burst of \(burst) accepted at once", done, wall: last.timeIntervalSince(first)))
-                    stages = try await Self.stages(done, stack: stack)
-                    phases.append(Self.phase("all \(count + burst)", sequential + done, wall: 0))
+
+                    var sequential: [HubExport] = []
+                    let sequentialStart = Date()
+                    for i in 0..<count {
+                        let id = try await arrive([String(format: "S%04d", i)])[0]
+                        _ = try await stack.hub.queue.accept(id: id, site: stack.site, actor: "bench")
+                        sequential.append(try await Self.synced(id, stack: stack))
+                    }
+                    phases.append(Self.phase("one at a time", sequential, wall: Date().timeIntervalSince(sequentialStart)))
+
+                    if burst > 0 {
+                        let ids = try await arrive((0..<burst).map { String(format: "B%04d", $0) })
+                        let accepting = Date()
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            for id in ids { group.addTask { _ = try await stack.hub.queue.accept(id: id, site: stack.site, actor: "bench") } }
+                            try await group.waitForAll()
+                        }
+                        acceptSeconds = Date().timeIntervalSince(accepting)
+                        var done: [HubExport] = []
+                        for id in ids { done.append(try await Self.synced(id, stack: stack, every: .milliseconds(50))) }
+                        let first = done.compactMap(\.acceptedAt).min() ?? Date()
+                        let last = done.compactMap(\.syncedAt).max() ?? Date()
+                        phases.append(Self.phase("burst of \(burst) accepted at once", done, wall: last.timeIntervalSince(first)))
+                        stages = try await Self.stages(done, stack: stack)
+                        phases.append(Self.phase("all \(count + burst)", sequential + done, wall: 0))
+                    }
                 }
             } catch {
-                agent.cancel()
                 await stack.shutdown()
                 throw error
             }
-            agent.cancel()
             await stack.shutdown()
 
             if json { return Console.current.json(phases) }

@@ -45,7 +45,6 @@ struct DemoCommand: AsyncParsableCommand {
             print("1. Sample Sage 300 CRE company, hub, Procore sandbox, agent → \(folder.path)")
             let started = Date()
             let stack = try await ExportStack.start(folder: folder, options: options)
-            var agent: Task<Void, any Error>?
             do {
                 print("   \(jobs) jobs, \(transactions) JC transactions; ready in \(Self.seconds(since: started))")
                 print("   hub \(stack.hub.baseURL) (site '\(ExportStack.siteName)'), Procore sandbox \(stack.sandbox.baseURL.absoluteString) (ERP requests, webhook)")
@@ -64,53 +63,52 @@ struct DemoCommand: AsyncParsableCommand {
                       "(\(readyRecords.filter { $0.itemType == "line_item" }.count) line items) from its mirror; " +
                       "\(imported) imported from Ready to Import in \(Self.seconds(since: staged))")
 
-                agent = stack.startAgent()
-                print("\n3. A PCCO approved in Procore arrives (Procore's accounting approver approved its export: no second Accept here)")
-                let pcco = try stack.sandbox.createApprovedPCCO(PCCOSpec(projectID: stack.sandbox.projects.first { $0.originCode == "24-118" }?.id,
-                                                                         number: "007", title: "Added storm drain"))
-                let queued = try await Self.arrival(of: pcco.id, stack: stack)
-                print("   export \(queued.id), PCCO \(queued.export.number) \"\(queued.export.title)\" → job \(queued.export.job), contract \(queued.export.contract), \(queued.export.total)")
-                for line in queued.export.lines {
-                    print("     \(line.label): amount \(line.amount) → item \(line.contractItem); cost \(line.extendedAmount) → \(line.costCode)/\(line.category)")
-                    for m in line.markups { print("       markup \(m.name) \(m.amount) (in the amount) → cost \(m.costCode)/\(m.category)") }
-                }
-                print(queued.problems.isEmpty ? "   validation against the mirror: passes" : "   validation: " + queued.problems.map(\.message).joined(separator: "; "))
-
-                print("\n4. Transaction Date \(queued.export.transactionDate.map { "\($0)" } ?? "today") from Procore → agent writes into Sage → Procore told → Synced")
-                let done = try await stack.waitFor(export: queued.id, [.synced, .failed])
-                guard done.status == .synced, let result = done.result, let syncedAt = done.syncedAt else {
-                    throw TielineError(.internalError, "the export ended \(done.status.label): \(done.error ?? done.writeBack?.lastError ?? "")")
-                }
-                print("   arrival → Synced in \(String(format: "%.0f ms", syncedAt.timeIntervalSince(done.createdAt) * 1000))")
-                try DemoPCCO.printRecords(stack.company, result)
-                if let detail = stack.sandbox.changeOrders.first(where: { $0.id == pcco.id }) {
-                    print("   Procore: PCCO \(detail.number) origin id \(detail.originID ?? "(none)")")
-                }
-                for event in try await stack.storage.exportEvents(id: done.id, site: stack.site) {
-                    print("   audit: \(event.actor) \(event.action)\(event.detail.map { ": \($0)" } ?? "")")
-                }
-
-                print("\n5. Post Entries")
-                let posting = try stack.company.postEntries(batch: result.batch)
-                print("   posted \(posting.transactions) entries as JC run \(posting.run)")
-                try DemoPCCO.printRollups(stack.company, export: done.export, result: result)
-
-                if keepRunning {
-                    print("\nRunning: hub \(stack.hub.baseURL), Procore sandbox \(stack.sandbox.baseURL.absoluteString); agent home \(stack.agentHome.url.path).")
-                    if let approverPassword {
-                        print("Hub console: \(stack.hub.baseURL)/console — site \(ExportStack.siteName), user approver, password \(approverPassword)")
+                try await stack.withAgent {
+                    print("\n3. A PCCO approved in Procore arrives (Procore's accounting approver approved its export: no second Accept here)")
+                    let pcco = try stack.sandbox.createApprovedPCCO(PCCOSpec(projectID: stack.sandbox.projects.first { $0.originCode == "24-118" }?.id,
+                                                                             number: "007", title: "Added storm drain"))
+                    let queued = try await Self.arrival(of: pcco.id, stack: stack)
+                    print("   export \(queued.id), PCCO \(queued.export.number) \"\(queued.export.title)\" → job \(queued.export.job), contract \(queued.export.contract), \(queued.export.total)")
+                    for line in queued.export.lines {
+                        print("     \(line.label): amount \(line.amount) → item \(line.contractItem); cost \(line.extendedAmount) → \(line.costCode)/\(line.category)")
+                        for m in line.markups { print("       markup \(m.name) \(m.amount) (in the amount) → cost \(m.costCode)/\(m.category)") }
                     }
-                    print("New PCCOs: curl -X POST \(stack.sandbox.baseURL.absoluteString)/sandbox/pccos (they arrive by webhook). Ctrl-C stops.")
-                    // Flush now: a piped stdout would otherwise hold these lines until the demo ends.
-                    fflush(nil)
-                    try await Self.waitForInterrupt()
+                    print(queued.problems.isEmpty ? "   validation against the mirror: passes" : "   validation: " + queued.problems.map(\.message).joined(separator: "; "))
+
+                    print("\n4. Transaction Date \(queued.export.transactionDate.map { "\($0)" } ?? "today") from Procore → agent writes into Sage → Procore told → Synced")
+                    let done = try await stack.waitFor(export: queued.id, [.synced, .failed])
+                    guard done.status == .synced, let result = done.result, let syncedAt = done.syncedAt else {
+                        throw TielineError(.internalError, "the export ended \(done.status.label): \(done.error ?? done.writeBack?.lastError ?? "")")
+                    }
+                    print("   arrival → Synced in \(String(format: "%.0f ms", syncedAt.timeIntervalSince(done.createdAt) * 1000))")
+                    try DemoPCCO.printRecords(stack.company, result)
+                    if let detail = stack.sandbox.changeOrders.first(where: { $0.id == pcco.id }) {
+                        print("   Procore: PCCO \(detail.number) origin id \(detail.originID ?? "(none)")")
+                    }
+                    for event in try await stack.storage.exportEvents(id: done.id, site: stack.site) {
+                        print("   audit: \(event.actor) \(event.action)\(event.detail.map { ": \($0)" } ?? "")")
+                    }
+
+                    print("\n5. Post Entries")
+                    let posting = try stack.company.postEntries(batch: result.batch)
+                    print("   posted \(posting.transactions) entries as JC run \(posting.run)")
+                    try DemoPCCO.printRollups(stack.company, export: done.export, result: result)
+
+                    if keepRunning {
+                        print("\nRunning: hub \(stack.hub.baseURL), Procore sandbox \(stack.sandbox.baseURL.absoluteString); agent home \(stack.agentHome.url.path).")
+                        if let approverPassword {
+                            print("Hub console: \(stack.hub.baseURL)/console — site \(ExportStack.siteName), user approver, password \(approverPassword)")
+                        }
+                        print("New PCCOs: curl -X POST \(stack.sandbox.baseURL.absoluteString)/sandbox/pccos (they arrive by webhook). Ctrl-C stops.")
+                        // Flush now: a piped stdout would otherwise hold these lines until the demo ends.
+                        fflush(nil)
+                        try await Self.waitForInterrupt()
+                    }
                 }
             } catch {
-                agent?.cancel()
                 await stack.shutdown()
                 throw error
             }
-            agent?.cancel()
             await stack.shutdown()
         }
     }

@@ -170,12 +170,27 @@ public final class ExportStack: Sendable {
         return try await runner.run(SyncRequest(connection: connection))
     }
 
-    /// Starts the agent's export worker; cancel the task to stop it.
-    public func startAgent(onEvent: @escaping @Sendable (ExportWorker.ExportEvent) -> Void = { _ in }) -> Task<Void, any Error> {
+    /// Runs `body` with the agent's export worker beside it as a child task; when `body` ends (or
+    /// throws) the worker is asked to stop and awaited, so nothing outlives the call.
+    public func withAgent<T: Sendable>(onEvent: @escaping @Sendable (ExportWorker.ExportEvent) -> Void = { _ in },
+                                       _ body: () async throws -> T) async throws -> T {
         var logger = Logger(label: "tieline.agent.exports")
         logger.logLevel = .error
         let worker = ExportWorker(home: agentHome, wait: 10, logger: logger, onEvent: onEvent)
-        return Task { await worker.run(until: StopSignal()) }
+        let stop = StopSignal()
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await worker.run(until: stop) }
+            do {
+                let result = try await body()
+                stop.request()
+                try await group.waitForAll()
+                return result
+            } catch {
+                stop.request()
+                try? await group.waitForAll()
+                throw error
+            }
+        }
     }
 
     /// Polls Procore for the site now (what a webhook delivery triggers).

@@ -33,15 +33,12 @@ struct ExportEndToEndTests {
     static func withStack(_ style: ProcoreLink.Style = .erpRequests, agent: Bool = true, pollSeconds: Int = 60, hubApproval: Bool = false,
                           _ body: (ExportStack) async throws -> Void) async throws {
         let stack = try await stack(style, pollSeconds: pollSeconds, hubApproval: hubApproval)
-        let worker = agent ? stack.startAgent() : nil
         do {
-            try await body(stack)
+            if agent { try await stack.withAgent { try await body(stack) } } else { try await body(stack) }
         } catch {
-            worker?.cancel()
             await stack.shutdown()
             throw error
         }
-        worker?.cancel()
         await stack.shutdown()
         try? FileManager.default.removeItem(at: stack.folder)
     }
