@@ -4,6 +4,8 @@ import Glibc
 import Musl
 #elseif canImport(Darwin)
 import Darwin
+#elseif os(Windows)
+import WinSDK
 #endif
 
 // The ODBC driver manager (unixODBC, iODBC) is loaded at run time with dlopen, so the package builds
@@ -83,6 +85,8 @@ struct ODBCDriverManager: @unchecked Sendable {  // plain C function addresses, 
     static var candidates: [String] {
         #if os(macOS)
         ["libiodbc.2.dylib", "libodbc.2.dylib", "/opt/homebrew/lib/libodbc.2.dylib", "/usr/local/lib/libodbc.2.dylib"]
+        #elseif os(Windows)
+        ["odbc32.dll"]
         #else
         ["libodbc.so.2", "libodbc.so"]
         #endif
@@ -100,30 +104,15 @@ struct ODBCDriverManager: @unchecked Sendable {  // plain C function addresses, 
                 reasons.append(dlerror().map { String(cString: $0) } ?? "\(name): cannot be opened")
                 continue
             }
-            // Never dlclose: the function pointers below live as long as the process.
-            func symbol<T>(_ symbolName: String) throws(ODBCError) -> T {
-                guard let address = dlsym(library, symbolName) else {
-                    throw ODBCError(.driverManagerMissing,
-                                    "\(name) has no \(symbolName); it is not an ODBC 3 driver manager. " + installHint)
-                }
-                return unsafeBitCast(address, to: T.self)
+            // Never dlclose: the function pointers live as long as the process.
+            return try resolve(name) { dlsym(library, $0) }
+            #elseif os(Windows)
+            // Windows' own driver manager (not compiled or tested here: there is no Windows build in CI).
+            guard let library = LoadLibraryA(name) else {
+                reasons.append("\(name): cannot be loaded (error \(GetLastError()))")
+                continue
             }
-            return ODBCDriverManager(
-                libraryName: name,
-                allocHandle: try symbol("SQLAllocHandle"),
-                freeHandle: try symbol("SQLFreeHandle"),
-                setEnvAttr: try symbol("SQLSetEnvAttr"),
-                driverConnect: try symbol("SQLDriverConnect"),
-                disconnect: try symbol("SQLDisconnect"),
-                execDirect: try symbol("SQLExecDirect"),
-                bindParameter: try symbol("SQLBindParameter"),
-                numResultCols: try symbol("SQLNumResultCols"),
-                describeCol: try symbol("SQLDescribeCol"),
-                rowCount: try symbol("SQLRowCount"),
-                fetch: try symbol("SQLFetch"),
-                getData: try symbol("SQLGetData"),
-                getDiagRec: try symbol("SQLGetDiagRec"),
-                freeStmt: try symbol("SQLFreeStmt"))
+            return try resolve(name) { symbolName in GetProcAddress(library, symbolName).map { unsafeBitCast($0, to: UnsafeMutableRawPointer.self) } }
             #else
             reasons.append("\(name): loading libraries at run time is not supported on this platform")
             #endif
@@ -131,6 +120,32 @@ struct ODBCDriverManager: @unchecked Sendable {  // plain C function addresses, 
         throw ODBCError(.driverManagerMissing,
                         "the ODBC driver manager is not installed: tried \(names.joined(separator: ", "))"
                         + (reasons.isEmpty ? "" : " (\(reasons.joined(separator: "; ")))") + ". " + installHint)
+    }
+
+    /// Every entry point of the library `name`, found through `lookup`.
+    static func resolve(_ name: String, _ lookup: (String) -> UnsafeMutableRawPointer?) throws(ODBCError) -> ODBCDriverManager {
+        func symbol<T>(_ symbolName: String) throws(ODBCError) -> T {
+            guard let address = lookup(symbolName) else {
+                throw ODBCError(.driverManagerMissing, "\(name) has no \(symbolName); it is not an ODBC 3 driver manager. " + installHint)
+            }
+            return unsafeBitCast(address, to: T.self)
+        }
+        return ODBCDriverManager(
+            libraryName: name,
+            allocHandle: try symbol("SQLAllocHandle"),
+            freeHandle: try symbol("SQLFreeHandle"),
+            setEnvAttr: try symbol("SQLSetEnvAttr"),
+            driverConnect: try symbol("SQLDriverConnect"),
+            disconnect: try symbol("SQLDisconnect"),
+            execDirect: try symbol("SQLExecDirect"),
+            bindParameter: try symbol("SQLBindParameter"),
+            numResultCols: try symbol("SQLNumResultCols"),
+            describeCol: try symbol("SQLDescribeCol"),
+            rowCount: try symbol("SQLRowCount"),
+            fetch: try symbol("SQLFetch"),
+            getData: try symbol("SQLGetData"),
+            getDiagRec: try symbol("SQLGetDiagRec"),
+            freeStmt: try symbol("SQLFreeStmt"))
     }
 
     static let installHint = "Install unixODBC: apt-get install unixodbc (Debian/Ubuntu), brew install unixodbc (macOS); "

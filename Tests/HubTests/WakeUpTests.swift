@@ -112,4 +112,23 @@ struct WakeUpTests {
         signal.notify(site: 7)
         await later.value
     }
+
+    /// An Accept committed after the long-poll looked at the database but before it started waiting
+    /// must still wake it: the waiter is armed before the look.
+    @Test func anAcceptBetweenTheLookAndTheWaitIsNotLost() async throws {
+        let signal = ExportSignal()
+        let looks = Atomic(0)
+        let started = ContinuousClock.now
+        try await signal.waitUntilClaimable(site: 7, timeout: .seconds(120), recheck: .seconds(60)) {
+            if looks.add(1, ordering: .relaxed).newValue == 1 {
+                signal.notify(site: 7)  // lands while this look runs: nothing claimable yet
+                return false
+            }
+            return true
+        }
+        let took = ContinuousClock.now - started
+        #expect(looks.load(ordering: .relaxed) == 2)
+        #expect(took < .seconds(10), "woken by the notify, not by the 60 s re-check (\(took))")
+        #expect(signal.waiting(site: 7) == 0, "no waiter left behind")
+    }
 }
