@@ -50,14 +50,7 @@ public struct EntityReader: SageEntityReader {
         self.entity = entity
         self.columns = columns
         self.startDate = startDate
-        var indexes: [Int] = []
-        for key in entity.table.key {
-            guard let index = columns.firstIndex(of: key) else {
-                throw TielineError(.invalidInput, "\(entity.name): key column \(key) is not among the columns read")
-            }
-            indexes.append(index)
-        }
-        keyIndexes = indexes
+        keyIndexes = try entity.keyIndexes(in: columns)
     }
 
     /// The entity's SQL condition (filter and timeframe cut), or nil when every row is in scope.

@@ -31,14 +31,7 @@ struct ODBCEntityReader: SageEntityReader {
         self.columns = columns
         self.startDate = startDate
         self.marker = marker
-        var indexes: [Int] = []
-        for key in entity.table.key {
-            guard let index = columns.firstIndex(of: key) else {
-                throw TielineError(.invalidInput, "\(entity.name): key column \(key) is not among the columns read")
-            }
-            indexes.append(index)
-        }
-        keyIndexes = indexes
+        keyIndexes = try entity.keyIndexes(in: columns)
         moneyIndexes = Set(columns.indices.filter { entity.table.column(columns[$0])?.kind == .money })
     }
 

@@ -63,3 +63,17 @@ extension LocalConnection {
         return EmbeddedSageSource(company: try openCompany(), location: sagePath)
     }
 }
+
+extension SyncEntity {
+    /// Where each key column sits among `columns`: a reader must read the whole key.
+    func keyIndexes(in columns: [String]) throws(TielineError) -> [Int] {
+        var indexes: [Int] = []
+        for key in table.key {
+            guard let index = columns.firstIndex(of: key) else {
+                throw TielineError(.invalidInput, "\(name): key column \(key) is not among the columns read")
+            }
+            indexes.append(index)
+        }
+        return indexes
+    }
+}

@@ -28,14 +28,24 @@ struct ODBCSyncTests {
         return out
     }
 
-    @Test func deepAndIncrementalSyncsThroughODBCMirrorTheSameRowsAsTheEmbeddedReader() async throws {
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("odbc-sync-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: home) }
-        let company = home.appendingPathComponent("company.sqlite").path
-        let hubPath = home.appendingPathComponent("hub.sqlite").path
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        #expect(await tieline(["sample-company", "create", "--path", company, "--jobs", "6", "--transactions", "3000"], home: home).status == 0)
+    /// Two sites on one hub: `embedded` synced by an agent reading `company` itself, `odbc` by one reading `odbcDatabase` through ODBC.
+    struct Pair {
+        let storage: SQLiteHubStorage
+        let homes: [String: URL]
+        let embedded: HubSite
+        let odbc: HubSite
 
+        /// A sync of both agents.
+        func sync(_ extra: [String] = [], batch: Int = 10_000) async throws {
+            for agentHome in homes.values {
+                let result = await tieline(["sync", "run", "--connection", "Company", "--batch-size", String(batch)] + extra, home: agentHome)
+                try #require(result.status == 0, "\(result.err)")
+            }
+        }
+    }
+
+    static func withPair(home: URL, company: String, odbcDatabase: String, entities: [String], _ body: (Pair) async throws -> Void) async throws {
+        let hubPath = home.appendingPathComponent("hub.sqlite").path
         var tokens: [String: String] = [:]
         for site in ["embedded", "odbc"] {
             let added = await tieline(["hub", "sites", "add", site, "--database", "sqlite:" + hubPath], home: home)
@@ -43,62 +53,73 @@ struct ODBCSyncTests {
         }
         let storage = try SQLiteHubStorage(path: hubPath)
         let hub = try await HubServer.start(storage: storage, port: 0, configuration: HubConfiguration(procore: false), logger: CompanyFileFlowTests.quiet)
-        defer { Task { try? await hub.shutdown() } }
-        let entities = EntityCatalog.all.filter { $0.requiresModule != .pj }.map(\.name)
-        let homes = ["embedded": home.appendingPathComponent("agent-embedded"), "odbc": home.appendingPathComponent("agent-odbc")]
-        for (site, agentHome) in homes {
-            let source = site == "odbc" ? ["--odbc", "Driver=SQLite3;Database=\(company)"] : ["--sage", company]
-            for args in [["connect", "--hub", hub.baseURL, "--site", site, "--token", tokens[site]!],
-                         ["connections", "add", "Company"] + source,
-                         ["mappings", "enable", "--connection", "Company"] + entities,
-                         ["sync", "settings", "--connection", "Company", "--type", "deep", "--timeframe", "beginning-of-time"],
-                         ["sync", "run", "--connection", "Company"]] {
-                let result = await tieline(args, home: agentHome)
-                try #require(result.status == 0, "\(site): \(args.joined(separator: " ")): \(result.err)\(result.out)")
+        do {
+            let homes = ["embedded": home.appendingPathComponent("agent-embedded"), "odbc": home.appendingPathComponent("agent-odbc")]
+            for (site, agentHome) in homes {
+                let source = site == "odbc" ? ["--odbc", "Driver=SQLite3;Database=\(odbcDatabase)"] : ["--sage", company]
+                for args in [["connect", "--hub", hub.baseURL, "--site", site, "--token", tokens[site]!],
+                             ["connections", "add", "Company"] + source,
+                             ["mappings", "enable", "--connection", "Company"] + entities,
+                             ["sync", "settings", "--connection", "Company", "--type", "deep", "--timeframe", "beginning-of-time"]] {
+                    let result = await tieline(args, home: agentHome)
+                    try #require(result.status == 0, "\(site): \(args.joined(separator: " ")): \(result.err)\(result.out)")
+                }
             }
+            let sites = try await storage.sites()
+            try await body(Pair(storage: storage, homes: homes, embedded: try #require(sites.first { $0.name == "embedded" }),
+                                odbc: try #require(sites.first { $0.name == "odbc" })))
+        } catch {
+            try? await hub.shutdown()
+            throw error
         }
-        let sites = try await storage.sites()
-        let embeddedSite = try #require(sites.first { $0.name == "embedded" }), odbcSite = try #require(sites.first { $0.name == "odbc" })
-        let deepEmbedded = try await Self.mirror(storage, site: embeddedSite)
-        #expect(deepEmbedded["Transaction (JC)"]?.count ?? 0 >= 3000)
-        #expect(try await Self.mirror(storage, site: odbcSite) == deepEmbedded, "Deep: the ODBC mirror differs from the embedded one")
+        try await hub.shutdown()
+    }
 
-        // Sage changes: a job renamed, contract items re-valued, a new customer.
-        let sage = try SageCompany.open(at: company)
-        try sage.write { db in
-            try db.execute(sql: "UPDATE JCM_MASTER__JOB SET Description = 'Renamed through Sage' WHERE Job = (SELECT MIN(Job) FROM JCM_MASTER__JOB)")
-            try db.execute(sql: "UPDATE CNC_ACTIVE__CONTRACT_ITEM SET Description = 'Re-described' WHERE Item = (SELECT MIN(Item) FROM CNC_ACTIVE__CONTRACT_ITEM)")
-            try db.execute(sql: "INSERT INTO ARM_MASTER__CUSTOMER (Customer, Name) VALUES ('ODBC01', 'Through ODBC Ltd')")
-        }
-        for agentHome in homes.values {
-            let result = await tieline(["sync", "run", "--connection", "Company", "--type", "incremental"], home: agentHome)
-            try #require(result.status == 0, "\(result.err)")
-        }
-        let incremental = try await Self.mirror(storage, site: embeddedSite)
-        #expect(incremental["Customer"]?.contains { $0.contains("Through ODBC Ltd") } == true)
-        #expect(incremental != deepEmbedded)
-        #expect(try await Self.mirror(storage, site: odbcSite) == incremental, "incremental: the ODBC mirror differs from the embedded one")
+    @Test func deepAndIncrementalSyncsThroughODBCMirrorTheSameRowsAsTheEmbeddedReader() async throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("odbc-sync-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: home) }
+        let company = home.appendingPathComponent("company.sqlite").path
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        #expect(await tieline(["sample-company", "create", "--path", company, "--jobs", "6", "--transactions", "3000"], home: home).status == 0)
+        let entities = EntityCatalog.all.filter { $0.requiresModule != .pj }.map(\.name)
+        try await Self.withPair(home: home, company: company, odbcDatabase: company, entities: entities) { pair in
+            try await pair.sync()
+            let deepEmbedded = try await Self.mirror(pair.storage, site: pair.embedded)
+            #expect(deepEmbedded["Transaction (JC)"]?.count ?? 0 >= 3000)
+            #expect(try await Self.mirror(pair.storage, site: pair.odbc) == deepEmbedded, "Deep: the ODBC mirror differs from the embedded one")
 
-        // Deletions: Sage keeps no record of them, so the ODBC side finds them by scanning keys against its ledger.
-        try sage.write { db in
-            try db.execute(sql: "DELETE FROM ARM_MASTER__CUSTOMER WHERE Customer = 'ODBC01'")
-            try db.execute(sql: "DELETE FROM APM_MASTER__INVOICE WHERE rowid = (SELECT MIN(rowid) FROM APM_MASTER__INVOICE)")
-            #expect(db.changesCount == 1, "the sample company has an AP invoice to delete")
+            // Sage changes: a job renamed, contract items re-valued, a new customer.
+            let sage = try SageCompany.open(at: company)
+            try sage.write { db in
+                try db.execute(sql: "UPDATE JCM_MASTER__JOB SET Description = 'Renamed through Sage' WHERE Job = (SELECT MIN(Job) FROM JCM_MASTER__JOB)")
+                try db.execute(sql: "UPDATE CNC_ACTIVE__CONTRACT_ITEM SET Description = 'Re-described' WHERE Item = (SELECT MIN(Item) FROM CNC_ACTIVE__CONTRACT_ITEM)")
+                try db.execute(sql: "INSERT INTO ARM_MASTER__CUSTOMER (Customer, Name) VALUES ('ODBC01', 'Through ODBC Ltd')")
+            }
+            try await pair.sync(["--type", "incremental"])
+            let incremental = try await Self.mirror(pair.storage, site: pair.embedded)
+            #expect(incremental["Customer"]?.contains { $0.contains("Through ODBC Ltd") } == true)
+            #expect(incremental != deepEmbedded)
+            #expect(try await Self.mirror(pair.storage, site: pair.odbc) == incremental, "incremental: the ODBC mirror differs from the embedded one")
+
+            // Deletions: Sage keeps no record of them, so the ODBC side finds them by scanning keys against its ledger.
+            try sage.write { db in
+                try db.execute(sql: "DELETE FROM ARM_MASTER__CUSTOMER WHERE Customer = 'ODBC01'")
+                try db.execute(sql: "DELETE FROM APM_MASTER__INVOICE WHERE rowid = (SELECT MIN(rowid) FROM APM_MASTER__INVOICE)")
+                #expect(db.changesCount == 1, "the sample company has an AP invoice to delete")
+            }
+            // The first incremental after the Deep scanned already today: this one does not look for deletions.
+            try await pair.sync(["--type", "incremental"])
+            let deleted = try await Self.mirror(pair.storage, site: pair.embedded)
+            #expect(deleted["Customer"]?.contains { $0.contains("Through ODBC Ltd") } == false)
+            #expect(try await Self.mirror(pair.storage, site: pair.odbc) != deleted, "scanned once a day: this run did not look for deletions")
+            let scanned = await tieline(["sync", "run", "--connection", "Company", "--type", "incremental", "--key-scan"], home: pair.homes["odbc"]!)
+            try #require(scanned.status == 0, "\(scanned.err)")
+            #expect(try await Self.mirror(pair.storage, site: pair.odbc) == deleted, "after a key scan: the ODBC mirror differs from the embedded one")
+            // Nothing deleted since: a second scan changes nothing.
+            let again = await tieline(["sync", "run", "--connection", "Company", "--type", "incremental", "--key-scan"], home: pair.homes["odbc"]!)
+            #expect(again.status == 0, "\(again.err)")
+            #expect(try await Self.mirror(pair.storage, site: pair.odbc) == deleted)
         }
-        let embeddedRun = await tieline(["sync", "run", "--connection", "Company", "--type", "incremental"], home: homes["embedded"]!)
-        try #require(embeddedRun.status == 0, "\(embeddedRun.err)")
-        let withoutScan = await tieline(["sync", "run", "--connection", "Company", "--type", "incremental"], home: homes["odbc"]!)
-        try #require(withoutScan.status == 0, "\(withoutScan.err)")
-        let deleted = try await Self.mirror(storage, site: embeddedSite)
-        #expect(deleted["Customer"]?.contains { $0.contains("Through ODBC Ltd") } == false)
-        #expect(try await Self.mirror(storage, site: odbcSite) != deleted, "scanned once a day: this run did not look for deletions")
-        let scanned = await tieline(["sync", "run", "--connection", "Company", "--type", "incremental", "--key-scan"], home: homes["odbc"]!)
-        try #require(scanned.status == 0, "\(scanned.err)")
-        #expect(try await Self.mirror(storage, site: odbcSite) == deleted, "after a key scan: the ODBC mirror differs from the embedded one")
-        // Nothing deleted since: a second scan sends nothing.
-        let again = await tieline(["sync", "run", "--connection", "Company", "--type", "incremental", "--key-scan"], home: homes["odbc"]!)
-        #expect(again.status == 0, "\(again.err)")
-        #expect(try await Self.mirror(storage, site: odbcSite) == deleted)
     }
 
     /// A company whose JC table has no Row_Version (as a direct Timberline connection may show it):
@@ -109,7 +130,6 @@ struct ODBCSyncTests {
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         let company = home.appendingPathComponent("company.sqlite").path
         let stamped = home.appendingPathComponent("no-row-version.sqlite").path
-        let hubPath = home.appendingPathComponent("hub.sqlite").path
         #expect(await tieline(["sample-company", "create", "--path", company, "--jobs", "4", "--transactions", "2500"], home: home).status == 0)
         // Sage stamps each transaction when it is entered; the sample leaves them empty. Two per second, so seconds hold several rows.
         let stamp = """
@@ -131,58 +151,32 @@ struct ODBCSyncTests {
             try db.execute(sql: "ALTER TABLE JCT_CURRENT__TRANSACTION DROP COLUMN Row_Version")
         }
 
-        var tokens: [String: String] = [:]
-        for site in ["embedded", "odbc"] {
-            let added = await tieline(["hub", "sites", "add", site, "--database", "sqlite:" + hubPath], home: home)
-            tokens[site] = try #require(added.out.split(separator: "\n").last.map(String.init))
-        }
-        let storage = try SQLiteHubStorage(path: hubPath)
-        let hub = try await HubServer.start(storage: storage, port: 0, configuration: HubConfiguration(procore: false), logger: CompanyFileFlowTests.quiet)
-        defer { Task { try? await hub.shutdown() } }
-        let homes = ["embedded": home.appendingPathComponent("agent-embedded"), "odbc": home.appendingPathComponent("agent-odbc")]
-        func sync(_ extra: [String] = [], batch: Int = 7) async throws {
-            for agentHome in homes.values {
-                // Small batches: chunk boundaries fall inside seconds that hold several rows.
-                let result = await tieline(["sync", "run", "--connection", "Company", "--batch-size", String(batch)] + extra, home: agentHome)
-                try #require(result.status == 0, "\(result.err)")
-            }
-        }
-        for (site, agentHome) in homes {
-            let source = site == "odbc" ? ["--odbc", "Driver=SQLite3;Database=\(stamped)"] : ["--sage", company]
-            for args in [["connect", "--hub", hub.baseURL, "--site", site, "--token", tokens[site]!],
-                         ["connections", "add", "Company"] + source,
-                         ["mappings", "enable", "--connection", "Company", "Transaction (JC)", "Job (CV)"],
-                         ["sync", "settings", "--connection", "Company", "--type", "deep", "--timeframe", "beginning-of-time"]] {
-                let result = await tieline(args, home: agentHome)
-                try #require(result.status == 0, "\(site): \(args.joined(separator: " ")): \(result.err)\(result.out)")
-            }
-        }
-        try await sync()
-        let sites = try await storage.sites()
-        let embeddedSite = try #require(sites.first { $0.name == "embedded" }), odbcSite = try #require(sites.first { $0.name == "odbc" })
-        let deep = try await Self.mirror(storage, site: embeddedSite)
-        #expect(deep["Transaction (JC)"]?.count == 2500)
-        #expect(try await Self.mirror(storage, site: odbcSite) == deep, "Deep by stamps")
+        try await Self.withPair(home: home, company: company, odbcDatabase: stamped, entities: ["Transaction (JC)", "Job (CV)"]) { pair in
+            // Small batches: chunk boundaries fall inside seconds that hold several rows.
+            try await pair.sync(batch: 7)
+            let deep = try await Self.mirror(pair.storage, site: pair.embedded)
+            #expect(deep["Transaction (JC)"]?.count == 2500)
+            #expect(try await Self.mirror(pair.storage, site: pair.odbc) == deep, "Deep by stamps")
 
-        // New transactions, stamped later (all in one second), land in both companies.
-        let insert = """
-            INSERT INTO JCT_CURRENT__TRANSACTION (Run, Sequence, Job, Extra, Transaction_Type, Accounting_Date, Transaction_Date, Description, Amount, Date_Stamp, Time_Stamp, Row_ID)
-            SELECT 9000, n, (SELECT MIN(Job) FROM JCM_MASTER__JOB), '', 'Cost', '2025-03-01', '2025-03-01', 'Late entry ' || n, 100 * n, '2025-03-01', '08:00:00',
-                   '00000000-0000-4000-8000-00000000900' || n
-            FROM (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3)
-            """
-        try await original.write { db in try db.execute(sql: insert) }
-        try await copy.write { db in try db.execute(sql: insert) }
-        // Batches of 2: the second read again (2 rows) fills a batch alone; the reader must move past it.
-        try await sync(["--type", "incremental"], batch: 2)
-        let incremental = try await Self.mirror(storage, site: embeddedSite)
-        #expect(incremental["Transaction (JC)"]?.count == 2503)
-        let odbcIncremental = try await Self.mirror(storage, site: odbcSite)
-        #expect(odbcIncremental["Transaction (JC)"]?.count == 2503)
-        #expect(odbcIncremental == incremental, "incremental by stamps")
-        // Nothing new: the last second is read again, harmlessly.
-        try await sync(["--type", "incremental"])
-        #expect(try await Self.mirror(storage, site: odbcSite) == incremental)
+            // New transactions, stamped later (all in one second), land in both companies.
+            let insert = """
+                INSERT INTO JCT_CURRENT__TRANSACTION (Run, Sequence, Job, Extra, Transaction_Type, Accounting_Date, Transaction_Date, Description, Amount, Date_Stamp, Time_Stamp, Row_ID)
+                SELECT 9000, n, (SELECT MIN(Job) FROM JCM_MASTER__JOB), '', 'Cost', '2025-03-01', '2025-03-01', 'Late entry ' || n, 100 * n, '2025-03-01', '08:00:00',
+                       '00000000-0000-4000-8000-00000000900' || n
+                FROM (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3)
+                """
+            try await original.write { db in try db.execute(sql: insert) }
+            try await copy.write { db in try db.execute(sql: insert) }
+            // Batches of 2: one second's 3 rows fill more than a batch; the reader must still move past them.
+            try await pair.sync(["--type", "incremental"], batch: 2)
+            let incremental = try await Self.mirror(pair.storage, site: pair.embedded)
+            let odbcIncremental = try await Self.mirror(pair.storage, site: pair.odbc)
+            #expect(odbcIncremental["Transaction (JC)"]?.count == 2503)
+            #expect(odbcIncremental == incremental, "incremental by stamps")
+            // Nothing new: the last second is read again, harmlessly.
+            try await pair.sync(["--type", "incremental"])
+            #expect(try await Self.mirror(pair.storage, site: pair.odbc) == incremental)
+        }
     }
 
     @Test func stampsEncodeAsSortableMarkersAndBack() {
