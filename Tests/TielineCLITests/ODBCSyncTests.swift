@@ -234,5 +234,14 @@ struct ODBCSyncTests {
         #expect(tested.status == 0 && tested.out.contains("Transaction (JC)"), "\(tested.out)\(tested.err)")
         let doctor = await tieline(["doctor", "--connection", "E"], home: home)
         #expect(doctor.out.contains("Sage connection opens (ODBC)"), "\(doctor.out)")
+
+        // A mapped column the company does not have: named by doctor with its entity, and the fix.
+        #expect(await tieline(["mappings", "enable", "--connection", "E", "Job (CV)"], home: home).status == 0)
+        let older = home.appendingPathComponent("older.sqlite").path
+        try FileManager.default.copyItem(atPath: company, toPath: older)
+        try await DatabaseQueue(path: older).write { db in try db.execute(sql: "ALTER TABLE JCM_MASTER__JOB DROP COLUMN City") }
+        try AgentConfigStore(home: TielineHome(url: home)).updateConnection("E") { $0.odbc?.connectionString = "Driver=SQLite3;Database=\(older)" }
+        let broken = await tieline(["doctor", "--connection", "E"], home: home)
+        #expect(broken.out.contains("Job (CV)") && broken.out.contains("City") && broken.out.contains("StandardMode=1"), "\(broken.out)")
     }
 }
