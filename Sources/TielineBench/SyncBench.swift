@@ -36,6 +36,18 @@ struct SyncBench: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Also measure a hub on this PostgreSQL server (its user must be allowed to CREATE DATABASE).",
                                valueName: "postgres-url"))
     var database: String?
+    @Flag(help: "Print the measurements as JSON (rows/s, seconds, peak RSS, and this run's copy ceilings) for scripts.") var json = false
+
+    /// One measurement, as `--json` prints it.
+    struct Measure: Encodable {
+        var measure: String
+        var hubDatabase: String?
+        var rows: Int
+        var seconds: Double
+        var rowsPerSecond: Double
+        var agentPeakRSSBytes: Int?
+        var hubPeakRSSBytes: Int?
+    }
 
     /// One hub under test: its backend's name, its `--database`, its agent's home folder.
     struct BenchHub {
@@ -47,7 +59,7 @@ struct SyncBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reporting(json: false) {
+        try await reporting(json: json) {
             let server: PostgresLocation? = try database.map { text in
                 guard case .postgres(let location) = try HubDatabase(parsing: text) else {
                     throw TielineError(.invalidInput, "--database must be a postgres:// URL (SQLite is always measured)")
@@ -60,7 +72,7 @@ struct SyncBench: AsyncParsableCommand {
             let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             let companyPath = folder.appendingPathComponent("company.sqlite").path
 
-            Output.note("generating a company with \(transactions) JC transactions…")
+            if !json { Output.note("generating a company with \(transactions) JC transactions…") }
             let company = try SampleCompanyGenerator.create(at: companyPath, spec: SampleCompanySpec(jobs: jobs, transactions: transactions, seed: 7))
 
             var hubs = [BenchHub(label: "SQLite", database: "sqlite:" + folder.appendingPathComponent("hub.sqlite").path,
@@ -94,18 +106,18 @@ struct SyncBench: AsyncParsableCommand {
                     try store.saveToken(token)
                 }
 
-                var table = TextTable(["measure", "hub database", "rows", "wall time", "rows/s", "agent peak RSS", "hub peak RSS"])
+                var measures: [Measure] = []
                 func sync(_ label: String, _ type: String, _ hub: BenchHub) throws {
                     let started = Date()
                     let rows = try BenchProcess.runSync(executable, home: hub.home, type: type)
                     let seconds = Date().timeIntervalSince(started)
-                    table.add([label, hub.label, "\(rows)", String(format: "%.2f s", seconds), String(format: "%.0f", Double(rows) / seconds),
-                               BenchProcess.megabytes(BenchProcess.childrenPeakRSS()),
-                               BenchProcess.megabytes(hub.process.flatMap { ProcessStats.peakRSSBytes(pid: "\($0.processIdentifier)") })])
+                    measures.append(Measure(measure: label, hubDatabase: hub.label, rows: rows, seconds: seconds, rowsPerSecond: Double(rows) / seconds,
+                                            agentPeakRSSBytes: BenchProcess.childrenPeakRSS(),
+                                            hubPeakRSSBytes: hub.process.flatMap { ProcessStats.peakRSSBytes(pid: "\($0.processIdentifier)") }))
                 }
                 // Every hub sees the company in the same state: both Deep and quiet syncs first, then the changes.
                 for hub in hubs {
-                    Output.note("Deep sync into \(hub.label)…")
+                    if !json { Output.note("Deep sync into \(hub.label)…") }
                     try sync("Deep sync, The beginning of time (\(mappings.enabled.count) entities)", "deep", hub)
                     try sync("incremental, nothing changed", "incremental", hub)
                 }
@@ -119,13 +131,26 @@ struct SyncBench: AsyncParsableCommand {
                 }
                 for hub in hubs { try sync("incremental, after 1,000 changed rows (new JC entries)", "incremental", hub) }
 
-                let copyStarted = Date()
-                let copied = try company.copyTable(SageSchema.transaction, into: folder.appendingPathComponent("copy.sqlite").path)
-                let copy = Date().timeIntervalSince(copyStarted)
-                table.add(["ceiling: SQLite INSERT…SELECT of the JC rows", "", "\(copied)", String(format: "%.2f s", copy),
-                           String(format: "%.0f", Double(copied) / copy), "", ""])
-                print(table.rendered)
-                if let server { print("PostgreSQL: \(server) (hub peak RSS is the hub process only, not the PostgreSQL server)") }
+                // The ceilings, measured in the same run: the JC rows copied locally, into a keyed table and a bare one.
+                for keyed in [true, false] {
+                    let started = Date()
+                    let copied = try company.copyTable(SageSchema.transaction, into: folder.appendingPathComponent("copy-\(keyed).sqlite").path, keyed: keyed)
+                    let seconds = Date().timeIntervalSince(started)
+                    measures.append(Measure(measure: "ceiling: SQLite INSERT…SELECT of the JC rows into a \(keyed ? "keyed" : "bare") table", hubDatabase: nil,
+                                            rows: copied, seconds: seconds, rowsPerSecond: Double(copied) / seconds))
+                }
+                if json {
+                    Console.current.json(measures)
+                } else {
+                    var table = TextTable(["measure", "hub database", "rows", "wall time", "rows/s", "agent peak RSS", "hub peak RSS"])
+                    for m in measures {
+                        table.add([m.measure, m.hubDatabase ?? "", "\(m.rows)", String(format: "%.2f s", m.seconds), String(format: "%.0f", m.rowsPerSecond),
+                                   m.hubDatabase == nil ? "" : BenchProcess.megabytes(m.agentPeakRSSBytes),
+                                   m.hubDatabase == nil ? "" : BenchProcess.megabytes(m.hubPeakRSSBytes)])
+                    }
+                    print(table.rendered)
+                    if let server { print("PostgreSQL: \(server) (hub peak RSS is the hub process only, not the PostgreSQL server)") }
+                }
             } catch {
                 for hub in hubs { if let process = hub.process, process.isRunning { kill(process.processIdentifier, SIGTERM); process.waitUntilExit() } }
                 if let scratch, let server { try? await PostgresScratchDatabase.drop(scratch, server: server) }
