@@ -126,6 +126,11 @@ public final class AgentState: Sendable {
                 """)
         }
         registerKeyLedger(&migrator)
+        migrator.registerMigration("v4: several batches in flight") { db in
+            // Every batch sent and not yet acknowledged, in sequence order (JSON array of through
+            // versions); pending_through stays the first of them.
+            try db.execute(sql: "ALTER TABLE sync_run_entity ADD COLUMN pending_list TEXT")
+        }
         return migrator
     }()
 

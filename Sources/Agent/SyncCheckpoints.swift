@@ -25,9 +25,9 @@ struct EntityProgress: Sendable, Hashable {
     var position: Int64
     /// Nothing was ever sent for this entity: out-of-scope rows and tombstones need no deletes.
     var initialLoad: Bool
-    /// Upper bound of a batch sent but not acknowledged; on resume it is rebuilt for exactly
-    /// (position, pendingThrough] with the same sequence, so the hub's dedupe cannot hide a gap.
-    var pendingThrough: Int64?
+    /// Upper bounds of the batches sent but not acknowledged, in sequence order; on resume each is
+    /// rebuilt for exactly its range with its sequence, so the hub's dedupe cannot hide a gap.
+    var pending: [Int64]
     var upserts: Int
     var deletes: Int
     var batches: Int
@@ -117,33 +117,41 @@ extension AgentState {
                                                  arguments: [runID, entity]) else {
                     throw TielineError(.agentState, "run \(runID) has no progress for \(entity)")
                 }
+                let list = (row["pending_list"] as String?).flatMap { try? JSONDecoder().decode([Int64].self, from: Data($0.utf8)) }
+                let pending = list ?? (row["pending_through"] as Int64?).map { [$0] } ?? []
                 return EntityProgress(entity: entity, nextSequence: row["next_sequence"], position: row["position"],
-                                      initialLoad: row["initial_load"], pendingThrough: row["pending_through"],
+                                      initialLoad: row["initial_load"], pending: pending,
                                       upserts: row["upserts"], deletes: row["deletes"], batches: row["batches"],
                                       completed: (row["status"] as String) == "completed")
             }
         }
     }
 
-    /// Notes the batch about to be sent, before sending it.
-    func recordPending(runID: String, entity: String, through: Int64) throws(TielineError) {
+    /// Notes the batches in flight (the one about to be sent last), before sending it.
+    func recordPending(runID: String, entity: String, pending: [Int64]) throws(TielineError) {
         try guarded {
             try writer.write { db in
-                try db.execute(sql: "UPDATE sync_run_entity SET pending_through = ?, status = 'running' WHERE run_id = ? AND entity = ?",
-                               arguments: [through, runID, entity])
+                try db.execute(sql: "UPDATE sync_run_entity SET pending_through = ?, pending_list = ?, status = 'running' WHERE run_id = ? AND entity = ?",
+                               arguments: [pending.first, Self.pendingList(pending), runID, entity])
             }
         }
     }
 
-    /// Records an acknowledged batch: position, counts and (incremental) the checkpoint, in one transaction.
-    func recordAck(plan: RunPlan, entity: String, through: Int64, upserts: Int, deletes: Int, batch: Bool) throws(TielineError) {
+    static func pendingList(_ pending: [Int64]) -> String? {
+        pending.isEmpty ? nil : "[" + pending.map(String.init).joined(separator: ",") + "]"
+    }
+
+    /// Records an acknowledged batch (the oldest in flight): position, counts, the batches still in
+    /// flight and (incremental) the checkpoint, in one transaction.
+    func recordAck(plan: RunPlan, entity: String, through: Int64, upserts: Int, deletes: Int, batch: Bool, stillPending: [Int64] = []) throws(TielineError) {
         try guarded {
             try writer.write { db in
                 try db.execute(sql: """
-                    UPDATE sync_run_entity SET position = ?, pending_through = NULL, status = 'running',
+                    UPDATE sync_run_entity SET position = ?, pending_through = ?, pending_list = ?, status = 'running',
                       next_sequence = next_sequence + ?, batches = batches + ?, upserts = upserts + ?, deletes = deletes + ?
                     WHERE run_id = ? AND entity = ?
-                    """, arguments: [through, batch ? 1 : 0, batch ? 1 : 0, upserts, deletes, plan.id, entity])
+                    """, arguments: [through, stillPending.first, Self.pendingList(stillPending), batch ? 1 : 0, batch ? 1 : 0,
+                                     upserts, deletes, plan.id, entity])
                 // A Deep run's checkpoint moves only when the entity completes (see completeEntity).
                 if plan.type == .incremental {
                     try setCheckpoint(db, connection: plan.connection, entity: entity, version: through)
@@ -157,7 +165,7 @@ extension AgentState {
     func completeEntity(plan: RunPlan, entity: String, checkpoint: Int64?) throws(TielineError) {
         try guarded {
             try writer.write { db in
-                try db.execute(sql: "UPDATE sync_run_entity SET status = 'completed', pending_through = NULL WHERE run_id = ? AND entity = ?",
+                try db.execute(sql: "UPDATE sync_run_entity SET status = 'completed', pending_through = NULL, pending_list = NULL WHERE run_id = ? AND entity = ?",
                                arguments: [plan.id, entity])
                 if let checkpoint {
                     try setCheckpoint(db, connection: plan.connection, entity: entity, version: checkpoint)

@@ -35,6 +35,9 @@ public struct SyncOptions: Sendable {
     /// Today, for resolving `last:90d`-style timeframes.
     public var today: @Sendable () -> CalendarDate
     public var makeRunID: @Sendable () -> String
+    /// Batches sent before the oldest is acknowledged. More than one hides the round trip to a distant
+    /// hub; on loopback the hub's apply is the bottleneck and two gained nothing but memory (README).
+    public var batchesInFlight = 1
     /// How often an incremental sync of a source without deletion records scans keys to find deletions.
     public var keyScanEvery: Duration = .seconds(24 * 3600)
 
@@ -162,56 +165,96 @@ public struct SyncRunner: Sendable {
         let estimate = try await Offload.run { try reader.estimate(after: position, cap: cap, mode: mode) }
         let meter = ProgressMeter(entity: entity.name, baseline: sentBefore, estimatedRows: sentBefore + estimate)
         onEvent(.entityStarted(entity: entity.name, estimatedRows: meter.estimatedRows))
-        // The next chunk, read while the destination works on the current batch.
+        // Batches sent before a crash are rebuilt first, each exactly as it was, then reading goes on.
+        var rebuild = progress.pending
+        var readPosition = progress.position
+        let keyIndexesForOrder = try entity.keyIndexes(in: columns)
+        // Batches sent and not yet acknowledged, oldest first (several at once keep agent and hub both busy).
+        var inFlight: [InFlightBatch] = []
+        let window = max(1, options.batchesInFlight)
+        // The next chunk, read while the destination works on the batches in flight.
         var readAhead: Task<EntityReader.Chunk, any Error>?
         defer { readAhead?.cancel() }
-        while true {
-            if stop.isRequested {
+        try await withThrowingTaskGroup(of: (sequence: Int, ack: SyncBatchAck).self) { group in
+            var acks: [Int: SyncBatchAck] = [:]
+            /// Records acknowledgments in sequence order until fewer than `limit` batches are in flight.
+            func settle(below limit: Int) async throws {
+                while inFlight.count >= limit, let oldest = inFlight.first {
+                    guard acks.removeValue(forKey: oldest.sequence) != nil else {
+                        guard let done = try await group.next() else { return }
+                        acks[done.sequence] = done.ack
+                        continue
+                    }
+                    inFlight.removeFirst()
+                    try state.recordAck(plan: plan, entity: entity.name, through: oldest.through, upserts: oldest.upserts,
+                                        deletes: oldest.deletes, batch: true, stillPending: inFlight.map(\.through))
+                    progress.position = oldest.through
+                    progress.nextSequence += 1
+                    progress.batches += 1
+                    progress.upserts += oldest.upserts
+                    progress.deletes += oldest.deletes
+                    onEvent(.progress(meter.snapshot(rows: progress.upserts + progress.deletes, batches: progress.batches)))
+                }
+            }
+            /// A stop lets the batches already sent finish and be recorded; the next run resumes after them.
+            func stopIfRequested() async throws {
+                guard stop.isRequested else { return }
+                try await settle(below: 1)
                 throw SyncInterruption(message: "stopped on request during \(entity.name) after \(progress.batches) batch(es); the next run resumes here")
             }
-            let bound: EntityReader.Bound = progress.pendingThrough.map { .exact(through: $0) } ?? .limit(options.batchSize, cap: cap)
-            let chunk: EntityReader.Chunk
-            if let prefetched = readAhead {
-                chunk = try await prefetched.value
-                readAhead = nil
-            } else {
-                let position = progress.position
-                chunk = try await Offload.run { try reader.read(after: position, bound: bound, mode: mode) }
-            }
-            // A batch sent before a crash is re-sent even if empty now: its sequence may be taken.
-            if chunk.isEmpty && progress.pendingThrough == nil {
-                if chunk.through > progress.position {
-                    try state.recordAck(plan: plan, entity: entity.name, through: chunk.through, upserts: 0, deletes: 0, batch: false)
+            while true {
+                try await stopIfRequested()
+                let bound: EntityReader.Bound = rebuild.first.map { .exact(through: $0) } ?? .limit(options.batchSize, cap: cap)
+                let chunk: EntityReader.Chunk
+                if let prefetched = readAhead {
+                    chunk = try await prefetched.value
+                    readAhead = nil
+                } else {
+                    let position = readPosition
+                    chunk = try await Offload.run { try reader.read(after: position, bound: bound, mode: mode) }
                 }
-                break
+                // A batch sent before a crash is re-sent even if empty now: its sequence may be taken.
+                let rebuilt = !rebuild.isEmpty
+                if rebuilt { rebuild.removeFirst() }
+                if chunk.isEmpty && !rebuilt {
+                    try await settle(below: 1)
+                    if chunk.through > progress.position {
+                        try state.recordAck(plan: plan, entity: entity.name, through: chunk.through, upserts: 0, deletes: 0, batch: false)
+                        progress.position = chunk.through
+                    }
+                    break
+                }
+                // After a short chunk of a limited read nothing is left; a rebuilt batch is never the last.
+                var last = false
+                if case .limit = bound { last = chunk.exhausted }
+                // Two batches holding one key must reach the hub in order (a row changed mid-run): wait for the earlier.
+                let keys = Self.keys(of: chunk, keyIndexes: keyIndexesForOrder)
+                if inFlight.contains(where: { !$0.keys.isDisjoint(with: keys) }) { try await settle(below: 1) }
+                try await settle(below: window)
+                try await stopIfRequested()
+                let sequence = progress.nextSequence + inFlight.count
+                inFlight.append(InFlightBatch(sequence: sequence, through: chunk.through, upserts: chunk.upserts.count,
+                                              deletes: chunk.deletes.count, keys: keys))
+                try state.recordPending(runID: plan.id, entity: entity.name, pending: inFlight.map(\.through))
+                readPosition = chunk.through
+                if !last {
+                    // It starts exactly where this batch ends.
+                    let (after, nextBound) = (chunk.through, rebuild.first.map { EntityReader.Bound.exact(through: $0) } ?? .limit(options.batchSize, cap: cap))
+                    readAhead = Task { try await Offload.run { try reader.read(after: after, bound: nextBound, mode: mode) } }
+                }
+                if let keyIndexes, !chunk.upserts.isEmpty {
+                    try state.recordSentKeys(chunk.upserts.map { row in keyIndexes.map { row[$0] } }, connection: plan.connection,
+                                             entity: entity.name, fromStart: fromStart)
+                }
+                let batch = SyncBatch(runID: plan.id, entity: entity.name, sequence: sequence, columns: columns,
+                                      key: entity.table.key, dateColumn: entity.dateColumn, upserts: chunk.upserts,
+                                      deletes: chunk.deletes, throughVersion: chunk.through)
+                group.addTask {
+                    (sequence, try await self.retrying("sending \(entity.name) batch \(sequence)") { try await destination.send(batch) })
+                }
+                if last { break }
             }
-            try state.recordPending(runID: plan.id, entity: entity.name, through: chunk.through)
-            // After a short chunk of a limited read nothing is left; a rebuilt batch is never the last.
-            var last = false
-            if case .limit = bound { last = chunk.exhausted }
-            if !last {
-                // It starts exactly where this batch ends, which is the position once it is acknowledged.
-                let (after, limit) = (chunk.through, options.batchSize)
-                readAhead = Task { try await Offload.run { try reader.read(after: after, bound: .limit(limit, cap: cap), mode: mode) } }
-            }
-            if let keyIndexes, !chunk.upserts.isEmpty {
-                try state.recordSentKeys(chunk.upserts.map { row in keyIndexes.map { row[$0] } }, connection: plan.connection,
-                                         entity: entity.name, fromStart: fromStart)
-            }
-            let batch = SyncBatch(runID: plan.id, entity: entity.name, sequence: progress.nextSequence, columns: columns,
-                                  key: entity.table.key, dateColumn: entity.dateColumn, upserts: chunk.upserts,
-                                  deletes: chunk.deletes, throughVersion: chunk.through)
-            _ = try await retrying("sending \(entity.name) batch \(batch.sequence)") { try await destination.send(batch) }
-            try state.recordAck(plan: plan, entity: entity.name, through: chunk.through,
-                                upserts: chunk.upserts.count, deletes: chunk.deletes.count, batch: true)
-            progress.position = chunk.through
-            progress.pendingThrough = nil
-            progress.nextSequence += 1
-            progress.batches += 1
-            progress.upserts += chunk.upserts.count
-            progress.deletes += chunk.deletes.count
-            onEvent(.progress(meter.snapshot(rows: progress.upserts + progress.deletes, batches: progress.batches)))
-            if last { break }
+            try await settle(below: 1)
         }
         if !company.recordsDeletions && plan.type == .incremental {
             try await scanForDeletions(entity, reader: reader, columns: columns, plan: plan, progress: &progress, force: forceKeyScan)
@@ -255,6 +298,24 @@ public struct SyncRunner: Sendable {
                 waited += delay
             }
         }
+    }
+
+    /// A batch sent and not yet acknowledged.
+    struct InFlightBatch {
+        var sequence: Int
+        var through: Int64
+        var upserts: Int
+        var deletes: Int
+        /// Every key it upserts or deletes.
+        var keys: Set<[SyncValue]>
+    }
+
+    /// The keys a chunk touches.
+    static func keys(of chunk: EntityReader.Chunk, keyIndexes: [Int]) -> Set<[SyncValue]> {
+        var keys = Set<[SyncValue]>(minimumCapacity: chunk.upserts.count + chunk.deletes.count)
+        for row in chunk.upserts { keys.insert(keyIndexes.map { row[$0] }) }
+        for key in chunk.deletes { keys.insert(key) }
+        return keys
     }
 
     static func describe(_ error: any Error) -> String {

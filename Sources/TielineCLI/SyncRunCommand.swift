@@ -37,6 +37,10 @@ struct SyncRunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Rows per batch.")
     var batchSize: Int = 10_000
 
+    @Option(name: .long, help: ArgumentHelp("Batches sent before the first is acknowledged (1 to 4); more hides the round trip to a distant hub.",
+                                            valueName: "n"))
+    var batchesInFlight: Int = 1
+
     @Option(name: .long, help: "Seconds to wait for a hub that is not answering before stopping (the run resumes next time).")
     var maxWait: Int = 300
 
@@ -63,7 +67,10 @@ struct SyncRunCommand: AsyncParsableCommand {
         let frame = try timeframe.map { text throws(TielineError) in try Timeframe(parsing: text) }
         let (destination, name) = try HubDestinationFactory.make(config: config, store: store)
         let printer = SyncProgressPrinter(json: json)
-        let options = SyncOptions(batchSize: batchSize, retry: RetryPolicy(maxWait: .seconds(max(1, maxWait))), destinationName: name)
+        guard (1...4).contains(batchesInFlight) else { throw TielineError(.invalidInput, "--batches-in-flight must be 1 to 4") }
+        var settings = SyncOptions(batchSize: batchSize, retry: RetryPolicy(maxWait: .seconds(max(1, maxWait))), destinationName: name)
+        settings.batchesInFlight = batchesInFlight
+        let options = settings
         let state = try AgentState.open(home: home)
         let request = SyncRequest(connection: local, only: only, type: syncType, timeframe: frame, keyScan: keyScan)
         let outcome = SyncOutcome()

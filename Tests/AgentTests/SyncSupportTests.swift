@@ -251,11 +251,15 @@ enum SyncTest {
     static let today = try! CalendarDate(parsing: "2026-11-27")
 
     /// Options with small batches and an instant backoff clock.
-    static func options(batchSize: Int = 5, clock: VirtualClock = VirtualClock(), maxWait: Duration = .seconds(60)) -> SyncOptions {
-        SyncOptions(batchSize: batchSize,
-                    retry: RetryPolicy(initialDelay: .seconds(1), maxDelay: .seconds(8), maxWait: maxWait,
-                                       jitter: { 1 }, clock: clock),
-                    destinationName: "hub at http://hub.test", today: { today })
+    /// `inFlight` 1 for tests that follow one batch at a time; the default is the agent's own.
+    static func options(batchSize: Int = 5, clock: VirtualClock = VirtualClock(), maxWait: Duration = .seconds(60),
+                        inFlight: Int = SyncOptions().batchesInFlight) -> SyncOptions {
+        var options = SyncOptions(batchSize: batchSize,
+                                  retry: RetryPolicy(initialDelay: .seconds(1), maxDelay: .seconds(8), maxWait: maxWait,
+                                                     jitter: { 1 }, clock: clock),
+                                  destinationName: "hub at http://hub.test", today: { today })
+        options.batchesInFlight = inFlight
+        return options
     }
 
     /// Mappings with the PCCO preset plus Transaction (JC), with `cleared` Transaction options.
