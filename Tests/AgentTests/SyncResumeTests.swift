@@ -39,8 +39,8 @@ struct SyncResumeTests {
         #expect(try state.history(connection: "main").map(\.status) == [.completed])
     }
 
-    @Test("two batches in flight: one applied with its acknowledgment lost, the next refused; both are re-sent as their ranges, no gap")
-    func lostAcknowledgmentWithTwoInFlight() async throws {
+    /// 30 jobs (six batches of five), and a hub that applies a third batch, loses its acknowledgment and goes down.
+    static func thirtyJobsAndAHubThatLosesTheThirdAck() async throws -> (SageFixture, MirrorDestination) {
         let fixture = try SageFixture()
         try fixture.seed(jobs: 6, transactions: 0)
         for j in 7...30 {
@@ -49,6 +49,12 @@ struct SyncResumeTests {
         }
         let destination = MirrorDestination()
         await destination.goDown(afterApplied: 2, losingAck: true)
+        return (fixture, destination)
+    }
+
+    @Test("two batches in flight: one applied with its acknowledgment lost, the next refused; both are re-sent as their ranges, no gap")
+    func lostAcknowledgmentWithTwoInFlight() async throws {
+        let (fixture, destination) = try await Self.thirtyJobsAndAHubThatLosesTheThirdAck()
         let state = try AgentState.inMemory()
         let runner = SyncRunner(state: state, destination: destination, options: SyncTest.options(maxWait: .seconds(3), inFlight: 2))
         let connection = SyncTest.connection(fixture, settings: SyncSettings(type: .incremental, timeframe: .beginningOfTime))
@@ -73,14 +79,7 @@ struct SyncResumeTests {
 
     @Test("a batch applied by the hub whose acknowledgment was lost is re-sent as the same range; no gap")
     func lostAcknowledgmentLeavesNoGap() async throws {
-        let fixture = try SageFixture()
-        try fixture.seed(jobs: 6, transactions: 0)
-        for j in 7...30 {
-            try fixture.insert(SageSchema.job, ["Job": String(format: "J%02d", j), "Status": "In progress", "Billing_Method": "Contract",
-                                                "Description": "Job \(j)"])
-        }
-        let destination = MirrorDestination()
-        await destination.goDown(afterApplied: 2, losingAck: true)
+        let (fixture, destination) = try await Self.thirtyJobsAndAHubThatLosesTheThirdAck()
         let state = try AgentState.inMemory()
         let runner = SyncRunner(state: state, destination: destination, options: SyncTest.options(maxWait: .seconds(3), inFlight: 1))
         let connection = SyncTest.connection(fixture, settings: SyncSettings(type: .incremental, timeframe: .beginningOfTime))
