@@ -25,7 +25,7 @@ extension ProcoreIntake {
             let r = PayloadReader(result, path: "result")
             guard (try? r.optionalString("status")) == "failure" else { return nil }
             let origin = (try? r.optionalString("origin_id", maxLength: 255)) ?? "?"
-            return "\(origin ?? "?"): \((try? r.optionalString("errors", maxLength: 2000)) ?? "refused")"
+            return "\(origin): \((try? r.optionalString("errors", maxLength: 2000)) ?? "refused")"
         }
     }
 }
