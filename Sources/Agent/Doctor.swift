@@ -89,9 +89,11 @@ public struct Doctor: Sendable {
             return DoctorCheck(id: "sage_connection", title: title, connection: connection.name, passed: true,
                 detail: "\(report.sagePath): every mapped entity's table and columns answer", fix: nil)
         } catch {
-            let fix = error.message.contains("driver manager") ? "install the ODBC driver manager (Debian/Ubuntu: apt-get install unixodbc), then: tieline connections test \(name)"
-                : error.message.contains("environment variable") ? "set the password variable in the agent's environment, then: tieline connections test \(name)"
-                : "check the DSN and driver (odbcinst -q -s / odbcinst -q -d), then: tieline connections test \(name)"
+            let fix = switch error.code {
+            case .odbcDriverManagerMissing: "install the ODBC driver manager (Debian/Ubuntu: apt-get install unixodbc), then: tieline connections test \(name)"
+            case .odbcPasswordMissing: "set the password variable in the agent's environment, then: tieline connections test \(name)"
+            default: "check the DSN and driver (odbcinst -q -s / odbcinst -q -d), then: tieline connections test \(name)"
+            }
             return DoctorCheck(id: "sage_connection", title: title, connection: connection.name, passed: false, detail: error.message, fix: fix)
         }
     }

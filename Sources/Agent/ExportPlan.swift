@@ -137,7 +137,7 @@ public struct WrittenStep: Sendable, Hashable {
 /// A path into Sage that writes exports one step at a time: the agent's write boundary.
 ///
 /// Nothing here assumes one transaction across steps: Sage's import programs, its Web API and
-/// vendor connectors commit each record on its own. The embedded store is one implementation.
+/// vendor connectors are, as integrators describe them, not one transaction. The embedded store is one implementation.
 public protocol SageExportTarget: Sendable {
     /// Runs validation and planning reads against Sage.
     func withLookup<T>(_ body: (any SageExportLookup) throws -> T) throws(TielineError) -> T

@@ -77,14 +77,4 @@ extension AgentState {
             }
         }
     }
-
-    /// Plans not finished: an export cut short by a crash, or stopped by a refusal (for `doctor`).
-    public func unfinishedExportPlans() throws(TielineError) -> [(reference: String, status: String, error: String?)] {
-        try guarded {
-            try writer.read { db in
-                try Row.fetchAll(db, sql: "SELECT reference, status, error FROM export_plan WHERE status <> 'written' ORDER BY created_at")
-                    .map { ($0["reference"], $0["status"], $0["error"]) }
-            }
-        }
-    }
 }

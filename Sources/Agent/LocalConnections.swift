@@ -1,6 +1,7 @@
 import Foundation
 import SageStore
 import SageModel
+import SageODBC
 import SyncCore
 import TielineCore
 
@@ -30,8 +31,7 @@ extension AgentConfigStore {
     @discardableResult
     public func addODBCConnection(name: String, settings: ODBCSettings, password: String? = nil) throws(TielineError) -> LocalConnection {
         try LocalConnection.validate(name: name)
-        let keys = settings.connectionString.split(separator: ";").map { $0.split(separator: "=", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).uppercased() } ?? "" }
-        if keys.contains("PWD") || keys.contains("PASSWORD") {
+        if ConnectionString.holdsSecret(settings.connectionString) {
             throw TielineError(.invalidInput, "--odbc: the connection string holds a password, which would be saved in agent.json; "
                 + "remove PWD= and pass the password through an environment variable: --password-env VARIABLE")
         }

@@ -35,19 +35,17 @@ public struct ODBCSettings: Sendable, Hashable, Codable {
         let password: String
         if let variable = passwordVariable {
             guard let value = environment[variable], !value.isEmpty else {
-                throw TielineError(.odbcProblem, "the ODBC password is read from the environment variable \(variable), which is not set for this process; "
+                throw TielineError(.odbcPasswordMissing, "the ODBC password is read from the environment variable \(variable), which is not set for this process; "
                     + "set it in the agent service's environment (never in agent.json)")
             }
             password = value
         } else if let sealedPassword {
-            guard let home else { throw TielineError(.odbcProblem, "the ODBC password is sealed in the agent's home, which this caller did not give") }
+            guard let home else { throw TielineError(.odbcPasswordMissing, "the ODBC password is sealed in the agent's home, which this caller did not give") }
             password = try Self.box(home).open(sealedPassword)
         } else {
             return connectionString
         }
-        // ODBC's rule: a value with ; or } is wrapped in braces, closing braces doubled.
-        let value = password.contains(where: { ";{}".contains($0) }) ? "{" + password.replacingOccurrences(of: "}", with: "}}") + "}" : password
-        return connectionString.hasSuffix(";") || connectionString.isEmpty ? "\(connectionString)PWD=\(value)" : "\(connectionString);PWD=\(value)"
+        return ConnectionString.adding("PWD", password, to: connectionString)
     }
 
     /// The connection string for messages (a password typed into it by mistake is masked).
@@ -71,7 +69,7 @@ public final class ODBCSageSource: SageSource, @unchecked Sendable {
         do throws(ODBCError) {
             connection = try ODBCConnection(connectionString: resolved)
         } catch {
-            throw TielineError(.odbcProblem, "Local Connection '\(name)': \(error.message)")
+            throw TielineError(.odbc(error), "Local Connection '\(name)': \(error.message)")
         }
     }
 
@@ -82,7 +80,7 @@ public final class ODBCSageSource: SageSource, @unchecked Sendable {
         do {
             return try body(connection)
         } catch let error as ODBCError {
-            throw TielineError(.odbcProblem, error.message)
+            throw TielineError(.odbc(error), error.message)
         } catch let error as TielineError {
             throw error
         } catch {
@@ -162,4 +160,12 @@ public final class ODBCSageSource: SageSource, @unchecked Sendable {
 extension TielineError.Code {
     /// Reading Sage through ODBC failed: no driver manager, driver or DSN, a missing table or column.
     public static let odbcProblem = Self("odbc_problem")
+    /// The ODBC password's environment variable is not set (or its sealed copy cannot be opened here).
+    public static let odbcPasswordMissing = Self("odbc_password_missing")
+
+    /// No ODBC driver manager could be loaded (SageODBC's own code).
+    public static let odbcDriverManagerMissing = Self(ODBCError.Code.driverManagerMissing.rawValue)
+
+    /// The driver's own failure, under SageODBC's code (`odbc_driver_manager_missing`, `odbc_table_missing`...).
+    static func odbc(_ error: ODBCError) -> Self { Self(error.code.rawValue) }
 }

@@ -159,7 +159,8 @@ public struct SyncRunner: Sendable {
         let cap: Int64? = plan.type == .deep || reader.ownsMarkers ? nil : plan.highWater
         let sentBefore = progress.upserts + progress.deletes
         // Without deletion records the keys sent are kept, so a later key scan can tell what Sage deleted.
-        let keyIndexes = company.recordsDeletions ? nil : entity.table.key.compactMap { columns.firstIndex(of: $0) }
+        let keyIndexes = try entity.keyIndexes(in: columns)
+        let recordsKeys = !company.recordsDeletions
         let fromStart = progress.position == 0 && progress.batches == 0 && mode != .changes
         let position = progress.position
         let estimate = try await Offload.run { try reader.estimate(after: position, cap: cap, mode: mode) }
@@ -168,7 +169,6 @@ public struct SyncRunner: Sendable {
         // Batches sent before a crash are rebuilt first, each exactly as it was, then reading goes on.
         var rebuild = progress.pending
         var readPosition = progress.position
-        let keyIndexesForOrder = try entity.keyIndexes(in: columns)
         // Batches sent and not yet acknowledged, oldest first (several at once keep agent and hub both busy).
         var inFlight: [InFlightBatch] = []
         let window = max(1, options.batchesInFlight)
@@ -227,10 +227,11 @@ public struct SyncRunner: Sendable {
                 // After a short chunk of a limited read nothing is left; a rebuilt batch is never the last.
                 var last = false
                 if case .limit = bound { last = chunk.exhausted }
-                // Two batches holding one key must reach the hub in order (a row changed mid-run): wait for the earlier.
-                let keys = Self.keys(of: chunk, keyIndexes: keyIndexesForOrder)
-                if inFlight.contains(where: { !$0.keys.isDisjoint(with: keys) }) { try await settle(below: 1) }
                 try await settle(below: window)
+                // Two batches holding one key must reach the hub in order (a row changed mid-run): wait for the earlier.
+                // One batch at a time never has another in flight here, so its keys are not even collected.
+                let keys = window > 1 ? Self.keys(of: chunk, keyIndexes: keyIndexes) : []
+                if inFlight.contains(where: { !$0.keys.isDisjoint(with: keys) }) { try await settle(below: 1) }
                 try await stopIfRequested()
                 let sequence = progress.nextSequence + inFlight.count
                 inFlight.append(InFlightBatch(sequence: sequence, through: chunk.through, upserts: chunk.upserts.count,
@@ -242,7 +243,7 @@ public struct SyncRunner: Sendable {
                     let (after, nextBound) = (chunk.through, rebuild.first.map { EntityReader.Bound.exact(through: $0) } ?? .limit(options.batchSize, cap: cap))
                     readAhead = Task { try await Offload.run { try reader.read(after: after, bound: nextBound, mode: mode) } }
                 }
-                if let keyIndexes, !chunk.upserts.isEmpty {
+                if recordsKeys, !chunk.upserts.isEmpty {
                     try state.recordSentKeys(chunk.upserts.map { row in keyIndexes.map { row[$0] } }, connection: plan.connection,
                                              entity: entity.name, fromStart: fromStart)
                 }

@@ -32,7 +32,7 @@ public struct ODBCError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Connection strings as ODBC writes them: `Key=Value;` pairs, a value in braces may hold `;`.
-enum ConnectionString {
+public enum ConnectionString {
     /// One `key=value` pair and the exact text it came from.
     struct Pair {
         var key: String
@@ -87,6 +87,17 @@ enum ConnectionString {
     /// The value of `key` (case-insensitive), without braces.
     static func value(of key: String, in string: String) -> String? {
         pairs(string).first { $0.key.lowercased() == key.lowercased() }?.value
+    }
+
+    /// Whether `string` carries a password (any key `isSecret` recognises).
+    public static func holdsSecret(_ string: String) -> Bool {
+        pairs(string).contains { isSecret($0.key) }
+    }
+
+    /// `string` with `key=value` added, the value in braces (closing braces doubled) when it holds `;`, `{` or `}`.
+    public static func adding(_ key: String, _ value: String, to string: String) -> String {
+        let written = value.contains(where: { ";{}".contains($0) }) ? "{" + value.replacingAll("}", with: "}}") + "}" : value
+        return string.isEmpty || string.hasSuffix(";") ? "\(string)\(key)=\(written)" : "\(string);\(key)=\(written)"
     }
 
     /// The secret values in `string`, longest first, to scrub from text a driver sends back.
