@@ -23,7 +23,7 @@ public struct EmbeddedExportTarget: SageExportTarget {
     }
 
     public func write(_ step: ExportStep, reference: String) throws(TielineError) {
-        try company.write { db in try Self.apply(step, in: db) }
+        _ = try company.write { db in try Self.apply(step, in: db) }
     }
 
     /// Looks a step up by its natural key; JC entries are looked for in the unposted batch and,

@@ -41,7 +41,7 @@ final class WebhookSender: Service {
 
     /// Delivers until the sandbox's service group shuts down; a retry wait in progress is cancelled then.
     func run() async throws {
-        try await cancelWhenGracefulShutdown { await self.deliverAll() }
+        await cancelWhenGracefulShutdown { await self.deliverAll() }
     }
 
     private func deliverAll() async {

@@ -49,7 +49,8 @@ struct ODBCSyncTests {
         var tokens: [String: String] = [:]
         for site in ["embedded", "odbc"] {
             let added = await tieline(["hub", "sites", "add", site, "--database", "sqlite:" + hubPath], home: home)
-            tokens[site] = try #require(added.out.split(separator: "\n").last.map(String.init))
+            let token = try #require(added.out.split(separator: "\n").last.map(String.init))
+            tokens[site] = token
         }
         let storage = try SQLiteHubStorage(path: hubPath)
         let hub = try await HubServer.start(storage: storage, port: 0, configuration: HubConfiguration(procore: false), logger: CompanyFileFlowTests.quiet)
@@ -143,7 +144,7 @@ struct ODBCSyncTests {
             try db.execute(sql: "DROP TRIGGER jct_posted_no_update")
             try db.execute(sql: stamp)
         }
-        try await original.backup(to: try DatabaseQueue(path: stamped))
+        try original.backup(to: try DatabaseQueue(path: stamped))
         let copy = try DatabaseQueue(path: stamped)
         try await copy.write { db in
             for trigger in ["JCT_CURRENT__TRANSACTION_version_insert", "JCT_CURRENT__TRANSACTION_version_update", "JCT_CURRENT__TRANSACTION_version_delete"] {

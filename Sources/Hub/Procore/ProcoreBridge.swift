@@ -34,7 +34,7 @@ public final class ProcoreBridge: Service, Sendable {
     public func run() async throws {
         // On SIGTERM in-flight Procore calls are cancelled rather than awaited (a dead Procore would hold the
         // hub for minutes); what they were doing stays due and is done again on the next start.
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.writeBackLoop() }
                 group.addTask { await self.pollLoop() }
