@@ -30,7 +30,7 @@ public struct SandboxConfiguration: Sendable {
     public var spikeLimit = 0
     public var spikeWindow = 10.0
     /// The first wait before a failed webhook delivery is sent again; it doubles up to an hour, and after
-    /// 12 hours of failures the delivery is discarded (plan_your_app/webhooks.md).
+    /// 12 hours of failures (on `clock`) the hook's queue is flushed and its events discarded (plan_your_app/webhooks.md).
     public var webhookRetryBase = 1.0
     /// Seed for ids, origin ids and generated PCCOs: the same seed gives the same sandbox.
     public var seed: UInt64 = 1
@@ -74,8 +74,8 @@ public final class ProcoreSandbox: Sendable {
         data.seedSynthetic(linkedProjects: configuration.syntheticProjects)
         let store = SandboxStore(data)
         let counters = SandboxCounters()
-        let webhooks = WebhookSender(retryBase: configuration.webhookRetryBase) { id, status, error, outcome in
-            counters.record(outcome == "ok")
+        let webhooks = WebhookSender(retryBase: configuration.webhookRetryBase, clock: configuration.clock) { id, status, error, outcome in
+            if outcome != "flushed" { counters.record(outcome == "ok") }
             store.with { $0.recordDelivery(id, status: status, error: error, outcome: outcome) }
         }
         store.deliver = { webhooks.send($0) }
@@ -120,6 +120,8 @@ public final class ProcoreSandbox: Sendable {
     public var rateLimitedCount: Int { store.with { $0.rateLimitedCount } }
     /// `METHOD /path` of every API request, in order.
     public var requestLog: [String] { store.with { $0.requestLog } }
+    /// Every list page answered, in order (also `GET /sandbox/served_pages`).
+    public var servedPages: [SandboxServedPage] { store.with { $0.pagesServed } }
     /// The switchable faults; set them to make the next requests misbehave.
     public var faults: SandboxFaults {
         get { store.with { $0.faults } }

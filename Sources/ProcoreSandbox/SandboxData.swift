@@ -37,6 +37,8 @@ struct SandboxData: Sendable {
     var spikeWindowStart: Date?
     var spikeUsed = 0
     var spikeLimitedCount = 0
+    /// Every list page answered 200, in order.
+    var pagesServed: [SandboxServedPage] = []
     var requestLog: [String] = []
 
     init(companyID: Int, seed: UInt64) {

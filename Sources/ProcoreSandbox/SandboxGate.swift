@@ -99,9 +99,13 @@ extension SandboxData {
         return nil
     }
 
-    /// A successful answer, possibly spoiled by the malformed-body fault.
-    mutating func finish(_ reply: SandboxReply, rateHeaders: [(String, String)]) -> SandboxReply {
+    /// A successful answer, possibly spoiled by the malformed-body fault; a list page served is logged.
+    mutating func finish(_ reply: SandboxReply, for r: SandboxRequest, rateHeaders: [(String, String)]) -> SandboxReply {
         var reply = reply
+        if reply.status == 200, let per = reply.headers.first(where: { $0.0 == "Per-Page" }).flatMap({ Int($0.1) }) {
+            let total = reply.headers.first { $0.0 == "Total" }.flatMap { Int($0.1) } ?? 0
+            pagesServed.append(SandboxServedPage(path: r.path, page: Int(r.query["page"] ?? "1") ?? 1, perPage: per, total: total))
+        }
         reply.headers += rateHeaders
         if (200..<300).contains(reply.status), faults.malformedBurst > 0 {
             faults.malformedBurst -= 1
@@ -137,6 +141,10 @@ extension SandboxData {
             case ("POST", _) where r.segments.count == 4 && r.segments[1] == "staged_records" && r.segments[3] == "import":
                 guard let id = Int(r.segments[2]) else { return .error(404, "staged record not found") }
                 return .ok(try importStaged(id, now: now))
+            case ("GET", "/sandbox/served_pages"):
+                // Which list pages were served, with their per_page: proof that a client really paged.
+                return .ok(.array(pagesServed.map { .object(["path": .string($0.path), "page": Self.num($0.page),
+                                                             "per_page": Self.num($0.perPage), "total": Self.num($0.total)]) }))
             case ("GET", "/sandbox/stats"):
                 return .ok(.object(["request_count": Self.num(requestCount), "rate_limited_count": Self.num(rateLimitedCount),
                                     "projects": Self.num(projects.count), "prime_change_orders": Self.num(pccos.count),

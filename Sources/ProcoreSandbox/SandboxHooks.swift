@@ -31,6 +31,8 @@ struct SandboxDelivery: Sendable {
 /// What the sender takes out of the store: where, with which headers, which event.
 struct SandboxOutgoing: Sendable {
     var deliveryID: Int
+    /// The hook's queue it waits in (flushed together after 12 hours of failures).
+    var hookID: Int
     var url: String
     var headers: [String: String]
     var event: JSONValue
@@ -54,7 +56,7 @@ extension SandboxData {
             ])
             let delivery = SandboxDelivery(id: newID(), hookID: hook.id, event: event)
             deliveries.append(delivery)
-            outbox.append(SandboxOutgoing(deliveryID: delivery.id, url: hook.destinationURL, headers: hook.destinationHeaders, event: event))
+            outbox.append(SandboxOutgoing(deliveryID: delivery.id, hookID: hook.id, url: hook.destinationURL, headers: hook.destinationHeaders, event: event))
         }
     }
 
@@ -73,14 +75,15 @@ extension SandboxData {
         return String(head.reversed()) + String(tail)
     }
 
-    /// Records an attempt's result (called by the sender).
+    /// Records an attempt's result (called by the sender); a delivery flushed with its queue was never attempted.
     mutating func recordDelivery(_ id: Int, status: Int?, error: String?, outcome: String) {
         guard let i = deliveries.firstIndex(where: { $0.id == id }) else { return }
-        deliveries[i].attempts += 1
+        let flushed = outcome == "flushed"
+        if !flushed { deliveries[i].attempts += 1 }
         deliveries[i].responseStatus = status
         deliveries[i].responseError = error
-        deliveries[i].outcome = outcome
-        deliveries[i].status = outcome == "ok" ? "successful" : outcome == "discarded" ? "discarded" : "failing"
+        deliveries[i].outcome = flushed ? "discarded" : outcome
+        deliveries[i].status = outcome == "ok" ? "successful" : outcome == "discarded" || flushed ? "discarded" : "failing"
     }
 
     /// `/rest/v1.0/webhooks/hooks[/{id}[/triggers[/{id}]|/deliveries]]`.

@@ -90,6 +90,9 @@ public struct SandboxPCCO: Sendable, Hashable {
     public var lines: [SandboxPCCOLine]
 }
 
+    /// The other fields Update Prime Change Order documents that the sandbox keeps as given (dates, flags,
+    /// revision, reference...), by their JSON names; absent ones render with a PCCO's defaults.
+    public var documentedFields: [String: JSONValue] = [:]
 /// An ERP request waiting for the integrator, with the payload Procore would deliver.
 public struct SandboxERPRequest: Sendable, Hashable {
     public var id: Int
@@ -110,4 +113,12 @@ public struct SandboxExternalUpdate: Sendable, Hashable {
     public var itemType: String
     public var itemID: Int
     public var originID: String?
+}
+
+/// A list page the sandbox answered: its path, `page`, the `Per-Page` it used and the list's `Total`.
+public struct SandboxServedPage: Sendable, Hashable {
+    public var path: String
+    public var page: Int
+    public var perPage: Int
+    public var total: Int
 }

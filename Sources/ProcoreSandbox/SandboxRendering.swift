@@ -48,7 +48,7 @@ extension SandboxData {
     func pccoJSON(_ p: SandboxPCCO) -> JSONValue {
         var custom: [String: JSONValue] = [:]
         if let d = p.transactionDate { custom["transaction_date"] = .string(d.description) }
-        return .object([
+        var fields: [String: JSONValue] = [
             "id": Self.num(p.id), "contract_id": Self.num(p.contractID), "project_id": Self.num(p.projectID),
             "number": .string(p.number), "title": .string(p.title), "description": .string(p.description),
             "status": .string(p.status), "executed": .bool(false), "erp_custom_fields": .object(custom),
@@ -64,7 +64,10 @@ extension SandboxData {
             "paid": .bool(false), "private": .bool(false), "revision": Self.num(0), "field_change": .bool(false),
             "signature_required": .bool(false), "schedule_impact_amount": .null, "reference": .null, "reason": .null,
             "batch_id": .null, "location": .null, "deleted_at": .null, "custom_fields": .object([:]),
-        ])
+        ]
+        // What an Update set (patchPCCO checked each against its documented type).
+        fields.merge(p.documentedFields) { _, updated in updated }
+        return .object(fields)
     }
 
     /// A PCCO line as the ERP Events Dictionary shows one: `amount` includes the markups,

@@ -48,7 +48,7 @@ struct SandboxResponder: HTTPResponder {
             let later = configuration.clock.now()
             return store.with { data in
                 let reply = r.segments.first == "rest" ? data.route(r, now: later) : .error(404, "no route for \(r.method) \(r.path)")
-                return data.finish(reply, rateHeaders: rate)
+                return data.finish(reply, for: r, rateHeaders: rate)
             }.response
         }
     }

@@ -75,7 +75,7 @@ extension SandboxData {
             list = list.filter { allowed.contains($0.status) }
         }
         if let executed = r.query["filters[executed]"] {
-            list = list.filter { _ in executed == "false" }
+            list = list.filter { ($0.documentedFields["executed"] ?? .bool(false)) == .bool(executed == "true") }
         }
         if let range = r.query["filters[updated_at]"] {
             let parts = range.components(separatedBy: "...")
@@ -94,23 +94,59 @@ extension SandboxData {
         return Self.page(list.map(pccoJSON), r)
     }
 
-    /// Update Prime Change Order as Procore's reference documents it: a `change_order` object; fields it does
-    /// not list (origin_id, origin_code among them) are ignored, as Procore's permitted parameters are.
+    /// Update Prime Change Order as Procore's reference documents its `change_order` body (the OpenAPI-derived
+    /// weigandconstruction/procore_python_sdk, docs/ChangeOrder1.md): number, title, description and status,
+    /// and the dates, flags, revision, reference and schedule impact below, each checked against its documented
+    /// type. Fields it does not list (origin_id, origin_code among them) are ignored, as Procore's permitted
+    /// parameters are; so are the listed ones the sandbox does not model (attachments, batch, change reason,
+    /// location, reviewer, received from, contract, custom fields) — README: where the sandbox departs.
     mutating func patchPCCO(_ index: Int, _ r: SandboxRequest, now: Date) throws(TielineError) -> SandboxReply {
         guard let body = try PayloadReader(try r.json).optional("change_order") else {
             return .error(400, "param is missing or the value is empty: change_order")
         }
-        if let v = try body.optionalString("title", maxLength: 255) { pccos[index].title = v }
-        if let v = try body.optionalString("description", maxLength: 10_000) { pccos[index].description = v }
-        if let v = try body.optionalString("status", maxLength: 40) {
+        guard case .object(let given) = body.value else { throw TielineError(.invalidInput, "change_order: expected an object") }
+        // Everything is read before anything changes, so one wrong field leaves the PCCO as it was.
+        let number = try body.optionalString("number", maxLength: 255), title = try body.optionalString("title", maxLength: 255)
+        let description = try body.optionalString("description", maxLength: 10_000), status = try body.optionalString("status", maxLength: 40)
+        if let status {
             let statuses = ["draft", "pricing", "not_pricing", "pending", "revised", "proceeding", "not_proceeding",
                             "pending_billable", "no_charge", "approved", "rejected", "void"]
-            guard statuses.contains(v) else { throw TielineError(.invalidInput, "change_order.status: '\(v.clipped(40))' is not a change order status") }
-            pccos[index].status = v
+            guard statuses.contains(status) else { throw TielineError(.invalidInput, "change_order.status: '\(status.clipped(40))' is not a change order status") }
         }
+        var updates: [String: JSONValue] = [:]
+        for (name, kind) in Self.patchableFields {
+            guard let value = given[name] else { continue }
+            if case .null = value, kind != .flag { updates[name] = .null; continue }
+            let field = PayloadReader(value, path: "change_order.\(name)")
+            switch kind {
+            case .date: updates[name] = .string(try CalendarDate(parsing: try field.asString(maxLength: 64), field: field.path).description)
+            case .integer:
+                let n = try field.asInt()
+                guard n >= 0 else { throw TielineError(.invalidInput, "change_order.\(name): \(n) is below 0") }
+                updates[name] = Self.num(n)
+            case .flag:
+                guard case .bool = value else { throw TielineError(.invalidInput, "change_order.\(name): expected true or false, found \(value.typeName)") }
+                updates[name] = value
+            case .text: updates[name] = .string(try field.asString(maxLength: 255))
+            }
+        }
+        if let number { pccos[index].number = number }
+        if let title { pccos[index].title = title }
+        if let description { pccos[index].description = description }
+        if let status { pccos[index].status = status }
+        pccos[index].documentedFields.merge(updates) { _, new in new }
         pccos[index].updatedAt = now
         return .ok(pccoJSON(pccos[index]))
     }
+
+    enum PatchKind { case date, integer, flag, text }
+    /// The documented `change_order` fields the sandbox keeps besides number, title, description and status.
+    static let patchableFields: [(String, PatchKind)] = [
+        ("due_date", .date), ("paid_date", .date), ("invoiced_date", .date), ("signed_change_order_received_date", .date),
+        ("revision", .integer), ("schedule_impact_amount", .integer),
+        ("field_change", .flag), ("signature_required", .flag), ("executed", .flag), ("private", .flag), ("paid", .flag),
+        ("reference", .text),
+    ]
 
     /// `/rest/v1.0/companies/{id}/...`: ERP requests, request details, external data.
     mutating func companyRoute(_ s: [String], _ r: SandboxRequest, now: Date) throws(TielineError) -> SandboxReply {

@@ -25,17 +25,28 @@ extension SandboxWebhook {
 
 /// Sends deliveries one at a time, in order, off the request path, as plan_your_app/webhooks.md says
 /// Procore does: 5 seconds to answer; a failure (non-2xx, timeout, no connection) pauses the queue and is
-/// retried with exponential backoff from `retryBase` up to an hour; after 12 hours it is discarded.
+/// retried with exponential backoff from `retryBase` up to an hour; after 12 hours of continuous failure
+/// "the queue is flushed and the queued events are marked discarded" — the failing delivery and every
+/// event queued behind it for the same hook. Waits and the 12 hours are on the sandbox's clock, so a
+/// `VirtualClock` test sees the whole schedule at once.
 final class WebhookSender: Service {
+    /// `outcome`: ok, retried, discarded (the 12 hours ran out on this delivery's attempts) or flushed
+    /// (queued behind it, discarded without an attempt).
     typealias Result = @Sendable (_ deliveryID: Int, _ status: Int?, _ error: String?, _ outcome: String) -> Void
-    let stream: AsyncStream<SandboxOutgoing>
-    let continuation: AsyncStream<SandboxOutgoing>.Continuation
+    /// Wakes the sender when `queue` gets work.
+    let wake: AsyncStream<Void>
+    let continuation: AsyncStream<Void>.Continuation
+    let queue = Mutex<[SandboxOutgoing]>([])
     let retryBase: Double
+    let clock: any TielineClock
     let onResult: Result
+    /// Procore discards after 12 hours of continuous failure.
+    static let discardAfter = 12.0 * 3600
 
-    init(retryBase: Double = 1, onResult: @escaping Result) {
-        (stream, continuation) = AsyncStream<SandboxOutgoing>.makeStream()
+    init(retryBase: Double = 1, clock: any TielineClock = SystemClock(), onResult: @escaping Result) {
+        (wake, continuation) = AsyncStream<Void>.makeStream()
         self.retryBase = retryBase
+        self.clock = clock
         self.onResult = onResult
     }
 
@@ -45,25 +56,39 @@ final class WebhookSender: Service {
     }
 
     private func deliverAll() async {
-        for await delivery in stream {
-            let started = ContinuousClock.now
-            let backoff = Backoff(initial: .seconds(max(0.001, retryBase)), maximum: .seconds(3600))
-            var attempt = 0
-            while !Task.isCancelled {
-                attempt += 1
-                let wait = backoff.seconds(attempt: attempt)
-                let (status, error) = await Self.attempt(delivery)
-                if let status, (200..<300).contains(status) {
-                    onResult(delivery.deliveryID, status, nil, "ok")
-                    break
-                }
-                if ContinuousClock.now - started + .seconds(wait) > .seconds(12 * 3600) {
-                    onResult(delivery.deliveryID, status, error, "discarded")
-                    break
-                }
-                onResult(delivery.deliveryID, status, error, "retried")
-                try? await Task.sleep(for: .seconds(wait))
+        for await _ in wake {
+            while !Task.isCancelled, let delivery = queue.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
+                await deliver(delivery)
             }
+        }
+    }
+
+    private func deliver(_ delivery: SandboxOutgoing) async {
+        let started = clock.now()
+        let backoff = Backoff(initial: .seconds(max(0.001, retryBase)), maximum: .seconds(3600))
+        var attempt = 0
+        while !Task.isCancelled {
+            attempt += 1
+            let (status, error) = await Self.attempt(delivery)
+            if let status, (200..<300).contains(status) {
+                onResult(delivery.deliveryID, status, nil, "ok")
+                return
+            }
+            let wait = backoff.seconds(attempt: attempt)
+            if clock.now().timeIntervalSince(started) + wait > Self.discardAfter {
+                onResult(delivery.deliveryID, status, error, "discarded")
+                let flushed = queue.withLock { queue in
+                    let behind = queue.filter { $0.hookID == delivery.hookID }
+                    queue.removeAll { $0.hookID == delivery.hookID }
+                    return behind
+                }
+                for event in flushed {
+                    onResult(event.deliveryID, nil, "flushed with the queue after 12 hours of failed deliveries", "flushed")
+                }
+                return
+            }
+            onResult(delivery.deliveryID, status, error, "retried")
+            do { try await clock.sleep(for: .seconds(wait)) } catch { return }
         }
     }
 
@@ -83,7 +108,8 @@ final class WebhookSender: Service {
     }
 
     func send(_ deliveries: [SandboxOutgoing]) {
-        for delivery in deliveries { continuation.yield(delivery) }
+        queue.withLock { $0 += deliveries }
+        continuation.yield()
     }
 
     func stop() {

@@ -40,6 +40,7 @@ struct ProcoreSandboxCommand: AsyncParsableCommand {
                 OAuth: POST /oauth/token with grant_type=client_credentials and the client id and \
                 secret given here. Point Tieline at the printed URL as a local Procore endpoint.
                 """)
+                  GET /sandbox/served_pages      list pages answered (path, page, per_page, total)
 
         @OptionGroup var global: GlobalOptions
 
@@ -71,7 +72,7 @@ struct ProcoreSandboxCommand: AsyncParsableCommand {
         @Option(help: "Rate-limit window length in seconds.")
         var rateLimitWindow: Double = 3_600
 
-        @Option(help: "Requests allowed per 10-second spike window (0 turns the spike limit off).")
+        @Option(help: "Requests allowed per 10-second spike window (0, the default, turns the spike limit off; Procore's rate-limiting guide shows 25 in its example).")
         var spikeLimit: Int = 0
 
         @Option(help: "Seconds an access token lives (Procore: 5400); a few seconds tests expiry and refresh.")
@@ -88,7 +89,8 @@ struct ProcoreSandboxCommand: AsyncParsableCommand {
                                    valueName: "name"))
         var webhookTokenEnv = "TIELINE_WEBHOOK_TOKEN"
 
-        func run() async throws {
+        /// The sandbox configuration these options ask for (the secret read from `clientSecretEnv`).
+        func sandboxConfiguration() throws -> SandboxConfiguration {
             var config = SandboxConfiguration()
             config.host = host
             config.port = port
@@ -108,6 +110,11 @@ struct ProcoreSandboxCommand: AsyncParsableCommand {
             if let webhookURL {
                 guard let token = ProcessInfo.processInfo.environment[webhookTokenEnv], !token.isEmpty else {
                     await sandbox.shutdown()
+            return config
+        }
+
+        func run() async throws {
+            let config = try sandboxConfiguration()
                     throw TielineError(.invalidInput, "--webhook-url needs the hub's webhook token in $\(webhookTokenEnv)")
                 }
                 sandbox.setWebhook(SandboxWebhook(url: webhookURL, token: token))

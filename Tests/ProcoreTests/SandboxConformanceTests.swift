@@ -197,6 +197,86 @@ struct SandboxConformanceTests {
         #expect(Self.field(patched.json, "origin_id") == .null, "origin_id is not among Update's documented fields")
     }
 
+    /// The OpenAPI types of a documented PCCO (weigandconstruction/procore_python_sdk, docs/Default1.md
+    /// "Base Prime Change Order": int, str, bool, date, datetime; grand_total a decimal string).
+    enum Kind { case int, string, bool, date, dateTime, object, decimal }
+
+    static func conforms(_ value: JSONValue?, _ kind: Kind, nullable: Bool) -> Bool {
+        guard let value else { return false }
+        if case .null = value { return nullable }
+        switch (kind, value) {
+        case (.int, .number(let text)): return Int(text) != nil
+        case (.string, .string), (.bool, .bool), (.object, .object): return true
+        case (.date, .string(let text)): return text.count == 10 && (try? CalendarDate(parsing: text)) != nil
+        case (.dateTime, .string(let text)): return text.contains("T") && (try? Date(text, strategy: .iso8601)) != nil
+        case (.decimal, .string(let text)): return (try? Money(parsing: text)) != nil
+        default: return false
+        }
+    }
+
+    static let pccoTypes: [(String, Kind, nullable: Bool)] = [
+        ("id", .int, false), ("contract_id", .int, false), ("number", .string, false), ("title", .string, false),
+        ("description", .string, true), ("status", .string, false), ("created_at", .dateTime, false), ("updated_at", .dateTime, false),
+        ("reviewed_at", .dateTime, true), ("due_date", .date, true), ("paid_date", .date, true), ("invoiced_date", .date, true),
+        ("signed_change_order_received_date", .date, true), ("revised_substantial_completion_date", .date, true),
+        ("executed", .bool, false), ("paid", .bool, false), ("private", .bool, false), ("field_change", .bool, false),
+        ("signature_required", .bool, false), ("revision", .int, false), ("schedule_impact_amount", .int, true),
+        ("reference", .string, true), ("grand_total", .decimal, false), ("created_by", .object, false), ("custom_fields", .object, false),
+    ]
+
+    static func expectPCCOTypes(_ json: JSONValue?, _ label: String) {
+        for (key, kind, nullable) in pccoTypes {
+            let value = field(json, key)
+            #expect(conforms(value, kind, nullable: nullable), "\(label): \(key) should be \(kind)\(nullable ? " or null" : ""), is \(String(describing: value))")
+        }
+        let by = field(json, "created_by")
+        #expect(conforms(field(by, "id"), .int, nullable: false) && conforms(field(by, "name"), .string, nullable: false), "\(label): created_by \(String(describing: by))")
+    }
+
+    @Test("a PCCO's documented fields have their documented types in list, show and Update; Update keeps the documented fields and refuses a wrong type whole")
+    func pccoFieldTypes() async throws {
+        let sandbox = try await Self.sandbox()
+        defer { Task { await sandbox.shutdown() } }
+        let pcco = try sandbox.createApprovedPCCO(PCCOSpec(number: "301"))
+        let token = try await ProcoreClient(configuration: sandbox.clientConfiguration()).accessToken().revealed
+        let headers = [("Authorization", "Bearer \(token)"), ("Procore-Company-Id", String(sandbox.configuration.companyID)),
+                       ("Content-Type", "application/json")]
+        let list = "/rest/v1.0/projects/\(pcco.projectID)/prime_change_orders", path = "\(list)/\(pcco.id)"
+        let shown = try await Self.call(sandbox, .GET, path, headers: headers)
+        Self.expectPCCOTypes(shown.json, "show")
+        #expect(Self.field(shown.json, "reviewed_at") != .null, "an approved PCCO has been reviewed")
+        if case .array(let rows)? = try await Self.call(sandbox, .GET, list, headers: headers).json {
+            for row in rows { Self.expectPCCOTypes(row, "list") }
+        } else {
+            Issue.record("the list is not an array")
+        }
+
+        let patched = try await Self.call(sandbox, .PATCH, path, headers: headers, body: """
+            {"change_order": {"number": "301-A", "due_date": "2026-03-01", "paid_date": null, "invoiced_date": "2026-02-15",
+             "revision": 2, "paid": true, "private": true, "executed": true, "schedule_impact_amount": 5, "reference": "RFI 12"}}
+            """)
+        #expect(patched.status == 200, "\(patched.text)")
+        Self.expectPCCOTypes(patched.json, "updated")
+        let again = try await Self.call(sandbox, .GET, path, headers: headers)
+        let expected: [(String, JSONValue)] = [("number", .string("301-A")), ("due_date", .string("2026-03-01")), ("paid_date", .null),
+                                               ("invoiced_date", .string("2026-02-15")), ("revision", .number("2")), ("paid", .bool(true)),
+                                               ("private", .bool(true)), ("executed", .bool(true)), ("schedule_impact_amount", .number("5")),
+                                               ("reference", .string("RFI 12"))]
+        for (key, value) in expected { #expect(Self.field(again.json, key) == value, "\(key) after Update") }
+        let executed = try await Self.call(sandbox, .GET, "\(list)?filters[executed]=true", headers: headers)
+        #expect(executed.json == .array([again.json ?? .null]), "filters[executed] sees the Update")
+
+        let wrong = try await Self.call(sandbox, .PATCH, path, headers: headers,
+                                        body: #"{"change_order": {"title": "Not applied", "revision": "two"}}"#)
+        #expect(wrong.status == 422)
+        #expect(wrong.text.contains("change_order.revision"), "the error names the field: \(wrong.text)")
+        let badDate = try await Self.call(sandbox, .PATCH, path, headers: headers, body: #"{"change_order": {"due_date": "03/01/2026"}}"#)
+        #expect(badDate.status == 422 && badDate.text.contains("change_order.due_date"), "\(badDate.text)")
+        let after = try await Self.call(sandbox, .GET, path, headers: headers)
+        #expect(Self.field(after.json, "title") == Self.field(again.json, "title"), "a refused Update changes nothing")
+        #expect(Self.field(after.json, "revision") == .number("2"))
+    }
+
     @Test("rate-limit headers report the window most likely to be exceeded first", arguments: [(3_600, 25, "25"), (3, 25, "3")])
     func bindingWindow(_ limits: (hourly: Int, spike: Int, reported: String)) async throws {
         let sandbox = try await Self.sandbox { $0.rateLimit = limits.hourly; $0.spikeLimit = limits.spike }
@@ -255,6 +335,47 @@ struct SandboxConformanceTests {
 
     @Test("an ERP request carries every field of the dictionary's create_prime_contract_change_order example")
     func erpRequestFields() async throws {
+    @Test("webhook retries wait 1, 2, 4… seconds up to an hour on the sandbox's clock; after 12 hours the hook's queue is flushed and discarded")
+    func webhookBackoffAndDiscard() async throws {
+        let receiver = try WebhookReceiver(statuses: [500])
+        defer { receiver.stop() }
+        let clock = VirtualClock()
+        let sandbox = try await Self.sandbox { $0.clock = clock }
+        defer { Task { await sandbox.shutdown() } }
+        sandbox.setWebhook(SandboxWebhook(url: receiver.url, token: "hook-secret"))
+        // Two events back to back: the second waits in the hook's queue behind the failing first.
+        let first = sandbox.requestStaging("sync_jobs")
+        sandbox.requestStaging("sync_prime_contracts")
+        let deadline = ContinuousClock.now + .seconds(20)
+        while sandbox.webhookDeliveriesPending > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(sandbox.webhookDeliveriesPending == 0, "both deliveries were settled")
+
+        let waits = clock.sleeps.map(\.timeInterval)
+        #expect(Array(waits.prefix(6)) == [1, 2, 4, 8, 16, 32], "exponential from 1 second: \(waits)")
+        #expect(zip(waits, waits.dropFirst()).allSatisfy { $1 == min($0 * 2, 3600) }, "each wait doubles up to the hour: \(waits)")
+        #expect(waits.last == 3600)
+        let total = waits.reduce(0, +)
+        #expect(total <= 12 * 3600 && total + 3600 > 12 * 3600, "retried for 12 hours, not longer: \(total) s")
+        #expect(receiver.received.count == waits.count + 1, "one attempt more than waits, and none for the flushed event")
+
+        // The token is asked for now: the sandbox's clock has moved 12 hours.
+        let token = try await ProcoreClient(configuration: sandbox.clientConfiguration()).accessToken().revealed
+        let headers = [("Authorization", "Bearer \(token)"), ("Procore-Company-Id", String(sandbox.configuration.companyID))]
+        let hooks = try await Self.call(sandbox, .GET, "/rest/v1.0/webhooks/hooks?namespace=tieline-sandbox", headers: headers)
+        guard case .array(let found)? = hooks.json, case .number(let hookID)? = Self.field(found.first, "id") else {
+            Issue.record("no hook: \(hooks.text)"); return
+        }
+        let discarded = try await Self.call(sandbox, .GET, "/rest/v1.0/webhooks/hooks/\(hookID)/deliveries?filter[status]=discarded", headers: headers)
+        guard case .array(let list)? = discarded.json else { Issue.record("\(discarded.text)"); return }
+        #expect(list.count == 2, "the failing delivery and the one queued behind it: \(discarded.text)")
+        #expect(Self.field(list.first, "attempts") == .number(String(waits.count + 1)))
+        #expect(Self.field(list.first, "response_status") == .number("500"))
+        #expect(Self.field(list.last, "attempts") == .number("0"), "flushed without an attempt")
+        let firstEvent = try JSONValue.parse(receiver.received.first?.body ?? Data())
+        #expect(receiver.received.allSatisfy { (try? JSONValue.parse($0.body)) == firstEvent }, "only the first event was ever sent")
+        #expect(Self.field(firstEvent, "resource_id") != nil && first > 0)
+    }
+
         let sandbox = try await Self.sandbox()
         defer { Task { await sandbox.shutdown() } }
         _ = try sandbox.createApprovedPCCO()
@@ -310,3 +431,7 @@ struct SandboxConformanceTests {
         }
     }
 }
+            // Paged for real: the list was answered one PCCO a page, pages 1 to 3, each following the Link.
+            let pages = h.sandbox.servedPages.filter { $0.path == "/rest/v1.0/projects/\(first.projectID)/prime_change_orders" }
+            #expect(pages.map(\.page) == [1, 2, 3], "\(pages)")
+            #expect(pages.allSatisfy { $0.perPage == 1 && $0.total == 3 }, "\(pages)")

@@ -2,7 +2,11 @@
 """Drive ProPyCore 0.8.0 against a Procore-like server at $SANDBOX_URL.
 
 Env: SANDBOX_URL, CLIENT_ID, CLIENT_SECRET, COMPANY_ID, PROJECT_ID.
-Optional: REDIRECT_URI (default "urn:ietf:wg:oauth:2.0:oob", as ProPyCore's README says).
+Optional: REDIRECT_URI (default "urn:ietf:wg:oauth:2.0:oob", as ProPyCore's README says);
+FAULT_PROBE=429|503: the sandbox refuses the first API call with that status. ProPyCore has no
+retry (access/base.py:53 is a bare `requests.get`, :55-58 raise on any non-2xx through
+exceptions.py:61-86), so the refusal must come out as its own exception naming the status — printed as
+step "refused" — and the same connection's next calls must then succeed.
 
 ProPyCore has no prime-change-order helper, so PCCOs are read with the public
 `Base.get_request(api_url, additional_headers, params)` method that every ProPyCore
@@ -32,6 +36,15 @@ def main() -> int:
                    redirect_uri=os.environ.get("REDIRECT_URI", "urn:ietf:wg:oauth:2.0:oob"),
                    base_url=base, oauth_url=base)
     out("token", obtained=True, note="ProPyCore keeps the token in a private attribute")
+    probe = os.environ.get("FAULT_PROBE")
+    if probe:
+        from ProPyCore.exceptions import ProcoreException
+        try:
+            conn.companies.get()
+        except ProcoreException as exc:
+            out("refused", type=type(exc).__name__, error=str(exc), response=exc.response)
+        else:
+            raise RuntimeError(f"the sandbox's {probe} was not reported: the call succeeded")
 
     companies = conn.companies.get()                  # GET /rest/v1.0/companies (one page)
     for c in companies:

@@ -5,6 +5,10 @@ Env: SANDBOX_URL, CLIENT_ID, CLIENT_SECRET, COMPANY_ID, REFRESH_TOKEN.
 This client knows only the refresh_token grant, and offers companies and projects; it has no
 prime change order API and no public way to make other calls, so only those are driven (no
 patching). Its base_url carries the version prefix ("/rest/v1.0"), as its README shows.
+FAULT_PROBE=429|503: the sandbox refuses the first API call with that status. procore has no retry
+(apis/api_base.py:54 is a bare `requests.get`; :60-83 raise on anything but 200), so the refusal must
+come out as its own exception naming the status — printed as step "refused" — and the same
+connection's next calls must then succeed.
 Prints JSON lines; exits non-zero on any failure.
 """
 import json
@@ -25,6 +29,15 @@ def main() -> int:
                    client_id=os.environ["CLIENT_ID"], client_secret=os.environ["CLIENT_SECRET"],
                    refresh_token=os.environ["REFRESH_TOKEN"])
     out("token", obtained=bool(conn.access_token))
+    probe = os.environ.get("FAULT_PROBE")
+    if probe:
+        from procore.exceptions import ProcoreError
+        try:
+            conn.companies.get()
+        except ProcoreError as exc:
+            out("refused", type=type(exc).__name__, error=str(exc), response=exc.response)
+        else:
+            raise RuntimeError(f"the sandbox's {probe} was not reported: the call succeeded")
     companies = conn.companies.get()
     for c in companies:
         out("company", **c)

@@ -3,9 +3,12 @@
 
 Started by scripts/conformance-test (which makes the venvs). Starts `tieline procore-sandbox serve`
 on a free loopback port, seeds PCCOs through the sandbox's control endpoint, then runs each
-client's drive script unpatched: token, companies, projects, PCCOs paged with per_page=1, one PCCO
-shown; then pyprocore again through a 429 and a 503. Every check prints PASS or FAIL; any FAIL
-makes the exit status 1.
+client's drive script unpatched: token, companies, projects, PCCOs paged with per_page=1 (checked on
+the pages the sandbox served), one PCCO shown. Then every client meets a 429 and a 503: pyprocore
+retries them (pyprocore/core/client.py:31, 256-261) and must finish its run; ProPyCore and procore
+have no retry at all, so each must report the refusal as its own exception naming the status, and its
+next call must succeed with the sandbox unchanged. Every check prints PASS or FAIL; any FAIL makes
+the exit status 1.
 
 Env: TIELINE_BIN, VENVS (folder holding venv-pyprocore, venv-ProPyCore, venv-procore; a missing
 venv is reported and fails the run).
@@ -46,6 +49,11 @@ def post(url, body, content_type="application/json"):
 def put(url, body):
     request = urllib.request.Request(url, data=json.dumps(body).encode(), method="PUT", headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=10) as r:
         return json.loads(r.read())
 
 
@@ -91,19 +99,25 @@ def main():
         project_id = first["project_id"]
         for number in ("902", "903"):
             post(base + "/sandbox/pccos", {"number": number, "project_id": project_id})
-        # procore 0.1.0 needs a refresh token to start from (it knows no other grant).
-        refresh = post(base + "/oauth/token", f"grant_type=client_credentials&client_id={CLIENT_ID}&client_secret={CLIENT_SECRET}".encode(),
-                       "application/x-www-form-urlencoded")["refresh_token"]
+        # procore 0.1.0 needs a refresh token to start from (it knows no other grant); each is good once.
+        def fresh_refresh():
+            return post(base + "/oauth/token", f"grant_type=client_credentials&client_id={CLIENT_ID}&client_secret={CLIENT_SECRET}".encode(),
+                        "application/x-www-form-urlencoded")["refresh_token"]
         common = {"SANDBOX_URL": base, "CLIENT_ID": CLIENT_ID, "CLIENT_SECRET": CLIENT_SECRET,
-                  "COMPANY_ID": str(company_id), "PROJECT_ID": str(project_id), "REFRESH_TOKEN": refresh}
+                  "COMPANY_ID": str(company_id), "PROJECT_ID": str(project_id), "REFRESH_TOKEN": fresh_refresh()}
 
+        pcco_path = f"/rest/v1.0/projects/{project_id}/prime_change_orders"
         for client in ("pyprocore", "ProPyCore"):
+            served_before = len(get(base + "/sandbox/served_pages"))
             lines = drive(client, common)
             if lines is None:
                 continue
             steps = [l["step"] for l in lines]
             check(f"{client}: token, companies, projects", {"token", "company", "project"} <= set(steps), steps)
             check(f"{client}: all three PCCOs through per_page=1 pages", steps.count("pcco") == 3, steps)
+            pages = [p for p in get(base + "/sandbox/served_pages")[served_before:] if p["path"] == pcco_path]
+            check(f"{client}: the sandbox served PCCO pages 1, 2 and 3 one at a time",
+                  {1, 2, 3} <= {p["page"] for p in pages} and all(p["per_page"] == 1 for p in pages), pages)
             shown = [l for l in lines if l["step"] == "pcco_show"]
             check(f"{client}: shows a PCCO with its documented fields",
                   bool(shown) and all(k in shown[0] for k in ("id", "number", "title", "status", "contract_id", "grand_total")),
@@ -117,12 +131,29 @@ def main():
                 break
             put(base + "/sandbox/faults", {fault: 1, "rate_limit_reset_seconds": 1, "unavailable_retry_after": 1})
             drive("pyprocore", common, label=f"pyprocore through a {label}")
-            with urllib.request.urlopen(base + "/sandbox/faults", timeout=10) as r:
-                left = json.loads(r.read())[fault]
+            left = get(base + "/sandbox/faults")[fault]
             check(f"pyprocore met the {label}", left == 0, f"{fault} still {left}")
-        # ProPyCore does not retry: it must at least stop with the error rather than carry on with bad data.
-        put(base + "/sandbox/faults", {"unavailable_burst": 5, "unavailable_retry_after": 1})
-        drive("ProPyCore", common, expect_ok=False, label="ProPyCore on a 503")
+        # ProPyCore and procore have no retry at all (README: the clients' limits): the honest best is that
+        # each reports the refusal as its own exception naming the status, and its next call succeeds.
+        for client, needed in (("ProPyCore", {"company", "project", "pcco", "pcco_show"}), ("procore", {"company", "project"})):
+            for fault, status in (("rate_limit_burst", 429), ("unavailable_burst", 503)):
+                before = get(base + "/sandbox/stats")
+                put(base + "/sandbox/faults", {fault: 1, "rate_limit_reset_seconds": 1, "unavailable_retry_after": 1})
+                lines = drive(client, {**common, "FAULT_PROBE": str(status), "REFRESH_TOKEN": fresh_refresh()},
+                              label=f"{client} given a {status}") or []
+                refused = [l for l in lines if l["step"] == "refused"]
+                check(f"{client}: reports the {status} as its own exception naming the status",
+                      bool(refused) and str(status) in refused[0]["error"], refused or lines)
+                steps = [l["step"] for l in lines]
+                after_refusal = set(steps[steps.index("refused") + 1:]) if refused else set()
+                check(f"{client}: its next calls succeed after the {status}", needed <= after_refusal, steps)
+                if client == "ProPyCore":
+                    check(f"{client}: still all three PCCOs after the {status}", steps.count("pcco") == 3, steps)
+                after = get(base + "/sandbox/stats")
+                check(f"{client}: the {status} was met once and the sandbox is unchanged",
+                      get(base + "/sandbox/faults")[fault] == 0
+                      and all(after[k] == before[k] for k in ("projects", "prime_change_orders", "erp_requests")),
+                      (before, after))
         put(base + "/sandbox/faults", {})
     finally:
         server.terminate()
