@@ -30,8 +30,8 @@ let package = Package(
             // SecretBox: AES-GCM for secrets that must be used later (Procore client secrets, ODBC passwords).
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // The Sage 300 CRE company store: schema, field limits, rules, posting, sample company.
-        // Sage 300 CRE as data: tables, columns, field lengths, transaction types. No database; the hub links only this.
+        // Sage 300 CRE as data: tables, columns, field lengths, transaction types, rules (SageRules). No database;
+        // the hub links only this, never SageStore.
         .target(name: "SageModel", dependencies: ["TielineCore"]),
         // The embedded Sage 300 CRE company store: SQLite through GRDB, triggers, Post Entries, the sample company.
         .target(name: "SageStore", dependencies: [
@@ -85,6 +85,8 @@ let package = Package(
         // The cloud side: sites, mirror, export queue, Procore write-back.
         .target(name: "Hub", dependencies: [
             "TielineCore", "SyncCore", "Procore", "ServerSupport",
+            // Sage's rules as data (the status that takes change orders), never the embedded store.
+            "SageModel",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),

@@ -107,7 +107,8 @@ public struct Doctor: Sendable {
         }
         do {
             let count = try company.read { db in
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"\(SageSchema.contract.name)\" WHERE \"Status\" = 'Approved'") ?? 0
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"\(SageSchema.contract.name)\" WHERE \"Status\" = ?",
+                                 arguments: [SageRules.contractStatusTakingChangeOrders]) ?? 0
             }
             return DoctorCheck(id: "approved_contract", title: title, connection: connection.name, passed: count > 0,
                 detail: count > 0 ? "\(count) Approved contract\(count == 1 ? "" : "s")" : "the company has no Approved CN contract; PCCOs export onto one",

@@ -106,9 +106,9 @@ public struct ChangeOrder: SageRecord, Hashable {
         guard let status = try String.fetchOne(db, sql: "SELECT Status FROM CNC_ACTIVE__CONTRACT WHERE Contract = ?", arguments: [contract]) else {
             throw TielineError(.notFound, "contract \(contract) does not exist")
         }
-        guard status == "Approved" else {
+        guard status == SageRules.contractStatusTakingChangeOrders else {
             throw TielineError(.contractNotApproved,
-                "contract \(contract) is \(status); a contract must be Approved before it takes change orders")
+                "contract \(contract) is \(status); a contract must be \(SageRules.contractStatusTakingChangeOrders) before it takes change orders")
         }
         if try Bool.fetchOne(db, sql: "SELECT 1 FROM CNC_ACTIVE__CHANGE_ORDER WHERE Contract = ? AND Change_Order = ?",
                              arguments: [contract, changeOrder]) == true {

@@ -71,11 +71,13 @@ enum SchemaSQL {
     static let ruleTriggers: [String] = {
         let posted = quoted(SageSchema.transaction.name)
         let postedColumns = SageSchema.transaction.columns.map { quoted($0.name) }.joined(separator: ", ")
+        // The one status that takes change orders, from SageModel (a plain word: no quote to escape).
+        let approved = SageRules.contractStatusTakingChangeOrders
         return [
             """
             CREATE TRIGGER cn_change_order_needs_approved_contract BEFORE INSERT ON CNC_ACTIVE__CHANGE_ORDER
-            WHEN (SELECT Status FROM CNC_ACTIVE__CONTRACT WHERE Contract = NEW.Contract) IS NOT 'Approved'
-            BEGIN SELECT RAISE(ABORT, 'contract_not_approved: a contract must be Approved before it takes change orders'); END
+            WHEN (SELECT Status FROM CNC_ACTIVE__CONTRACT WHERE Contract = NEW.Contract) IS NOT '\(approved)'
+            BEGIN SELECT RAISE(ABORT, 'contract_not_approved: a contract must be \(approved) before it takes change orders'); END
             """,
             """
             CREATE TRIGGER jct_posted_no_update BEFORE UPDATE OF \(postedColumns) ON \(posted)

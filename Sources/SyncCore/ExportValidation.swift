@@ -1,3 +1,4 @@
+import SageModel
 import TielineCore
 
 /// What validation needs to know about the ERP: answered by the hub's mirror or by Sage itself.
@@ -61,9 +62,9 @@ public func procoreReference(pccoID: Int) -> String { "procore:pcco:\(pccoID)" }
 
 /// Checks an export against the ERP before anything is written or accepted.
 public enum ExportValidator {
-    /// Sage's Change_Order and Description lengths.
-    public static let changeOrderLength = 5
-    public static let descriptionLength = 30
+    /// Sage's Change_Order and Description lengths, as SageModel's schema defines them.
+    public static let changeOrderLength = SageRules.changeOrderLength
+    public static let descriptionLength = SageRules.changeOrderDescriptionLength
 
     /// Every problem found, in PCCO order; empty when the export can be written.
     ///
@@ -100,8 +101,8 @@ public enum ExportValidator {
         let contractExists: Bool
         if let contract = try lookup.contract(export.contract) {
             contractExists = true
-            if contract.status != "Approved" {
-                add(nil, "contract", "Sage contract \(export.contract) is \(contract.status); it must be Approved before it takes change orders")
+            if contract.status != SageRules.contractStatusTakingChangeOrders {
+                add(nil, "contract", "Sage contract \(export.contract) is \(contract.status); it must be \(SageRules.contractStatusTakingChangeOrders) before it takes change orders")
             }
             if contract.job != export.job {
                 add(nil, "contract", "Sage contract \(export.contract) belongs to job \(contract.job), not to \(export.job)")

@@ -1,4 +1,5 @@
 import Foundation
+import SageModel
 import SyncCore
 import TielineCore
 
@@ -39,8 +40,8 @@ extension ExportQueue {
         if let description = MirrorLookup.text(row["Description"]), description != SageText.normalized(record.export.title) {
             drift.append("\(co): Description is '\(description)' in Sage, '\(record.export.title)' was exported")
         }
-        if let status = MirrorLookup.text(row["Status"]), status != "Approved" {
-            drift.append("\(co): Status is \(status) in Sage, Approved was exported")
+        if let status = MirrorLookup.text(row["Status"]), status != SageRules.contractStatusTakingChangeOrders {
+            drift.append("\(co): Status is \(status) in Sage, \(SageRules.contractStatusTakingChangeOrders) was exported")
         }
         let items = try await storage.mirrorRows(entity: EntityCatalog.contractChangeOrderItem.name, key: [result.contract, result.changeOrder],
                                                  page: 1, perPage: 1000, site: site)
