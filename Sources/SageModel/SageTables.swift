@@ -140,8 +140,8 @@ public enum SageSchema {
         Col.changeOrder(optional: true), SageColumn("Draw", .text(15), optional: true),
         SageColumn("Chg_Mgmt_Ref_1", .text(36), optional: true), SageColumn("Chg_Mgmt_Ref_2", .text(36), optional: true),
         SageColumn("Chg_Mgmt_URL", .text(260), optional: true),
-        // Lengths of these two are not in the public sources (inferred).
-        SageColumn("Application_of_Origin", .text(20), optional: true), SageColumn("Transaction_Status", .text(20), optional: true),
+        // Both evidenced with their lengths by the same EF Core scaffold (Application_of_Origin holds codes such as 'JC').
+        SageColumn("Application_of_Origin", .text(3), optional: true), SageColumn("Transaction_Status", .text(20), optional: true),
         SageColumn("Operator_Stamp", .text(20), optional: true), SageColumn("Date_Stamp", .date, optional: true),
         // HH:MM:SS, as Sage's Time_Stamp time column reads.
         SageColumn("Time_Stamp", .text(8), optional: true),

@@ -21,7 +21,12 @@ extension SageCompany {
             for sql in SchemaSQL.ruleTriggers { try db.execute(sql: sql) }
         }
         migrator.registerMigration("v2: Sage's evidenced names and lengths, Row_ID on every record") { db in
-            try SchemaRebuild.rebuild(db, renamed: SchemaRebuild.v2Renames)
+            try SchemaRebuild.rebuild(db, renamed: SchemaRebuild.v2Renames, derived: SchemaRebuild.v2Derived)
+        }
+        // Application_of_Origin is 3 characters in Sage (evidenced); v2 had assumed 20. The rebuild also maps
+        // the v1 transaction types a company file migrated by an earlier v2 may still hold (the map is idempotent).
+        migrator.registerMigration("v3: Application_of_Origin 3, v1 commitment types renamed") { db in
+            try SchemaRebuild.rebuild(db, renamed: [:])
         }
         return migrator
     }()
@@ -40,11 +45,21 @@ enum SchemaRebuild {
     /// v1 → v2 values that no longer fit a narrowed column: Equipment_Type became 5 characters, and the
     /// only longer values a v1 store holds are its own sample generator's. Any other value longer than
     /// Sage's length stops the migration with the column named (nothing is truncated).
+    /// v1 `Transaction_Type` values are Sage's spellings now (`Commitment` → `Committed cost`, evidenced), in posted
+    /// history and the unposted batch alike: the map is keyed by column, so every table holding it is mapped.
     static let v2Values: [String: [String: String]] = [
         "Equipment_Type": ["Excavator": "EXCAV", "Loader": "LOADR", "Crane": "CRANE", "Truck": "TRUCK", "Generator": "GEN", "Skid": "SKID"],
+        "Transaction_Type": ["Commitment": TransactionType.commitment, "Commitment change": TransactionType.commitmentChange],
     ]
 
-    static func rebuild(_ db: Database, renamed: [String: [String: String]], values: [String: [String: String]] = v2Values) throws {
+    /// v1 → v2 columns the old table lacks but its rows determine, per table: new column → SQL over the old row.
+    /// A v1 job's approved contract changes are what posting added to its revised amount.
+    static let v2Derived: [String: [String: String]] = [
+        SageSchema.job.name: ["JTD_Aprvd_Contract_Chgs": "\"Revised_Contract_Amount\" - \"Original_Contract_Amount\""],
+    ]
+
+    static func rebuild(_ db: Database, renamed: [String: [String: String]], derived: [String: [String: String]] = [:],
+                        values: [String: [String: String]] = v2Values) throws {
         // Triggers and version indexes are recreated for the new tables; none may fire while rows are copied.
         for trigger in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'") {
             try db.execute(sql: "DROP TRIGGER \(SchemaSQL.quoted(trigger))")
@@ -55,15 +70,17 @@ enum SchemaRebuild {
             try db.execute(sql: "ALTER TABLE \(SchemaSQL.quoted(table.name)) RENAME TO \(SchemaSQL.quoted(old))")
             try db.execute(sql: SchemaSQL.createTable(table))
             let existing = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(\(SchemaSQL.quoted(old)))").map { $0["name"] as String })
+            // (new column, SQL reading it from the old row)
             var pairs = table.columns.compactMap { column -> (String, String)? in
                 let source = renamed[table.name]?[column.name] ?? column.name
-                return existing.contains(source) ? (column.name, source) : nil
+                if existing.contains(source) { return (column.name, Self.source(column: column.name, from: source, values: values)) }
+                return derived[table.name]?[column.name].map { (column.name, $0) }
             }
-            pairs.append((SageSchema.rowVersion, SageSchema.rowVersion))
-            if existing.contains(SageSchema.rowID) { pairs.append((SageSchema.rowID, SageSchema.rowID)) }
+            pairs.append((SageSchema.rowVersion, SchemaSQL.quoted(SageSchema.rowVersion)))
+            if existing.contains(SageSchema.rowID) { pairs.append((SageSchema.rowID, SchemaSQL.quoted(SageSchema.rowID))) }
             try db.execute(sql: """
                 INSERT INTO \(SchemaSQL.quoted(table.name)) (\(pairs.map { SchemaSQL.quoted($0.0) }.joined(separator: ", ")))
-                SELECT \(pairs.map { source(column: $0.0, from: $0.1, values: values) }.joined(separator: ", ")) FROM \(SchemaSQL.quoted(old))
+                SELECT \(pairs.map(\.1).joined(separator: ", ")) FROM \(SchemaSQL.quoted(old))
                 """)
             try db.execute(sql: "DROP TABLE \(SchemaSQL.quoted(old))")
             for sql in SchemaSQL.changeMarkerTriggers(table) { try db.execute(sql: sql) }

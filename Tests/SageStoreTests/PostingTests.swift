@@ -57,6 +57,36 @@ struct PostingTests {
         #expect(try company.postEntries(batch: "B2").run == 2)
     }
 
+    @Test func aPostedPCCORaisesTheJobsJTDApprovedContractChanges() throws {
+        let company = try makeCompany()
+        func job() throws -> (revised: Int64, jtd: Int64) {
+            try company.read { db throws in
+                let row = try Row.fetchOne(db, sql: "SELECT Revised_Contract_Amount, JTD_Aprvd_Contract_Chgs FROM JCM_MASTER__JOB WHERE Job = 'J-1'")!
+                return (row[0], row[1])
+            }
+        }
+        #expect(try job() == (300_000, 0))
+        // A PCCO as the export writes it: approved scheduled value changes on contract items; a pending one beside it.
+        try company.write { db throws in
+            let lines = [
+                entry(TransactionType.approvedScheduledValueChange, item: "100", code: "02-200", category: nil, cents: 23_000),
+                entry(TransactionType.approvedScheduledValueChange, item: "200", code: "03-300", category: nil, cents: -4_500),
+                entry(TransactionType.pendingScheduledValueChange, item: "200", code: "03-300", category: nil, cents: 9_999),
+            ]
+            for (index, line) in lines.enumerated() {
+                try UnpostedTransaction(batch: "PROCORE", entry: Int64(index + 1), transaction: line).insert(db)
+            }
+        }
+        try company.postEntries(batch: "PROCORE")
+        #expect(try job() == (300_000 + 18_500, 18_500))
+        // A second PCCO adds to what the first left: job to date.
+        try company.write { db throws in
+            try UnpostedTransaction(batch: "PROCORE", entry: 1, transaction: entry(TransactionType.approvedScheduledValueChange, item: "100", code: "02-200", category: nil, cents: 1_500)).insert(db)
+        }
+        try company.postEntries(batch: "PROCORE")
+        #expect(try job() == (300_000 + 20_000, 20_000))
+    }
+
     @Test func refusesABatchCodedToMissingRecordsAndChangesNothing() throws {
         let company = try makeCompany()
         try company.write { db throws in

@@ -67,9 +67,22 @@ struct RowIDAndMigrationTests {
             // Rows keep their change markers, so an agent's checkpoint still holds after the upgrade.
             #expect(try Int.fetchOne(db, sql: "SELECT SUM(Row_Version) FROM JCT_CURRENT__TRANSACTION") == oldVersions)
             #expect(try Int.fetchOne(db, sql: "SELECT SUM(Approved_Estimate_Changes) FROM JCM_MASTER__CATEGORY") == oldEstimates)
-            // The previous generator's equipment types are Sage's 5-character codes now.
-            let types = Set(try String.fetchAll(db, sql: "SELECT DISTINCT Equipment_Type FROM JCT_CURRENT__TRANSACTION WHERE Equipment_Type IS NOT NULL"))
-            #expect(!types.isEmpty && types.allSatisfy { $0.count <= 5 }, "\(types)")
+            // The previous generator's equipment types are Sage's 5-character codes now, posted and unposted alike.
+            let equipment = try Row.fetchAll(db, sql: "SELECT Equipment, Equipment_Type FROM JCT_CURRENT__TRANSACTION WHERE Equipment_Type IS NOT NULL ORDER BY Sequence")
+                .map { "\($0["Equipment"] as String) \($0["Equipment_Type"] as String)" }
+            #expect(equipment == ["CR-090 CRANE", "TR-118 TRUCK", "SK-301 SKID", "EX-210 EXCAV", "LD-044 LOADR", "GN-007 GEN"])
+            #expect(try String.fetchAll(db, sql: "SELECT Equipment_Type FROM JCT_UNPOSTED__TRANSACTION WHERE Equipment_Type IS NOT NULL") == ["EXCAV"])
+            // v1's commitment types are Sage's spellings now, in both transaction tables; nothing keeps the old one.
+            let commitments = try Row.fetchAll(db, sql: """
+                SELECT Transaction_Type, COUNT(*) AS n FROM JCT_CURRENT__TRANSACTION
+                WHERE Transaction_Type IN ('Commitment', 'Commitment change', ?, ?) GROUP BY Transaction_Type ORDER BY Transaction_Type
+                """, arguments: [TransactionType.commitment, TransactionType.commitmentChange]).map { "\($0["Transaction_Type"] as String) \($0["n"] as Int)" }
+            #expect(commitments == ["Aprvd cmmtt cst chng 2", "Committed cost 2"])
+            #expect(try String.fetchAll(db, sql: "SELECT Transaction_Type FROM JCT_UNPOSTED__TRANSACTION ORDER BY Entry") == ["Committed cost", "EQ cost"])
+            // A v1 job's approved contract changes are what posting added to its revised amount.
+            let changes = try Row.fetchAll(db, sql: "SELECT Job, JTD_Aprvd_Contract_Chgs FROM JCM_MASTER__JOB ORDER BY Job")
+                .map { "\($0["Job"] as String) \($0["JTD_Aprvd_Contract_Chgs"] as Int64)" }
+            #expect(changes == ["20-201 11840000", "21-202 9490000", "24-118 1250000"])
             let ids = try String.fetchAll(db, sql: "SELECT Row_ID FROM JCT_CURRENT__TRANSACTION")
             #expect(Set(ids).count == ids.count && ids.allSatisfy { $0.wholeMatch(of: Self.guid) != nil })
         }

@@ -10,7 +10,7 @@ struct ReferenceWriter {
     init(_ db: Database) throws {
         self.db = db
         jobs = try SampleInserter(db, SageSchema.job, ["Job", "Description", "Status", "Customer", "Billing_Method", "Billing_Level",
-                                                        "Original_Contract_Amount", "Revised_Contract_Amount", "Estimated_Start_Date", "Address_1", "City", "State", "ZIP_Code"])
+                                                        "Original_Contract_Amount", "Revised_Contract_Amount", "JTD_Aprvd_Contract_Chgs", "Estimated_Start_Date", "Address_1", "City", "State", "ZIP_Code"])
         extras = try SampleInserter(db, SageSchema.extra, ["Job", "Extra", "Description"])
         costCodes = try SampleInserter(db, SageSchema.costCode, ["Job", "Extra", "Cost_Code", "Description", "Original_Scheduled_Value", "Revised_Scheduled_Value"])
         categories = try SampleInserter(db, SageSchema.category, ["Job", "Extra", "Cost_Code", "Category", "Description", "Original_Estimate"])
@@ -125,8 +125,9 @@ struct ReferenceWriter {
             : (startDay < SampleCompanyGenerator.firstDay + 900 && random.chance(0.5)) ? "Closed" : "In progress"
         let description = riverside ? RiversideClinic.description
             : String("\(random.pick(SampleNames.companyWords)) \(random.pick(SampleNames.projectKinds))".prefix(30))
+        // JTD approved contract changes: what the approved change orders added (revised − original; 0 for quick bill).
         try jobs.insert([id, description, riverside ? "In progress" : status, customer, quickBill ? "Quick bill" : "Contract", billingLevel,
-                         original, revised, start, "\(random.int(100...9999)) \(random.pick(SampleNames.streets))", city, state, zip])
+                         original, revised, revised - original, start, "\(random.int(100...9999)) \(random.pick(SampleNames.streets))", city, state, zip])
         return job
     }
 
