@@ -15,10 +15,10 @@ struct SageCommand: AsyncParsableCommand {
             commandName: "post-entries",
             abstract: "Post a batch of unposted JC entries, as Sage's Post Entries does.",
             discussion: """
-                Moves the batch's entries from the unposted batch into JC history under a new run and rolls \\
-                the amounts up (revised contract and scheduled values, approved estimate changes, JTD cost), in \\
-                one transaction: if any entry is coded to a job, cost code or category Sage does not have, \\
-                nothing is posted and the entry is named. PCCOs exported from Procore wait in batch PROCORE.
+                Moves the batch's entries from the unposted batch into JC history under a new run and rolls \
+                the amounts up (revised contract and scheduled values, approved estimate changes, JTD cost), in \
+                one transaction: if any entry is coded to a job, cost code, category or contract item Sage does \
+                not have, nothing is posted and the entry is named. PCCOs exported from Procore wait in batch PROCORE.
                 """)
 
         @OptionGroup var global: GlobalOptions

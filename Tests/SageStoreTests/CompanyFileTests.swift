@@ -35,6 +35,22 @@ struct CompanyFileTests {
         }
     }
 
+    @Test func theDocumentedExampleLoadsWithItsStatuses() throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/examples/company.json")
+        let file = try CompanyFile.load(try Data(contentsOf: example), source: "company.json")
+        #expect(!file.jobs.isEmpty)
+        // Every documented status is accepted.
+        for status in SageRules.jobStatuses {
+            let json = Self.minimal.replacingOccurrences(of: #""description": "Shed","#, with: #""description": "Shed", "status": "\#(status)","#)
+            #expect(try CompanyFile.load(Data(json.utf8), source: "company.json").jobs[0].status == status)
+        }
+        for status in SageRules.contractStatuses {
+            let json = Self.minimal.replacingOccurrences(of: #""description": "Prime""#, with: #""description": "Prime", "status": "\#(status)""#)
+            #expect(try CompanyFile.load(Data(json.utf8), source: "company.json").jobs[0].contracts?[0].status == status)
+        }
+    }
+
     @Test(arguments: [
         (#""costCode": "02-200", "category": "S", "amount": "1500.25""#, #""costCode": "09-999", "category": "S", "amount": "1500.25""#,
          "jobs[0].contracts[0].items[0]: cost code 09-999 / category S is not one of job J-1's cost codes"),
@@ -44,6 +60,17 @@ struct CompanyFileTests {
         (#""description": "Shed", "customer": "C1""#, #""description": "Shed", "customer": "C9""#, "jobs[0].customer: 'C9' is not among the file's customers"),
         (#"{"category": "O"}"#, #"{"category": "O"}, {"category": "O"}"#, "jobs[0].costCodes[0].categories[1]: appears twice in the file"),
         (#""description": "Shed", "#, "", "jobs[0].description is missing"),
+        // A misspelt key is refused, not ignored: the file's author meant something by it.
+        (#""name": "Tiny""#, #""name": "Tiny", "withPj": true"#, "company.json: withPj is not a company-file field; here the fields are name, withPJ, customers, jobs"),
+        (#""contract": "J-1", "description": "Prime""#, #""contract": "J-1", "description": "Prime", "statuss": "Pending""#,
+         "jobs[0].contracts[0].statuss is not a company-file field"),
+        (#""item": "100", "#, #""item": "100", "qty": 2, "#, "jobs[0].contracts[0].items[0].qty is not a company-file field"),
+        (#"{"category": "O"}"#, #"{"category": "O", "estimate": "1.00", "budget": "2.00"}"#, "jobs[0].costCodes[0].categories[0].budget is not a company-file field"),
+        // Statuses are Sage's own, listed in docs/company-file.md.
+        (#""description": "Shed", "customer": "C1""#, #""description": "Shed", "status": "Active", "customer": "C1""#,
+         "company.json: jobs[0].status: 'Active' is not a Sage job status; use 'Unstarted', 'In progress' or 'Closed'"),
+        (#""contract": "J-1", "description": "Prime""#, #""contract": "J-1", "description": "Prime", "status": "approved""#,
+         "company.json: jobs[0].contracts[0].status: 'approved' is not a Sage contract status; use 'Pending', 'Approved' or 'Closed'"),
     ])
     func mistakesNameTheirPlaceAndLeaveNoFile(_ change: (String, String, String)) throws {
         let json = Self.minimal.replacingOccurrences(of: change.0, with: change.1)

@@ -13,9 +13,14 @@ public struct CompanyFile: Sendable, Hashable, Codable {
     public var customers: [Customer]
     public var jobs: [Job]
 
+    // Every type lists its keys, so a field the file misspells is refused by name instead of ignored.
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, withPJ, customers, jobs }
+
     public struct Customer: Sendable, Hashable, Codable {
         public var customer: String
         public var name: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case customer, name }
     }
 
     public struct Job: Sendable, Hashable, Codable {
@@ -27,12 +32,16 @@ public struct CompanyFile: Sendable, Hashable, Codable {
         public var estimatedStartDate: CalendarDate?
         public var costCodes: [CostCode]
         public var contracts: [Contract]?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case job, description, status, customer, estimatedStartDate, costCodes, contracts }
     }
 
     public struct CostCode: Sendable, Hashable, Codable {
         public var costCode: String
         public var description: String
         public var categories: [Category]
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case costCode, description, categories }
     }
 
     public struct Category: Sendable, Hashable, Codable {
@@ -40,6 +49,8 @@ public struct CompanyFile: Sendable, Hashable, Codable {
         public var description: String?
         /// The original estimate (default 0.00).
         public var estimate: Money?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case category, description, estimate }
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -58,6 +69,8 @@ public struct CompanyFile: Sendable, Hashable, Codable {
         public var customer: String?
         public var contractDate: CalendarDate?
         public var items: [Item]
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case contract, description, status, customer, contractDate, items }
     }
 
     public struct Item: Sendable, Hashable, Codable {
@@ -67,6 +80,8 @@ public struct CompanyFile: Sendable, Hashable, Codable {
         public var category: String?
         /// The original scheduled value.
         public var amount: Money
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case item, description, costCode, category, amount }
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -87,9 +102,17 @@ public struct CompanyFile: Sendable, Hashable, Codable {
     }
 
     /// Reads a company file, naming the place of any mistake (`jobs[0].costCodes[1].description: ...`).
+    ///
+    /// A key the file format does not have and a status Sage does not have are refused too: either is a typo
+    /// that would otherwise be ignored or land in Sage as a value no Sage screen offers.
     public static func load(_ data: Data, source: String) throws(TielineError) -> CompanyFile {
         do {
-            return try JSONDecoder().decode(CompanyFile.self, from: data)
+            if let json = try? JSONSerialization.jsonObject(with: data), let (path, allowed) = firstUnknownKey(json, shape: shape, path: "") {
+                throw TielineError(.invalidInput, "\(path) is not a company-file field; here the fields are \(allowed.joined(separator: ", "))")
+            }
+            let file = try JSONDecoder().decode(CompanyFile.self, from: data)
+            try file.checkStatuses()
+            return file
         } catch let error as TielineError {
             throw TielineError(error.code, "\(source): \(error.message)")
         } catch let DecodingError.keyNotFound(key, context) {
@@ -101,6 +124,53 @@ public struct CompanyFile: Sendable, Hashable, Codable {
             throw TielineError(.invalidInput, "\(source): \(context.codingPath.isEmpty ? "" : Self.path(context.codingPath) + ": ")\(underlying)")
         } catch {
             throw TielineError(.invalidInput, "\(source): not a company file: \(error)")
+        }
+    }
+
+    /// The keys each level of the file may hold, and the lists below it.
+    struct Shape {
+        let keys: [String]
+        var lists: [String: Shape] = [:]
+        init<K: CodingKey & CaseIterable>(_ keys: K.Type, lists: [String: Shape] = [:]) {
+            self.keys = keys.allCases.map(\.stringValue)
+            self.lists = lists
+        }
+    }
+
+    static let shape = Shape(CodingKeys.self, lists: [
+        "customers": Shape(Customer.CodingKeys.self),
+        "jobs": Shape(Job.CodingKeys.self, lists: [
+            "costCodes": Shape(CostCode.CodingKeys.self, lists: ["categories": Shape(Category.CodingKeys.self)]),
+            "contracts": Shape(Contract.CodingKeys.self, lists: ["items": Shape(Item.CodingKeys.self)]),
+        ]),
+    ])
+
+    /// The path of the first key `shape` does not allow, with the keys it does; wrong types are the decoder's to name.
+    static func firstUnknownKey(_ value: Any, shape: Shape, path: String) -> (String, [String])? {
+        guard let object = value as? [String: Any] else { return nil }
+        let prefix = path.isEmpty ? "" : path + "."
+        if let unknown = object.keys.sorted().first(where: { !shape.keys.contains($0) }) { return (prefix + unknown, shape.keys) }
+        for key in shape.keys {
+            guard let child = shape.lists[key], let list = object[key] as? [Any] else { continue }
+            for (index, element) in list.enumerated() {
+                if let found = firstUnknownKey(element, shape: child, path: "\(prefix)\(key)[\(index)]") { return found }
+            }
+        }
+        return nil
+    }
+
+    /// Job and contract statuses must be ones Sage has (docs/company-file.md lists them).
+    func checkStatuses() throws(TielineError) {
+        func check(_ status: String?, _ allowed: [String], _ path: String, _ what: String) throws(TielineError) {
+            guard let status, !allowed.contains(status) else { return }
+            let list = allowed.dropLast().map { "'\($0)'" }.joined(separator: ", ") + " or '\(allowed.last!)'"
+            throw TielineError(.invalidInput, "\(path): '\(status)' is not a Sage \(what) status; use \(list)")
+        }
+        for (j, job) in jobs.enumerated() {
+            try check(job.status, SageRules.jobStatuses, "jobs[\(j)].status", "job")
+            for (n, contract) in (job.contracts ?? []).enumerated() {
+                try check(contract.status, SageRules.contractStatuses, "jobs[\(j)].contracts[\(n)].status", "contract")
+            }
         }
     }
 
@@ -167,7 +237,7 @@ public struct CompanyFile: Sendable, Hashable, Codable {
                 let amount = contract.items.map(\.amount).sum()
                 try at(contractPlace) {
                     try SageStore.Contract(contract: contract.contract, job: job.job, customer: customer, description: contract.description,
-                                           status: contract.status ?? "Approved", contractDate: contract.contractDate,
+                                           status: contract.status ?? SageRules.contractStatusTakingChangeOrders, contractDate: contract.contractDate,
                                            originalAmount: amount).insert(db)
                 }
                 for (m, item) in contract.items.enumerated() {
