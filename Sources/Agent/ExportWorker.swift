@@ -34,6 +34,8 @@ public struct ExportWorker: Service {
         case written(id: Int64, result: SageWriteResult)
         case failed(id: Int64, message: String)
         case checked(id: Int64, problems: Int)
+        /// Sage could not be read to check the export: no answer; the hub asks again later.
+        case uncheckable(id: Int64, message: String)
         case reported(id: Int64, status: String)
         case waiting(String)
     }
@@ -94,6 +96,8 @@ public struct ExportWorker: Service {
                     let checks = assignments.filter(\.check)
                     // Sage work runs off the cooperative threads (see Offload).
                     let checked = checks.isEmpty ? [] : try await Offload.run { self.check(checks, company: company) }
+                    // Sage could not be read: the next poll opens the company again.
+                    if checked.contains(where: { $0.unreadable != nil }) { opened = nil }
                     for (assignment, check) in zip(checks, checked) {
                         while inFlight >= maxReports, await reports.next() != nil { inFlight -= 1 }
                         reports.addTask { try? await report(id: assignment.id, stop: stop) { try await client.reportCheck(id: assignment.id, agent: agentID, check: check) } }
@@ -162,6 +166,9 @@ public struct ExportWorker: Service {
     }
 
     /// Checks exports against Sage itself (the judge of what exists); writes nothing.
+    ///
+    /// A failed read is no verdict: it is reported as `unreadable`, never as a problem, so a temporary
+    /// outage does not fail back to Procore a PCCO its approver already approved; the hub asks again later.
     func check(_ assignments: [ExportAssignment], company: SageCompany) -> [SageCheck] {
         assignments.map { assignment in
             do {
@@ -171,8 +178,9 @@ public struct ExportWorker: Service {
                 return SageCheck(problems: problems)
             } catch {
                 let message = (error as? TielineError)?.message ?? "\(error)"
-                logger.warning("PCCO \(assignment.export.number) could not be checked against Sage: \(message)")
-                return SageCheck(problems: [ValidationProblem(line: nil, field: "sage", message: "Sage could not be read to check this PCCO: \(message)")])
+                logger.warning("PCCO \(assignment.export.number) could not be checked against Sage (the hub asks again later): \(message)")
+                onEvent(.uncheckable(id: assignment.id, message: message))
+                return SageCheck(problems: [], unreadable: message)
             }
         }
     }

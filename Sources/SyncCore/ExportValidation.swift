@@ -14,6 +14,13 @@ public protocol ERPLookup {
     /// The change-management reference of the contract's change order with that number, if one
     /// exists (`.some(nil)`: it exists but was not written by Tieline).
     func changeOrderReference(contract: String, number: String) throws -> String??
+    /// True for the hub's mirror, which holds only what was synced: a record it did not find is "not in the
+    /// mirror", never "does not exist in Sage" (only Sage itself can say that).
+    var isMirror: Bool { get }
+}
+
+extension ERPLookup {
+    public var isMirror: Bool { false }
 }
 
 /// One reason an export cannot be accepted, naming the line and field.
@@ -94,9 +101,12 @@ public enum ExportValidator {
             add(nil, "lines", "PCCO \(number) has no line items; there is nothing to export")
         }
 
+        // A record the lookup did not find: a fact when Sage was asked, only the mirror's gap otherwise.
+        let absent = lookup.isMirror ? "is not in the hub's mirror of Sage" : "does not exist in Sage"
+        let absentOn = lookup.isMirror ? "is not in the hub's mirror of Sage for" : "does not exist on"
         let jobExists = try lookup.jobExists(export.job)
         if !jobExists {
-            add(nil, "job", "Procore project \(export.projectName) is linked to Sage job '\(export.job)', which does not exist in Sage", .missing)
+            add(nil, "job", "Procore project \(export.projectName) is linked to Sage job '\(export.job)', which \(absent)", .missing)
         }
         let contractExists: Bool
         if let contract = try lookup.contract(export.contract) {
@@ -109,7 +119,7 @@ public enum ExportValidator {
             }
         } else {
             contractExists = false
-            add(nil, "contract", "the prime contract is linked to Sage contract '\(export.contract)', which does not exist in Sage", .missing)
+            add(nil, "contract", "the prime contract is linked to Sage contract '\(export.contract)', which \(absent)", .missing)
         }
         if contractExists, !number.isEmpty, SageText.length(number) <= changeOrderLength,
            let existing = try lookup.changeOrderReference(contract: export.contract, number: number),
@@ -121,15 +131,15 @@ public enum ExportValidator {
         for line in export.lines {
             let n = line.position
             if contractExists, try !lookup.contractItemExists(contract: export.contract, item: line.contractItem) {
-                add(n, "lines[\(n)].contractItem", "\(line.label): contract item '\(line.contractItem)' does not exist on contract \(export.contract)", .missing)
+                add(n, "lines[\(n)].contractItem", "\(line.label): contract item '\(line.contractItem)' \(absentOn) contract \(export.contract)", .missing)
             }
             if jobExists, try !lookup.categoryExists(job: export.job, costCode: line.costCode, category: line.category) {
-                add(n, "lines[\(n)].costCode", "\(line.label): cost code \(line.costCode) with category \(line.category) does not exist on job \(export.job)", .missing)
+                add(n, "lines[\(n)].costCode", "\(line.label): cost code \(line.costCode) with category \(line.category) \(absentOn) job \(export.job)", .missing)
             }
             for (m, markup) in line.markups.enumerated() where jobExists {
                 if try !lookup.categoryExists(job: export.job, costCode: markup.costCode, category: markup.category) {
                     add(n, "lines[\(n)].markups[\(m + 1)].costCode",
-                        "\(line.label): markup '\(markup.name)' goes to cost code \(markup.costCode) with category \(markup.category), which does not exist on job \(export.job)", .missing)
+                        "\(line.label): markup '\(markup.name)' goes to cost code \(markup.costCode) with category \(markup.category), which \(absentOn) job \(export.job)", .missing)
                 }
             }
         }

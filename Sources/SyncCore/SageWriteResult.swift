@@ -93,6 +93,12 @@ public struct ExportAssignment: Sendable, Hashable, Codable {
 /// The agent's answer to a check (`POST /v1/exports/{id}/check`): what Sage itself finds wrong, if anything.
 public struct SageCheck: Sendable, Hashable, Codable {
     public var problems: [ValidationProblem]
+    /// Set when Sage could not be read (a moved file, a locked database): no verdict at all, so the hub
+    /// keeps the PCCO Checking with Sage and hands the check out again later. `problems` is then ignored.
+    public var unreadable: String?
 
-    public init(problems: [ValidationProblem]) { self.problems = problems }
+    public init(problems: [ValidationProblem], unreadable: String? = nil) {
+        self.problems = problems
+        self.unreadable = unreadable
+    }
 }

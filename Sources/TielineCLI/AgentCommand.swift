@@ -116,6 +116,8 @@ struct ExportProgressPrinter: Sendable {
         case .failed(let id, let message): line = Line(event: "export_failed", export: id, detail: message)
         case .checked(let id, let problems):
             line = Line(event: "export_checked", export: id, detail: problems == 0 ? "Sage holds everything it refers to" : "\(counted(problems, "problem")) in Sage")
+        case .uncheckable(let id, let message):
+            line = Line(event: "export_check_failed", export: id, detail: "Sage could not be read to check it (the hub asks again later): \(message)")
         case .reported(let id, let status): line = Line(event: "export_reported", export: id, detail: status)
         case .waiting(let message): line = Line(event: "export_waiting", export: nil, detail: message)
         }

@@ -65,9 +65,9 @@ import TielineCore
         ("job", ExportFixtures.pcco(job: "77-777", contract: "24-118"),
          "Sage contract 24-118 belongs to job 24-118, not to 77-777"),
         ("job missing", ExportFixtures.pcco(job: "77-777", contract: "24-118"),
-         "Procore project Riverside Clinic is linked to Sage job '77-777', which does not exist in Sage"),
+         "Procore project Riverside Clinic is linked to Sage job '77-777', which is not in the hub's mirror of Sage"),
         ("contract missing", ExportFixtures.pcco(contract: "55-555"),
-         "the prime contract is linked to Sage contract '55-555', which does not exist in Sage"),
+         "the prime contract is linked to Sage contract '55-555', which is not in the hub's mirror of Sage"),
         ("contract not approved", ExportFixtures.pcco(job: "99-001", contract: "99-001"),
          "Sage contract 99-001 is Pending; it must be Approved before it takes change orders"),
         ("number too long", ExportFixtures.pcco(number: "007-AB"),
@@ -104,12 +104,28 @@ import TielineCore
             let record = try await s.queue.receive(export, site: s.site)
             #expect(record.problems.map(\.field) == ["lines[1].markups[1].costCode", "lines[2].contractItem", "lines[2].costCode"])
             #expect(record.problems.map(\.message) == [
-                "line 1 (id 1, Storm drain): markup 'Overhead and profit' goes to cost code 02-000 with category O, which does not exist on job 24-118",
-                "line 2 (id 2, Labour): contract item '900' does not exist on contract 24-118",
-                "line 2 (id 2, Labour): cost code 03-300 with category X does not exist on job 24-118",
+                "line 1 (id 1, Storm drain): markup 'Overhead and profit' goes to cost code 02-000 with category O, which is not in the hub's mirror of Sage for job 24-118",
+                "line 2 (id 2, Labour): contract item '900' is not in the hub's mirror of Sage for contract 24-118",
+                "line 2 (id 2, Labour): cost code 03-300 with category X is not in the hub's mirror of Sage for job 24-118",
             ])
             // The mirror cannot tell what Sage's masters hold: these go to the agent to ask Sage.
             #expect(record.status == .checking)
+        }
+    }
+
+    /// A definite problem (a Pending contract) beside records the mirror does not hold: the PCCO is refused without
+    /// asking Sage, and the undecided records are named as gaps of the mirror, never as missing from Sage.
+    @Test(arguments: Backend.all) func recordsTheMirrorLacksBesideADefiniteProblemAreNotCalledMissingFromSage(_ backend: Backend) async throws {
+        try await withQueue(backend) { s in
+            var export = ExportFixtures.pcco(job: "99-001", contract: "99-001")
+            export.lines[1].contractItem = "900"
+            let record = try await s.queue.receive(export, site: s.site, approvedInProcore: true)
+            #expect(record.status == .failed)
+            #expect(record.problems.map(\.kind) == [.invalid, .missing, .missing, .missing, .missing, .missing])
+            let error = try #require(record.error)
+            #expect(error.contains("Sage contract 99-001 is Pending; it must be Approved before it takes change orders"))
+            #expect(error.contains("line 2 (id 2, Labour): contract item '900' is not in the hub's mirror of Sage for contract 99-001"), "\(error)")
+            #expect(!error.contains("does not exist"), "the mirror cannot say what Sage lacks: \(error)")
         }
     }
 

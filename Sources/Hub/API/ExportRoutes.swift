@@ -41,7 +41,13 @@ struct ExportRoutes {
             let site = try context.requireSite()
             let id = try QueryNumbers.id(context)
             let check = try await JSONBody.decode(SageCheck.self, from: request, what: "SageCheck")
-            let record = try await queue.recordCheck(id: id, site: site, agent: try Self.agent(request), problems: check.problems)
+            let agent = try Self.agent(request)
+            // Sage could not be read: no verdict, the check is handed out again later.
+            let record = if let reason = check.unreadable {
+                try await queue.recordCheckUnanswered(id: id, site: site, agent: agent, reason: reason)
+            } else {
+                try await queue.recordCheck(id: id, site: site, agent: agent, problems: check.problems)
+            }
             return JSONBody.response(Recorded(id: record.id, status: record.status.rawValue))
         }
         group.post("release") { request, context in

@@ -101,6 +101,24 @@ extension ExportQueue {
         return updated
     }
 
+    /// The agent could not read Sage to check the export: no verdict. It stays Checking with Sage, and
+    /// no agent may claim the check again before `checkRetry` has passed (a temporary outage is waited out,
+    /// never failed back to Procore).
+    @discardableResult
+    public func recordCheckUnanswered(id: Int64, site: HubSite, agent: String, reason: String) async throws -> HubExport {
+        let at = now()
+        let retry = checkRetry
+        return try await storage.updateExport(id: id, site: site) { record in
+            guard record.status == .checking else { return nil }
+            record.claimedBy = nil
+            // The check's claim condition is `claimed_until < now`: this holds it back until then.
+            record.claimedUntil = at.addingTimeInterval(retry)
+            record.updatedAt = at
+            return ExportEvent(at: at, actor: agent, action: "not checked",
+                               detail: "Sage could not be read: \(reason.clipped(500)); asking again in \(Int(retry)) s")
+        }
+    }
+
     /// Puts a validated export in the status its problems and its approval call for; returns the audit detail.
     ///
     /// `sageAnswered`: the problems are Sage's own verdict, so none is left for Sage to decide.

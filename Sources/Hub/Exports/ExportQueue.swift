@@ -18,6 +18,11 @@ public struct ExportQueue: Sendable {
     public let writeBackBell: Doorbell
     /// Set when the hub starts shutting down: long-polls answer "nothing" at once so shutdown does not wait for them.
     public let closing = ClosingFlag()
+    /// How long a check the agent could not answer (Sage unreadable) waits before it is handed out again.
+    public var checkRetry: TimeInterval = 30
+    /// A long-poll waits in slices of this length and looks at `closing` between them. Work arriving wakes it
+    /// at once, never at a slice's end (tests make the slice long to prove it).
+    public var pollSlice: Duration = .milliseconds(500)
     let now: @Sendable () -> Date
 
     public init(storage: any HubStorage, lease: TimeInterval = 60, writeBackBell: Doorbell = Doorbell(),
@@ -40,8 +45,9 @@ public struct ExportQueue: Sendable {
             throw TielineError(.conflict, "export \(id) (PCCO \(current.export.number)) is \(current.status.label); only Ready to Export can be accepted")
         }
         var problems = try await validate(current.export, site: site)
-        // What only Sage could decide, Sage already confirmed (the agent checks again as it writes).
-        if problems.onlyMissing, current.sageCheckedAt != nil, current.problems.isEmpty { problems = [] }
+        // What only Sage could decide, Sage already answered: its verdict stands, not the mirror's gaps
+        // (the agent checks again as it writes).
+        if problems.onlyMissing, current.sageCheckedAt != nil { problems = current.problems }
         let at = now()
         let date = transactionDate ?? current.export.transactionDate ?? CalendarDate.today(now: at)
         let updated = try await storage.updateExport(id: id, site: site) { [problems] record in
@@ -171,7 +177,8 @@ public struct ExportQueue: Sendable {
             if !claimed.isEmpty { return claimed }
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero, !Task.isCancelled, !closing.isSet else { return [] }
-            try await storage.waitForExports(site: site, timeout: min(remaining, .milliseconds(500)))
+            // With `checks`, a PCCO entering Checking with Sage wakes this poll like an Accept does.
+            try await storage.waitForExports(site: site, timeout: min(remaining, pollSlice), checks: checks)
         }
     }
 

@@ -175,6 +175,12 @@ public enum ClaimPurpose: Sendable {
         case .check: return "(status = 'checking' AND (claimed_until IS NULL OR claimed_until < \(t)))"
         }
     }
+
+    /// The SQL condition for "a long-poll has something to hand out": an export to write, or (when the
+    /// agent takes checks) one to check; an agent that does not take checks is never woken for one.
+    public static func claimable(now: Date, checks: Bool) -> String {
+        checks ? "(\(ClaimPurpose.write.condition(now: now)) OR \(ClaimPurpose.check.condition(now: now)))" : ClaimPurpose.write.condition(now: now)
+    }
 }
 
 /// One line of an export's audit trail: who did what, when.

@@ -6,6 +6,8 @@ import TielineCore
 /// The validator asks a fixed set of questions about one export, so they are answered up front
 /// from storage and the validator reads them from memory.
 struct MirrorLookup: ERPLookup {
+    /// What it does not hold, Sage may: problems say "not in the mirror".
+    var isMirror: Bool { true }
     var jobs: Set<String> = []
     var contracts: [String: (job: String, status: String)] = [:]
     var contractItems: Set<String> = []

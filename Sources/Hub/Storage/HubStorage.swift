@@ -80,10 +80,16 @@ public protocol HubStorage: Service {
     /// Exports of every site whose Procore write-back is due by `now`.
     func writeBacksDue(now: Date, limit: Int) async throws -> [(HubSite, HubExport)]
     /// Returns when the site may have a claimable export (at once if one is there), or after `timeout`.
-    func waitForExports(site: HubSite, timeout: Duration) async throws
+    /// With `checks`, an export waiting for Sage's check counts too (the caller takes checks), so it is answered at once.
+    func waitForExports(site: HubSite, timeout: Duration, checks: Bool) async throws
 }
 
 extension HubStorage {
+    /// Waits for an export to write (a caller that does not take checks).
+    public func waitForExports(site: HubSite, timeout: Duration) async throws {
+        try await waitForExports(site: site, timeout: timeout, checks: false)
+    }
+
     /// Runs the storage's background work (`run()`) beside `body` and stops it (cancelling it, which closes the
     /// connections) once `body` returns or throws. Everything that uses the storage must be done by then.
     public func withRunning<T>(_ body: () async throws -> T) async throws -> T {

@@ -112,16 +112,14 @@ extension PostgresHubStorage {
         }
     }
 
-    public func waitForExports(site: HubSite, timeout: Duration) async throws {
+    public func waitForExports(site: HubSite, timeout: Duration, checks: Bool) async throws {
         // Woken by NOTIFY from any hub process (or at once by this one); the re-check (each second) covers a
         // notification lost while the LISTEN connection was being re-established, and lapsing claims.
         try await signal.waitUntilClaimable(site: site.id, timeout: timeout, recheck: recheck) {
-            let now = Date().timeIntervalSince1970
+            // The claims' own conditions, so the wait ends exactly when a claim would take something.
+            let claimable = ClaimPurpose.claimable(now: Date(), checks: checks)
             return try await read { db in
-                try await db.exists("""
-                    SELECT 1 FROM hub_export WHERE site_id = \(site.id)
-                    AND (status = 'accepted' OR (status = 'exporting' AND claimed_until < \(now))) LIMIT 1
-                    """)
+                try await db.exists("SELECT 1 FROM hub_export WHERE site_id = \(site.id) AND \(unescaped: claimable) LIMIT 1")
             }
         }
     }

@@ -109,14 +109,13 @@ extension SQLiteHubStorage {
         }
     }
 
-    public func waitForExports(site: HubSite, timeout: Duration) async throws {
+    public func waitForExports(site: HubSite, timeout: Duration, checks: Bool) async throws {
         // Woken at once by this process; an Accept from another process (the CLI) is seen within `recheck`.
         try await signal.waitUntilClaimable(site: site.id, timeout: timeout, recheck: recheck) {
-            let now = Date().timeIntervalSince1970
+            // The claims' own conditions, so the wait ends exactly when a claim would take something.
+            let claimable = ClaimPurpose.claimable(now: Date(), checks: checks)
             return try await pool.read { db in
-                try Bool.fetchOne(db, sql: """
-                    SELECT 1 FROM hub_export WHERE site_id = ? AND (status = 'accepted' OR (status = 'exporting' AND claimed_until < ?)) LIMIT 1
-                    """, arguments: [site.id, now]) ?? false
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM hub_export WHERE site_id = ? AND \(claimable) LIMIT 1", arguments: [site.id]) ?? false
             }
         }
     }

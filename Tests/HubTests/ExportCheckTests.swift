@@ -1,0 +1,97 @@
+import Agent
+import Foundation
+@testable import Hub
+import SyncCore
+import Testing
+import TielineCore
+
+/// Checks with Sage over the agent's long-poll: handed out on the wake-up, and a Sage that cannot be read is no answer.
+@Suite("Checking with Sage", .timeLimit(.minutes(2)))
+struct ExportCheckTests {
+    /// The long-poll's in-process signal of a storage (internal, so the test acts only once the poll waits).
+    static func signal(_ storage: any HubStorage) throws -> ExportSignal {
+        if let sqlite = storage as? SQLiteHubStorage { return sqlite.signal }
+        return try #require((storage as? PostgresHubStorage)?.signal)
+    }
+
+    /// The database is re-checked, and the poll's slice ends, only once a minute: within the 30 s the test allows,
+    /// the poll can return the check only through the wake-up the PCCO entering Checking with Sage rings.
+    @Test(arguments: Backend.all) func aPCCOEnteringCheckingWithSageIsHandedToTheWaitingPollOnTheWakeUp(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend, recheck: .seconds(60)) { storage, _ in
+            _ = try await storage.addSite("acme")
+            let site = try await storage.sites()[0]
+            try await ExportFixtures.mirror(storage, site: site)
+            var queue = ExportQueue(storage: storage)
+            queue.pollSlice = .seconds(60)
+            let poll = Task { [queue] in try await queue.next(site: site, agent: "agent-1", max: 4, wait: .seconds(600), checks: true) }
+            let signal = try Self.signal(storage)
+            while signal.waiting(site: site.id) == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            // Contract 55-555 is not in the mirror: only Sage can say whether it exists.
+            let record = try await queue.receive(ExportFixtures.pcco(contract: "55-555"), site: site, approvedInProcore: true)
+            #expect(record.status == .checking)
+            // The poll's answer, or nil if 30 s pass first (only a missed wake-up takes that long).
+            let answer = try await withThrowingTaskGroup(of: [ExportAssignment]?.self) { group in
+                group.addTask { try await poll.value }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(30))
+                    poll.cancel()
+                    return nil
+                }
+                defer { group.cancelAll() }
+                return try await group.next() ?? nil
+            }
+            poll.cancel()
+            let handed = try #require(answer, "30 s passed: the check did not wake the poll")
+            #expect(handed.map(\.id) == [record.id])
+            #expect(handed.first?.check == true)
+        }
+    }
+
+    @Test(arguments: Backend.all) func aPollThatTakesNoChecksIsNotHandedOne(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { storage, _ in
+            _ = try await storage.addSite("acme")
+            let site = try await storage.sites()[0]
+            try await ExportFixtures.mirror(storage, site: site)
+            let queue = ExportQueue(storage: storage)
+            let record = try await queue.receive(ExportFixtures.pcco(contract: "55-555"), site: site)
+            #expect(record.status == .checking)
+            #expect(try await queue.next(site: site, agent: "old-agent", max: 4, wait: .milliseconds(50)).isEmpty)
+            #expect(try await queue.next(site: site, agent: "agent-1", max: 4, wait: .zero, checks: true).map(\.id) == [record.id])
+        }
+    }
+
+    /// A temporary Sage outage during a check of a PCCO approved in Procore: no verdict, so it stays
+    /// Checking with Sage (nothing is failed back to Procore) and the check is handed out again later.
+    @Test(arguments: Backend.all) func aCheckSageCouldNotReadIsAskedAgainLaterNotFailed(_ backend: Backend) async throws {
+        try await HubHarness.with(backend) { h in
+            let token = try await h.storage.addSite("acme")
+            let site = try await h.storage.sites()[0]
+            try await ExportFixtures.mirror(h.storage, site: site)
+            let queue = h.hub.queue
+            let record = try await queue.receive(ExportFixtures.pcco(contract: "55-555"), site: site, approvedInProcore: true)
+            #expect(record.status == .checking)
+            let client = HubClient(url: h.hub.baseURL, token: token)
+            let handed = try await client.nextExports(agent: "agent-1", max: 4, wait: 0, checks: true)
+            #expect(handed.map(\.id) == [record.id])
+
+            let status = try await client.reportCheck(id: record.id, agent: "agent-1", check: SageCheck(problems: [], unreadable: "database is locked"))
+            #expect(status == "checking")
+            let after = try await queue.record(id: record.id, site: site)
+            #expect(after.status == .checking)
+            #expect(after.error == nil && after.writeBack == nil && after.sageCheckedAt == nil)
+            #expect(after.problems == record.problems, "the mirror's problems stay; Sage has not answered")
+            let event = try #require(try await h.storage.exportEvents(id: record.id, site: site).last)
+            #expect(event.action == "not checked")
+            #expect(event.detail == "Sage could not be read: database is locked; asking again in 30 s")
+
+            // Not at once (the outage is waited out)...
+            #expect(try await client.nextExports(agent: "agent-1", max: 4, wait: 0, checks: true).isEmpty)
+            // ...but once the retry delay has passed.
+            let later = Date().addingTimeInterval(queue.checkRetry + 1)
+            let again = try await h.storage.claimExports(site: site, agent: "agent-1", now: later, lease: 60, max: 4, purpose: .check)
+            #expect(again.map(\.id) == [record.id])
+            // Sage's real answer then settles it: approved in Procore and everything exists, so it goes to be written.
+            #expect(try await client.reportCheck(id: record.id, agent: "agent-1", check: SageCheck(problems: [])) == "accepted")
+        }
+    }
+}
