@@ -120,7 +120,7 @@ public struct Doctor: Sendable {
 
     func hubCheck(_ hub: HubConnection?) async -> DoctorCheck {
         let title = "Cloud connection (Connect)"
-        let connectFix = "tieline connect --hub https://HUB --site SITE --token TOKEN --check"
+        let connectFix = "tieline connect --hub https://HUB --site SITE --token - --check   (it reads the site's agent token from standard input)"
         guard let hub else {
             return DoctorCheck(id: "hub_connection", title: title, connection: nil, passed: false,
                                detail: "not connected to a hub yet", fix: connectFix)
@@ -132,9 +132,9 @@ public struct Doctor: Sendable {
         let result = await probe(hub, token)
         let fix: String = switch result {
         case .unauthorized, .siteMismatch:
-            "tieline connect --hub \(hub.url) --site \(hub.site) --token NEW_TOKEN --check   (ask the hub admin for the site's agent token)"
+            "tieline connect --hub \(hub.url) --site \(hub.site) --token - --check   (paste the site's new agent token; ask the hub admin for it)"
         default:
-            "start the hub or correct its URL, then: tieline connect --hub URL --site \(hub.site) --token TOKEN --check"
+            "start the hub or correct its URL, then: tieline connect --hub URL --site \(hub.site) --token - --check"
         }
         return DoctorCheck(id: "hub_connection", title: title, connection: nil, passed: result.passed,
                            detail: "\(hub.url): \(result.summary)", fix: fix)

@@ -174,7 +174,7 @@ public struct ExportWorker: Service {
             do {
                 let problems = try company.read { db in try ExportValidator.problems(assignment.export, lookup: SageLookup(db: db)) }
                 onEvent(.checked(id: assignment.id, problems: problems.count))
-                logger.info("PCCO \(assignment.export.number) checked against Sage: \(problems.isEmpty ? "everything exists" : "\(problems.count) problem(s)")")
+                logger.info("PCCO \(assignment.export.number) checked against Sage: \(problems.isEmpty ? "everything exists" : counted(problems.count, "problem"))")
                 return SageCheck(problems: problems)
             } catch {
                 let message = (error as? TielineError)?.message ?? "\(error)"
@@ -226,7 +226,7 @@ public struct ExportWorker: Service {
         let store = AgentConfigStore(home: home)
         let config = try store.load()
         guard let hub = config.hub, let token = try store.loadToken(), !token.isEmpty else {
-            throw TielineError(.notFound, "not connected to a hub; run `tieline connect --hub URL --site SITE --token TOKEN` first")
+            throw TielineError(.notFound, "not connected to a hub; run `tieline connect --hub URL --site SITE --token -` first (it reads the token from standard input)")
         }
         let connection = try Self.exportConnection(config, named: connectionName)
         if connection.odbc != nil {

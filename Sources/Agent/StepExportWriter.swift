@@ -93,7 +93,7 @@ public struct StepExportWriter: Sendable {
         guard !done.isEmpty else { return reason }
         let held = done.keys.sorted().map { plan.steps[$0].key }.joined(separator: ", ")
         return "PCCO stopped at \(step.key) of change order \(plan.changeOrder) on contract \(plan.contract): \(reason). "
-            + "Sage already holds \(held); sending the export again finishes the remaining \(plan.steps.count - done.count) step(s) without repeating these."
+            + "Sage already holds \(held); sending the export again finishes the remaining \(counted(plan.steps.count - done.count, "step")) without repeating these."
     }
 
     func result(_ plan: ExportPlan, done: [Int: WrittenStep], alreadyWritten: Bool) -> SageWriteResult {

@@ -165,7 +165,7 @@ enum HubDestinationFactory {
     /// The destination for the configured hub and how messages name it (`hub at URL`).
     static func make(config: AgentConfig, store: AgentConfigStore) throws(TielineError) -> (any SyncDestination, String) {
         guard let hub = config.hub, let token = try store.loadToken(), !token.isEmpty else {
-            throw TielineError(.cliNotConnected, "not connected to a hub; run `tieline connect --hub URL --site SITE --token TOKEN` first")
+            throw TielineError(.cliNotConnected, "not connected to a hub; run `tieline connect --hub URL --site SITE --token -` first (it reads the token from standard input)")
         }
         return (try makeHubDestination(url: hub.url, token: token), "hub at \(hub.url)")
     }
@@ -186,10 +186,16 @@ final class SyncProgressPrinter: Sendable {
     private let json: Bool
     private let terminal: Bool
     private let lineOpen = Mutex(false)
+    /// Where text goes (`error` for stderr); the process's stdout/stderr unless a test reads it.
+    private let output: @Sendable (_ text: String, _ error: Bool) -> Void
 
-    init(json: Bool) {
+    init(json: Bool, terminal: Bool = isatty(STDOUT_FILENO) == 1,
+         output: @escaping @Sendable (_ text: String, _ error: Bool) -> Void = { text, error in
+             (error ? FileHandle.standardError : FileHandle.standardOutput).write(Data(text.utf8))
+         }) {
         self.json = json
-        self.terminal = isatty(STDOUT_FILENO) == 1
+        self.terminal = terminal
+        self.output = output
     }
 
     var handle: @Sendable (SyncEvent) -> Void { { [self] event in self.print(event) } }
@@ -210,7 +216,7 @@ final class SyncProgressPrinter: Sendable {
             redraw("\(p.entity): \(p.rows) / \(p.estimatedRows) rows  \(Int(p.rowsPerSecond)) rows/s\(eta)")
         case .entityFinished(let entity, let upserts, let deletes, let batches):
             endLine()
-            write("✓ \(entity): \(upserts) upserted, \(deletes) deleted in \(batches) batches\n")
+            write("✓ \(entity): \(upserts) upserted, \(deletes) deleted in \(counted(batches, "batch", "batches"))\n")
         case .waiting(let message, _, _):
             endLine()
             write(message + "\n", error: true)
@@ -231,7 +237,7 @@ final class SyncProgressPrinter: Sendable {
     }
 
     private func write(_ text: String, error: Bool = false) {
-        (error ? FileHandle.standardError : FileHandle.standardOutput).write(Data(text.utf8))
+        output(text, error)
     }
 
     static func seconds(_ value: Double) -> String {

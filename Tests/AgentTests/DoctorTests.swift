@@ -53,7 +53,7 @@ func failed(_ report: DoctorReport) -> [String] { report.checks.filter { !$0.pas
         try store.saveToken("tl_revoked_token_0000")
         let report = try await doctor.run(connection: "Company")
         #expect(failed(report) == ["hub_connection"])
-        #expect(report.checks.first { $0.id == "hub_connection" }?.fix?.contains("--token NEW_TOKEN") == true)
+        #expect(report.checks.first { $0.id == "hub_connection" }?.fix?.contains("--token - --check   (paste the site's new agent token") == true)
         #expect(!report.lines.joined().contains("tl_revoked_token_0000"), "the token must never be printed")
     }
 

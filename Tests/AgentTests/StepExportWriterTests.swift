@@ -120,6 +120,7 @@ struct StepExportWriterTests {
         let message = error?.message ?? ""
         #expect(message.contains("stopped at item 200") && message.contains("0.05") && message.contains("1000.00"), "\(message)")
         #expect(message.contains("Sage already holds change order 007, item 100"), "\(message)")
+        #expect(message.contains("finishes the remaining 6 steps without"), "counted in English, not step(s): \(message)")
         let recorded = try state.exportPlan(reference: "procore:pcco:7781")
         #expect(recorded?.status == .stopped)
         #expect(recorded?.done.count == 2)
