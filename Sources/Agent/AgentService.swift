@@ -44,9 +44,12 @@ public struct AgentService: Service {
     }
 
     /// Cycles until stopped; a Deep request is kept until a cycle completes it everywhere.
+    ///
+    /// A cancelled task stops it too: when another service of the group fails (a console port taken) the group
+    /// cancels rather than shuts down gracefully, and a cancelled wait returns at once, so this would spin.
     func loop(stop: StopSignal) async {
         var deepOwed = deepNow
-        while !stop.isRequested {
+        while !stop.isRequested, !Task.isCancelled {
             let deep = deepOwed || DeepSyncTrigger.isRequested(home: home)
             let records = await runCycle(deep: deep, stop: stop)
             if deep, !records.isEmpty, records.allSatisfy({ $0.type == "deep" && $0.status == .completed }) {
@@ -56,7 +59,7 @@ public struct AgentService: Service {
             // Wait out the interval in short steps, so a stop or a new Deep request is seen quickly
             // (a Deep request that failed this cycle waits the interval like everything else).
             var waited = Duration.zero
-            while waited < interval, !stop.isRequested {
+            while waited < interval, !stop.isRequested, !Task.isCancelled {
                 if !deep && DeepSyncTrigger.isRequested(home: home) { break }
                 let step = min(.seconds(1), interval - waited)
                 _ = await stop.wait(step, clock: options.retry.clock)

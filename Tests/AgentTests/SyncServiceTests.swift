@@ -81,6 +81,24 @@ struct SyncServiceTests {
         #expect(!DeepSyncTrigger.isRequested(home: agent.home), "a completed Deep sync clears the request")
     }
 
+    /// A service group cancels (not gracefully shuts down) its services when one fails, e.g. a console port taken;
+    /// a cancelled wait returns at once, so a loop that watched only its stop signal spun at full CPU for ever.
+    @Test("a cancelled service loop returns after its current cycle", .timeLimit(.minutes(1)))
+    func cancelledLoopReturns() async throws {
+        let agent = try AgentHome()
+        let cycles = Counter()
+        let (firstCycle, reached) = AsyncStream<Void>.makeStream()
+        let service = AgentService(home: agent.home, interval: .seconds(60), options: SyncTest.options(),
+                                   onEvent: { event in if case .runFinished = event, cycles.increment() == 1 { reached.yield() } }) { _, _ in
+            (agent.destination, "hub")
+        }
+        let loop = Task { await service.loop(stop: StopSignal()) }
+        for await _ in firstCycle { break }
+        loop.cancel()
+        await loop.value
+        #expect(cycles.increment() - 1 <= 2, "at most the cycle running when cancelled")
+    }
+
     @Test("a Deep request file is picked up by the next cycle")
     func deepRequestFileIsHonoured() async throws {
         let agent = try AgentHome()
