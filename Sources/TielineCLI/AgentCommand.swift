@@ -70,7 +70,7 @@ struct AgentRunCommand: AsyncParsableCommand {
                 (try HubDestinationFactory.makeHubDestination(url: hub.url, token: token), "hub at \(hub.url)")
             }
             if consolePasswordStdin, !local.password.isSet {
-                try await local.password.set(readLine(strippingNewline: true) ?? "")
+                try await local.password.set(Console.current.readLine() ?? "")
             }
             if !Self.isLoopback(consoleHost) {
                 // On the network, whoever opens the setup page first would own the console: the password must exist before it listens.

@@ -37,7 +37,7 @@ struct ConnectCommand: AsyncParsableCommand {
         try await reporting(json: json) {
             let store = AgentConfigStore(home: global.tielineHome)
             if let hub, let site, let token {
-                let secret = token == "-" ? (readLine(strippingNewline: true) ?? "") : token
+                let secret = token == "-" ? (Console.current.readLine() ?? "") : token
                 try store.connect(url: hub, site: site, token: secret)
                 if token != "-" {
                     // Anyone on this machine can read another process's arguments (ps, /proc).
@@ -67,10 +67,10 @@ struct ConnectionView {
 
     static func load(_ store: AgentConfigStore) throws(TielineError) -> ConnectionView {
         guard let hub = try store.load().hub else {
-            throw TielineError(.notConnected, "not connected yet; run: tieline connect --hub URL --site SITE --token TOKEN")
+            throw TielineError(.notConnected, "not connected yet; run: tieline connect --hub URL --site SITE --token - (it reads the token from standard input)")
         }
         guard let token = try store.loadToken(), !token.isEmpty else {
-            throw TielineError(.notConnected, "no token stored for \(hub.url); run: tieline connect --hub \(hub.url) --site \(hub.site) --token TOKEN")
+            throw TielineError(.notConnected, "no token stored for \(hub.url); run: tieline connect --hub \(hub.url) --site \(hub.site) --token - (it reads the token from standard input)")
         }
         return ConnectionView(hub: hub, token: token)
     }

@@ -8,15 +8,29 @@ public final class Console: @unchecked Sendable {
     private let lock = NSLock()
     private var outText = ""
     private var errText = ""
+    private var input: [Substring]
     private let capturing: Bool
 
-    init(capturing: Bool) { self.capturing = capturing }
+    init(capturing: Bool, input: String = "") {
+        self.capturing = capturing
+        self.input = input.split(separator: "\n", omittingEmptySubsequences: false)
+    }
 
     /// The console commands write to in this task: the process's own unless a test set one.
     @TaskLocal public static var current = Console(capturing: false)
 
-    /// A console that keeps everything written, for tests.
-    public static func capture() -> Console { Console(capturing: true) }
+    /// A console that keeps everything written, for tests; `input` is what standard input holds.
+    public static func capture(input: String = "") -> Console { Console(capturing: true, input: input) }
+
+    /// One line of standard input without its newline (nil at its end), as `Swift.readLine` reads it.
+    public func readLine() -> String? {
+        guard capturing else { return Swift.readLine(strippingNewline: true) }
+        return lock.withLock {
+            // "a\n" splits into ["a", ""]: the empty tail is the end, not a line.
+            guard !input.isEmpty, !(input.count == 1 && input[0].isEmpty) else { return nil }
+            return String(input.removeFirst())
+        }
+    }
 
     /// What was written to standard output.
     public var output: String { lock.withLock { outText } }

@@ -33,7 +33,7 @@ struct ExportsCommand: AsyncParsableCommand {
                     return try await body(ExportQueue(storage: storage), found)
                 }
                 guard sites.count == 1 else {
-                    throw TielineError(.invalidInput, sites.isEmpty ? "the hub has no sites yet; add one with: tieline hub sites add NAME"
+                    throw TielineError(.invalidInput, sites.isEmpty ? "\(database.noSitesIn(try database.location())); add one with: tieline hub sites add NAME"
                                        : "the hub has several sites; choose one with --site (\(sites.map(\.name).joined(separator: ", ")))")
                 }
                 try await body(ExportQueue(storage: storage), sites[0])

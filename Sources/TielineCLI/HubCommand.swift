@@ -27,9 +27,23 @@ struct HubCommand: AsyncParsableCommand {
             return try HubDatabase(parsing: database)
         }
 
-        /// Runs `body` on the opened storage and closes it afterwards, also when `body` throws.
+        /// Runs `body` on the opened storage and closes it afterwards, also when `body` throws. Something not
+        /// found in a database without sites names that database: most likely the command missed the hub's --database.
         func with<T>(_ body: (any HubStorage) async throws -> T) async throws -> T {
-            try await location().withStorage(logger: Self.storageLogger, body)
+            let location = try location()
+            return try await location.withStorage(logger: Self.storageLogger) { storage in
+                do {
+                    return try await body(storage)
+                } catch let error as TielineError where error.code == .notFound {
+                    guard let sites = try? await storage.sites(), sites.isEmpty else { throw error }
+                    throw TielineError(error.code, error.message + " (\(noSitesIn(location)))")
+                }
+            }
+        }
+
+        /// "the hub database X has no sites yet …": which database a command looked in, for when it is not the hub's.
+        func noSitesIn(_ location: HubDatabase) -> String {
+            "the hub database \(location)\(database == nil ? " (the default without --database)" : "") has no sites yet"
         }
 
         /// Runs `body` on the opened database's console users and sessions, and closes it afterwards.
@@ -118,7 +132,7 @@ struct HubCommand: AsyncParsableCommand {
                 if json {
                     Console.current.json(sites)
                 } else if sites.isEmpty {
-                    print("no sites yet; add one with: tieline hub sites add NAME")
+                    Console.current.out("\(database.noSitesIn(try database.location())); add one with: tieline hub sites add NAME")
                 } else {
                     for site in sites {
                         print("\(site.name)  created \(site.createdAt)  \(site.activeTokens) active token\(site.activeTokens == 1 ? "" : "s")")

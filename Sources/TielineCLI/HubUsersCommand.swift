@@ -82,7 +82,7 @@ struct HubUsersCommand: AsyncParsableCommand {
 enum PasswordInput {
     static func read(stdin: Bool, confirm: Bool) throws(TielineError) -> String {
         if stdin || isatty(STDIN_FILENO) != 1 {
-            guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+            guard let line = Console.current.readLine(), !line.isEmpty else {
                 throw TielineError(.invalidInput, "no password on standard input")
             }
             return line

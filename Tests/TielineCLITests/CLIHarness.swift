@@ -12,9 +12,9 @@ struct CLIResult {
     let err: String
 }
 
-/// Runs `tieline <args> --home <home>` in-process, capturing its output.
-func tieline(_ args: [String], home: URL) async -> CLIResult {
-    let console = Console.capture()
+/// Runs `tieline <args> --home <home>` in-process, capturing its output; `stdin` is what standard input holds.
+func tieline(_ args: [String], home: URL, stdin: String = "") async -> CLIResult {
+    let console = Console.capture(input: stdin)
     let status: Int32 = await Console.$current.withValue(console) {
         do {
             var command = try TielineCommand.parseAsRoot(args + ["--home", home.path])
