@@ -21,9 +21,11 @@ public struct AgentConsole: Sendable {
     public let makeDestination: AgentService.DestinationFactory
     public let jobs: SyncJobs
     public var logger: Logger
+    /// Wrong passwords per client address: backs off, never refuses the right password for good.
+    public let signInThrottle: SignInThrottle
 
     public init(home: TielineHome, host: String = "127.0.0.1", port: Int = 8070, hasher: PasswordHasher = PasswordHasher(),
-                logger: Logger = Logger(label: "tieline.agent.console"),
+                logger: Logger = Logger(label: "tieline.agent.console"), signInThrottle: SignInThrottle = SignInThrottle(),
                 makeDestination: @escaping AgentService.DestinationFactory) {
         self.home = home
         self.host = host
@@ -33,6 +35,7 @@ public struct AgentConsole: Sendable {
         self.makeDestination = makeDestination
         self.jobs = SyncJobs()
         self.logger = logger
+        self.signInThrottle = signInThrottle
     }
 
     /// Loopback HTTP: the browser keeps the cookie to this machine, so it is not marked Secure.

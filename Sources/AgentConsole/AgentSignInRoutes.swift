@@ -5,7 +5,7 @@ import TielineCore
 /// First start (set the admin password) and Sign in. The only pages shown before sign-in.
 struct AgentSignInRoutes: Sendable {
     let pages: AgentPages
-    let throttle = SignInThrottle()
+    var throttle: SignInThrottle { pages.console.signInThrottle }
 
     struct SetupPage: ConsolePageModel {
         var chrome: Chrome

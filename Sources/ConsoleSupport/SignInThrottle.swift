@@ -18,17 +18,22 @@ public final class SignInThrottle: Sendable {
         var last: Date
     }
     private let table = Mutex<[String: Entry]>([:])
+    /// The time when a call gives none (a test's clock, so a back-off can pass without waiting it out).
+    private let clock: @Sendable () -> Date
 
-    public init(limit: Int = 5, baseDelay: TimeInterval = 15, maxDelay: TimeInterval = 300, capacity: Int = 10_000) {
+    public init(limit: Int = 5, baseDelay: TimeInterval = 15, maxDelay: TimeInterval = 300, capacity: Int = 10_000,
+                clock: @escaping @Sendable () -> Date = { Date() }) {
         self.limit = max(1, limit)
         self.baseDelay = baseDelay
         self.maxDelay = max(baseDelay, maxDelay)
         self.capacity = max(1, capacity)
+        self.clock = clock
     }
 
     /// Seconds `key` must still wait before its next attempt (0: it may try now).
-    public func wait(_ key: String, now: Date = Date()) -> TimeInterval {
-        table.withLock { table in
+    public func wait(_ key: String, now: Date? = nil) -> TimeInterval {
+        let now = now ?? clock()
+        return table.withLock { table in
             guard let entry = table[key] else { return 0 }
             if expired(entry, now: now) {
                 table[key] = nil
@@ -39,10 +44,11 @@ public final class SignInThrottle: Sendable {
     }
 
     /// Whether `key` may try now.
-    public func allows(_ key: String, now: Date = Date()) -> Bool { wait(key, now: now) == 0 }
+    public func allows(_ key: String, now: Date? = nil) -> Bool { wait(key, now: now) == 0 }
 
     /// Records a failed attempt.
-    public func failed(_ key: String, now: Date = Date()) {
+    public func failed(_ key: String, now: Date? = nil) {
+        let now = now ?? clock()
         table.withLock { table in
             if table[key] == nil, table.count >= capacity { evict(&table, now: now) }
             var entry = table[key] ?? Entry(failures: 0, last: now)

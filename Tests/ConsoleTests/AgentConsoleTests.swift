@@ -15,12 +15,12 @@ struct AgentConsoleHarness {
     let companyPath: String
     static let password = "sync client admin"
 
-    static func start(pj: Bool = true) async throws -> AgentConsoleHarness {
+    static func start(pj: Bool = true, throttle: SignInThrottle = SignInThrottle()) async throws -> AgentConsoleHarness {
         let home = TielineHome(url: makeTempFolder("tieline-agent-console-tests"))
         let path = home.path("company.sqlite").path
         let modules = pj ? SageModule.standard.union([.pj]) : SageModule.standard
         _ = try SageCompany.create(at: path, name: "Test Builders", modules: modules)
-        let console = AgentConsole(home: home, port: 0, hasher: PasswordHasher(cost: 4)) { _, _ in
+        let console = AgentConsole(home: home, port: 0, hasher: PasswordHasher(cost: 4), signInThrottle: throttle) { _, _ in
             throw TielineError(.notConnected, "no hub in these tests")
         }
         return AgentConsoleHarness(home: home, running: try await console.start(), companyPath: path)

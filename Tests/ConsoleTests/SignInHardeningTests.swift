@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import ConsoleSupport
 import Foundation
 import NIOHTTP1
+import Synchronization
 import Testing
 import TielineCore
 
@@ -48,6 +49,54 @@ struct SignInHardeningTests {
         try await hub.stop()
     }
 
+    @Test("twenty failed sign-ins from one address, each as another user, make that address wait, even with the right password")
+    func perAddressBackoff() async throws {
+        let hub = try await HubConsoleHarness.start()
+        try await withWeb(hub.base) { web in
+            let form = try await web.get("/console/signin")
+            // One failure per name: below the per-user limit (5), so only the address can be what stops the 21st.
+            for guess in 0..<20 {
+                let wrong = try await web.post("/console/signin", [("csrf", form.csrf ?? ""), ("site", "acme"), ("user", "guess\(guess)"), ("password", "not the password")])
+                #expect(wrong.status == 401)
+                #expect(wrong.body.contains("The site, user name or password is not right."))
+            }
+            let waiting = try await web.post("/console/signin", [("csrf", form.csrf ?? ""), ("site", "acme"), ("user", "vic"), ("password", HubConsoleHarness.password)])
+            #expect(waiting.status == 401)
+            #expect(waiting.body.contains("Too many failed sign-ins; wait 15 seconds"), "\(waiting.body)")
+        }
+        try await hub.stop()
+    }
+
+    @Test("the agent console backs off wrong passwords but never locks the admin out: after the wait the right password works")
+    func agentConsoleBacksOffWithoutLockingOut() async throws {
+        let clock = TestDate()
+        let agent = try await AgentConsoleHarness.start(throttle: SignInThrottle(clock: { clock.now }))
+        try await withWeb(agent.base) { web in try await agent.setUp(web) }
+        try await withWeb(agent.base) { web in
+            let form = try await web.get("/signin")
+            func signIn(_ password: String) async throws -> WebClient.Page {
+                try await web.post("/signin", [("csrf", form.csrf ?? ""), ("password", password)])
+            }
+            for _ in 0..<5 {
+                let wrong = try await signIn("not the password")
+                #expect(wrong.status == 401 && wrong.body.contains("That password is not right."))
+            }
+            let refused = try await signIn(AgentConsoleHarness.password)
+            #expect(refused.status == 401)
+            #expect(refused.body.contains("Too many wrong passwords; wait 15 seconds"), "\(refused.body)")
+            // A guesser keeps at it, waiting out each back-off: the wait doubles up to 5 minutes and no further.
+            for _ in 0..<10 {
+                clock.advance(301)
+                #expect(try await signIn("still guessing").status == 401)
+            }
+            #expect(try await signIn(AgentConsoleHarness.password).body.contains("wait 300 seconds"))
+            clock.advance(301)
+            let admin = try await signIn(AgentConsoleHarness.password)
+            #expect(admin.status == 303 && admin.location == "/connect", "the right password works once the back-off passed")
+        }
+        try await agent.stop()
+    }
+
     @Test("a page from another host name (DNS rebinding) cannot reach the agent console, even to set its first password")
     func dnsRebindingIsRefused() async throws {
         let agent = try await AgentConsoleHarness.start()
@@ -73,4 +122,11 @@ struct SignInHardeningTests {
         #expect(try await send(.GET, "/setup", host: "localhost:\(port)") == 200)
         try await agent.stop()
     }
+}
+
+/// A settable clock for a throttle: back-offs pass without being waited out.
+final class TestDate: Sendable {
+    private let value = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
+    var now: Date { value.withLock { $0 } }
+    func advance(_ seconds: TimeInterval) { value.withLock { $0 += seconds } }
 }
