@@ -43,7 +43,7 @@ struct ExportDecisionRoutes: Sendable {
     func decide(_ context: HubConsoleContext, needs: Permission,
                 _ move: (ExportQueue, Int64, ConsoleUser) async throws -> String) async throws -> Response {
         let user = try context.user()
-        let id = try context.parameters.require("id", as: Int64.self)
+        let id = try QueryNumbers.id(context)
         switch needs {
         case .decide where !user.role.decidesExports:
             throw TielineError(.forbidden, "\(user.name) is a \(user.role.label.lowercased()) on \(user.site.name) and cannot Accept or Reject PCCOs")

@@ -49,7 +49,7 @@ struct ExportPagesRoutes: Sendable {
         }
         group.get("exports/:id") { request, context -> Response in
             let user = try context.user()
-            let id = try context.parameters.require("id", as: Int64.self)
+            let id = try QueryNumbers.id(context)
             // Looked up within the user's own site: another site's id is simply not found.
             guard let export = try await pages.console.storage.export(id: id, site: user.site) else {
                 throw TielineError(.notFound, "there is no export \(id) in site \(user.site.name)")

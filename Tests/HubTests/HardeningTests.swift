@@ -141,13 +141,19 @@ import Testing
         }
         try await hub.shutdown()
         let lines = handler.lines
-        #expect(lines.contains { $0.contains("GET /health 200") }, "one access line per request at debug")
-        #expect(lines.contains { $0.contains("POST /procore/webhook 401") })
         for secret in ["WEBHOOK-SECRET-1", "ACCESS-SECRET-2", "QUERY-SECRET-3"] {
             #expect(!lines.contains { $0.contains(secret) }, "\(secret) was logged")
         }
-        // At the default level (info) requests are not logged at all.
-        #expect(handler.lines(atLeast: .info).allSatisfy { !$0.contains("GET /health") })
+        // The access-log line AccessLogMiddleware writes: `METHOD PATH STATUS <n>ms`, one per request, at debug.
+        let accessLine = #/^(GET|POST) (/[^ ?]*) (\d{3}) \d+ms /#
+        let access = handler.entries.compactMap { level, line in line.firstMatch(of: accessLine).map { (level, "\($0.1) \($0.2) \($0.3)") } }
+        #expect(Set(access.map(\.1)) == ["POST /procore/webhook 401", "GET /v1/site 401", "GET /health 200"], "\(access)")
+        #expect(access.allSatisfy { $0.0 == .debug }, "\(access)")
+        // At the default level (info) requests are not logged at all, refused ones (401) included: nothing names their paths.
+        let atInfo = handler.lines(atLeast: .info)
+        for path in ["/procore/webhook", "/v1/site", "/health"] {
+            #expect(!atInfo.contains { $0.contains(path) }, "\(path) logged at info or above: \(atInfo)")
+        }
     }
 }
 
@@ -169,5 +175,6 @@ final class HubLogCapture: LogHandler, @unchecked Sendable {
     }
 
     var lines: [String] { lock.withLock { captured.map(\.1) } }
+    var entries: [(Logger.Level, String)] { lock.withLock { captured } }
     func lines(atLeast level: Logger.Level) -> [String] { lock.withLock { captured.filter { $0.0 >= level }.map(\.1) } }
 }

@@ -80,7 +80,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             if status.code >= 500 {
                 context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             } else {
-                context.logger.info("request refused", metadata: ["path": "\(request.uri.path)", "code": "\(failure.code)"])
+                // A refused request is the client's problem, not the hub's: at info a scanner or a stale agent would drown the log.
+                context.logger.debug("request refused", metadata: ["path": "\(request.uri.path)", "code": "\(failure.code)"])
             }
             return JSONBody.response(ErrorBody(failure), status: status)
         }

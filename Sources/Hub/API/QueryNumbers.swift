@@ -3,7 +3,7 @@ import TielineCore
 
 /// Numeric query and path parameters, range-checked before any arithmetic: a number outside its
 /// range is a 400 naming the range, never a trap (an agent token must not be able to crash the hub).
-enum QueryNumbers {
+public enum QueryNumbers {
     /// The largest page number any listing accepts; `(page - 1) * per_page` stays far from overflow.
     static let maxPage = 1_000_000
 
@@ -16,8 +16,8 @@ enum QueryNumbers {
         return value
     }
 
-    /// The `:id` path parameter of an export: a positive 64-bit number.
-    static func id(_ context: some RequestContext, _ name: String = "id") throws -> Int64 {
+    /// The `:id` path parameter of an export: a positive 64-bit number (the API's and the console's routes).
+    public static func id(_ context: some RequestContext, _ name: String = "id") throws -> Int64 {
         let raw = try context.parameters.require(name)
         guard let value = Int64(raw), value >= 1 else {
             throw TielineError(.invalidInput, "\(name) must be a whole number from 1 to \(Int64.max) (got '\(raw.prefix(40))')")
