@@ -32,6 +32,22 @@ struct DashboardRoutes: Sendable {
         var href: String
     }
 
+    /// One answer to a Procore staging request, with the records it sent.
+    struct StagingRow: Sendable {
+        struct Record: Sendable {
+            var action: String
+            var itemType: String
+            var code: String
+            var note: String?
+        }
+        var at: String
+        var event: String
+        var summary: String
+        var rowClass: String
+        var records: [Record]
+        var more: Int?
+    }
+
     struct Page: ConsolePageModel {
         var chrome: Chrome
         var site: String
@@ -41,9 +57,9 @@ struct DashboardRoutes: Sendable {
         var errors: [String]
         var throughputChart: String
         var latencyChart: String
-        /// The last staging of Sage jobs and prime contracts for Procore's Ready to Import.
-        var staging: String?
-        var stagingClass: String
+        /// The last stagings of Sage jobs and prime contracts for Procore's Ready to Import, newest first.
+        var stagings: [StagingRow]
+        var hasStagings: Bool
     }
 
     func add(to group: RouterGroup<HubConsoleContext>) {
@@ -80,8 +96,12 @@ struct DashboardRoutes: Sendable {
             guard let synced = export.syncedAt else { return nil }
             return SVGChart.Point(at: synced, value: synced.timeIntervalSince(export.acceptedAt ?? export.createdAt))
         }
-        let link = try await storage.procoreLink(site: site)
-        let staging = link?.lastStaging.map { "\(link?.lastStagingAt.map { $0.ISO8601Format() } ?? ""): \($0)" }
+        let stagings = try await storage.stagingHistory(site: site, limit: ProcoreStagingEntry.keep).map { entry in
+            StagingRow(at: entry.at.ISO8601Format(), event: entry.event, summary: entry.summary, rowClass: entry.failed ? "problem" : "",
+                       records: entry.changes.map { .init(action: $0.action, itemType: Self.itemTypes[$0.itemType] ?? $0.itemType,
+                                                          code: $0.originCode ?? $0.originID, note: $0.note) },
+                       more: entry.moreChanges > 0 ? entry.moreChanges : nil)
+        }
         return Page(chrome: chrome, site: site.name, entities: entities,
                     runs: runs.prefix(10).map { run in
                         RunRow(startedAt: run.startedAt, connection: run.connection, type: run.type == "deep" ? "Deep" : "Incremental",
@@ -91,8 +111,11 @@ struct DashboardRoutes: Sendable {
                     counts: counts, errors: Array(errors),
                     throughputChart: SVGChart(id: "throughput-chart", title: "Sync throughput per run", unit: "rows/s", points: throughput).svg,
                     latencyChart: SVGChart(id: "latency-chart", title: "Export latency: Accept to Synced", unit: "seconds", points: latency).svg,
-                    staging: staging, stagingClass: link?.lastStagingFailed == true ? "problem" : "")
+                    stagings: stagings, hasStagings: !stagings.isEmpty)
     }
+
+    /// Procore's names for the staged record types.
+    static let itemTypes = ["project": "Project", "prime_contract": "Prime Contract", "line_item": "Line Item"]
 
     static func date(_ text: String) -> Date? { try? Date(text, strategy: .iso8601) }
 }
@@ -105,7 +128,12 @@ extension HubTemplates {
       <ul id="errors">{{#errors}}<li class="problem">{{.}}</li>{{/errors}}{{^errors}}<li class="muted">No errors.</li>{{/errors}}</ul>
     </section>
     <section class="card" aria-labelledby="staging-title"><h2 id="staging-title">Staged for Procore (Ready to Import)</h2>
-      <p id="staging" class="{{stagingClass}}">{{#staging}}{{staging}}{{/staging}}{{^staging}}Nothing staged yet: Procore's ERP tool asks for jobs and prime contracts (sync_jobs, sync_prime_contracts).{{/staging}}</p>
+      {{^stagings}}<p id="staging" class="muted">Nothing staged yet: Procore's ERP tool asks for jobs and prime contracts (sync_jobs, sync_prime_contracts).</p>{{/stagings}}
+      {{#hasStagings}}<table id="stagings">
+        <thead><tr><th>When</th><th>Request</th><th>Outcome</th><th>Records</th></tr></thead>
+        <tbody>{{#stagings}}<tr class="{{rowClass}}"><td>{{at}}</td><td>{{event}}</td><td>{{summary}}</td>
+          <td><ul>{{#records}}<li>{{action}} {{itemType}} {{code}}{{#note}}: {{note}}{{/note}}</li>{{/records}}{{#more}}<li class="muted">and {{more}} more</li>{{/more}}</ul></td></tr>{{/stagings}}</tbody>
+      </table>{{/hasStagings}}
     </section>
     <div class="grid">
       <section class="card"><h2>Sync throughput</h2>{{{throughputChart}}}</section>

@@ -10,6 +10,9 @@ public enum ERPEvent: Sendable, Hashable {
     case unlinkChangeOrder(ChangeOrderUnlink)
     /// `sync_jobs`, `sync_single_job`, `sync_prime_contracts`: stage Sage's jobs or prime contracts for import.
     case stage(StagingRequest)
+    /// `create_job_in_procore`: a user pressed Add to Procore on a staged job; the project now exists, linked to it.
+    /// The dictionary requires nothing back (no request detail); it only lets the integration send more for the project.
+    case jobCreatedInProcore(ProcoreJobCreated)
 
     /// Request names Tieline handles.
     public static let createName = "create_prime_contract_change_order"
@@ -18,6 +21,7 @@ public enum ERPEvent: Sendable, Hashable {
     public static let syncJobsName = "sync_jobs"
     public static let syncSingleJobName = "sync_single_job"
     public static let syncPrimeContractsName = "sync_prime_contracts"
+    public static let createJobInProcoreName = "create_job_in_procore"
 
     /// Parses a whole event document `{"request_name": ..., "request_data": {...}}`.
     public static func parse(document: JSONValue, companyID: Int? = nil) throws(TielineError) -> ERPEvent {
@@ -35,9 +39,11 @@ public enum ERPEvent: Sendable, Hashable {
         case syncJobsName: return .stage(StagingRequest(kind: .jobs, requestDetailID: try data.optionalInt("request_detail_id")))
         case syncSingleJobName:
             // The dictionary's example names the project by its origin id in `id`, and has no request detail.
+            // Without `id` it would be a whole sync_jobs (and archive every other job): refused instead.
             return .stage(StagingRequest(kind: .jobs, requestDetailID: try data.optionalInt("request_detail_id"),
-                                         projectOriginID: try data.optionalString("id", maxLength: 255)))
+                                         projectOriginID: try data.string("id", maxLength: 255, allowEmpty: false)))
         case syncPrimeContractsName: return .stage(StagingRequest(kind: .primeContracts, requestDetailID: try data.optionalInt("request_detail_id")))
+        case createJobInProcoreName: return .jobCreatedInProcore(try ProcoreJobCreated(try data.required("project")))
         default:
             throw TielineError(.procoreUnsupportedRequest, "request_name: '\(requestName.clipped(80))' is not an event Tieline handles")
         }
@@ -84,6 +90,38 @@ public struct StagingRequest: Sendable, Hashable {
         self.kind = kind
         self.requestDetailID = requestDetailID
         self.projectOriginID = projectOriginID
+    }
+
+    /// The ERP request's name (sync_jobs, sync_single_job, sync_prime_contracts).
+    public var eventName: String {
+        switch kind {
+        case .jobs: projectOriginID == nil ? ERPEvent.syncJobsName : ERPEvent.syncSingleJobName
+        case .primeContracts: ERPEvent.syncPrimeContractsName
+        }
+    }
+}
+
+/// What a `create_job_in_procore` event names: the Procore project made from a staged job (ERP Events Dictionary:
+/// `project` with `id`, `name`, `origin_id`, `origin_data`, `origin_code`).
+public struct ProcoreJobCreated: Sendable, Hashable {
+    public var projectID: Int
+    public var name: String
+    /// The staged job's origin id (Tieline stages the Sage job's Row_ID) and code (the Sage Job).
+    public var originID: String?
+    public var originCode: String?
+
+    public init(projectID: Int, name: String, originID: String?, originCode: String?) {
+        self.projectID = projectID
+        self.name = name
+        self.originID = originID
+        self.originCode = originCode
+    }
+
+    init(_ r: PayloadReader) throws(TielineError) {
+        projectID = try r.int("id")
+        name = try r.optionalString("name", maxLength: PayloadReader.maxTextLength) ?? ""
+        originID = try r.optionalString("origin_id", maxLength: 255)
+        originCode = try r.optionalString("origin_code", maxLength: 255)
     }
 }
 

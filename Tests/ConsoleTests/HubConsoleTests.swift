@@ -42,23 +42,32 @@ struct HubConsoleTests {
         try await hub.stop()
     }
 
-    @Test("the dashboard shows what was last staged for Procore's Ready to Import")
+    @Test("the dashboard lists the recent stagings for Procore's Ready to Import, each with its records; a failed one is marked")
     func dashboardShowsStaging() async throws {
         let hub = try await HubConsoleHarness.start()
         try await withWeb(hub.base) { web in
             _ = try await hub.signIn(web, site: "acme", user: "ann")
             #expect(try await web.get("/console/dashboard").body.contains("Nothing staged yet"))
-            var link = ProcoreLink(baseURL: "http://127.0.0.1:9", companyID: 1, clientID: "c", sealedSecret: Data(), style: .erpRequests, pollSeconds: 60)
-            link.lastStagingAt = Date()
-            link.lastStaging = "Prime contracts: 2 new records staged, 1 updated, 0 archived, 5 unchanged"
-            link.lastStagingFailed = false
-            try await hub.storage.linkProcore(link, site: "acme")
-            let page = try await web.get("/console/dashboard")
-            #expect(page.body.contains("Prime contracts: 2 new records staged, 1 updated, 0 archived, 5 unchanged"))
-            link.lastStaging = "Jobs: the hub's mirror holds no Sage jobs yet"
-            link.lastStagingFailed = true
-            try await hub.storage.linkProcore(link, site: "acme")
-            #expect(try await web.get("/console/dashboard").body.contains(#"<p id="staging" class="problem">"#))
+            let acme = try await hub.site("acme")
+            var jobs = ProcoreStagingEntry(at: Date(), event: "sync_jobs", summary: "Jobs: 1 new record staged, 0 updated, 0 archived, 3 unchanged", failed: false)
+            jobs.changes = [.init(action: "staged", itemType: "project", originCode: "25-900", originID: "row-1")]
+            try await hub.storage.recordStaging(jobs, keep: ProcoreStagingEntry.keep, site: acme)
+            var contracts = ProcoreStagingEntry(at: Date(), event: "sync_prime_contracts",
+                                                summary: "Prime contracts: 0 new records staged, 0 updated, 0 archived, 0 unchanged; 1 record refused", failed: true)
+            contracts.changes = [.init(action: "refused", itemType: "prime_contract", originCode: "25-901", originID: "row-2", note: "no project")]
+            contracts.moreChanges = 4
+            try await hub.storage.recordStaging(contracts, keep: ProcoreStagingEntry.keep, site: acme)
+            let page = try await web.get("/console/dashboard").body
+            #expect(!page.contains("Nothing staged yet"))
+            #expect(page.contains("<td>sync_jobs</td><td>Jobs: 1 new record staged, 0 updated, 0 archived, 3 unchanged</td>"), "the older one stays")
+            #expect(page.contains("<li>staged Project 25-900</li>"))
+            #expect(page.contains(#"<tr class="problem">"#) && page.contains("<li>refused Prime Contract 25-901: no project</li>"))
+            #expect(page.contains("and 4 more"))
+            #expect(page.range(of: "sync_prime_contracts")!.lowerBound < page.range(of: "<td>sync_jobs")!.lowerBound, "newest first")
+            // Another site's stagings are not shown.
+            try await hub.storage.recordStaging(ProcoreStagingEntry(at: Date(), event: "sync_jobs", summary: "Jobs: staged for globex only", failed: false),
+                                                keep: ProcoreStagingEntry.keep, site: try await hub.site("globex"))
+            #expect(!(try await web.get("/console/dashboard").body.contains("staged for globex only")))
         }
         try await hub.stop()
     }

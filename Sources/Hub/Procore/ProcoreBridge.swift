@@ -19,8 +19,8 @@ public final class ProcoreBridge: Service, Sendable {
     let pollBell = Doorbell()
     let intakes = Mutex<[Int64: (key: String, intake: ProcoreIntake)]>([:])
     let lastPolls = Mutex<[Int64: Date]>([:])
-    /// Sites being polled right now.
-    let polling = Mutex<Set<Int64>>([])
+    /// One poll per site at a time (the loop's, a webhook's, a test's `pollProcore`).
+    let pollGate = SitePollGate()
 
     public init(queue: ExportQueue, secrets: HubSecretBox?, httpClient: HTTPClient = .procore, logger: Logger = Logger(label: "tieline.hub.procore")) {
         self.queue = queue
@@ -45,7 +45,7 @@ public final class ProcoreBridge: Service, Sendable {
 
     /// Whether nothing is waiting to be polled or being polled for the site (for tests and the demo to settle).
     public func isIdle(site: HubSite) -> Bool {
-        !wakeSites.withLock { $0.contains(site.id) } && !polling.withLock { $0.contains(site.id) }
+        !wakeSites.withLock { $0.contains(site.id) } && !pollGate.isBusy(site.id)
     }
 
     /// Polls the site at once (a webhook delivery said something new is waiting).
@@ -60,14 +60,13 @@ public final class ProcoreBridge: Service, Sendable {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 for linked in try await storage.linkedSites() where !Task.isShuttingDownGracefully {
-                    let woken = wakeSites.withLock { $0.remove(linked.site.id) != nil }
+                    // The wake-up stays set until the poll has begun (`poll` clears it), so the site never looks idle in between.
+                    let woken = wakeSites.withLock { $0.contains(linked.site.id) }
                     let last = lastPolls.withLock { $0[linked.site.id] } ?? linked.link.lastPollAt
                     let due = last.map { Date().timeIntervalSince($0) >= Double(linked.link.pollSeconds) } ?? true
                     guard woken || due else { continue }
                     lastPolls.withLock { $0[linked.site.id] = Date() }
-                    polling.withLock { _ = $0.insert(linked.site.id) }
                     await poll(linked)
-                    polling.withLock { _ = $0.remove(linked.site.id) }
                 }
             } catch {
                 logger.error("cannot read linked sites: \(error)")
@@ -77,7 +76,21 @@ public final class ProcoreBridge: Service, Sendable {
     }
 
     /// One poll of one site: every new PCCO into the queue; the outcome recorded on the link.
+    /// Polls of one site run one after another; each starts from the cursor the previous one left, so two
+    /// polls asked for at once (the loop's and a webhook's, say) never handle the same ERP request twice.
     public func poll(_ linked: LinkedSite) async {
+        await pollGate.enter(linked.site.id)
+        defer { pollGate.leave(linked.site.id) }
+        // A wake-up that came before this poll began is answered by it.
+        wakeSites.withLock { _ = $0.remove(linked.site.id) }
+        var linked = linked
+        do {
+            guard let current = try await storage.procoreLink(site: linked.site) else { return }
+            linked.link = current
+        } catch {
+            logger.warning("cannot read site \(linked.site.name)'s Procore link: \(error)")
+            return
+        }
         do {
             let intake = try intake(for: linked)
             var cursor: String?
@@ -108,8 +121,18 @@ public final class ProcoreBridge: Service, Sendable {
     func pollERPRequests(_ intake: ProcoreIntake, linked: LinkedSite) async throws -> String? {
         let after = linked.link.cursor.flatMap(Int.init)
         var highest = after
+        // create_job_in_procore comes once per imported project: one history entry for a poll's worth.
+        var created: [ProcoreJobCreated] = []
         for request in try await intake.fetchERPRequests(after: after) {
             highest = max(highest ?? request.id, request.id)
+            if case .jobCreatedInProcore(let job)? = request.event {
+                created.append(job)
+                continue
+            }
+            if !created.isEmpty {
+                await noteJobsCreated(created, site: linked.site)
+                created = []
+            }
             switch request.event {
             case .createChangeOrder(let export):
                 // Procore sends this once its accounting approver approved the export: no second Accept unless --hub-approval.
@@ -124,6 +147,8 @@ public final class ProcoreBridge: Service, Sendable {
                 }
             case .stage(let staging):
                 await stage(staging, intake: intake, site: linked.site)
+            case .jobCreatedInProcore:
+                break
             case nil:
                 // A request Tieline cannot read is closed as failed, so the user sees why instead of waiting.
                 let message = request.error?.message ?? "request \(request.requestName) is not one Tieline handles"
@@ -133,16 +158,54 @@ public final class ProcoreBridge: Service, Sendable {
                 }
             }
         }
+        if !created.isEmpty { await noteJobsCreated(created, site: linked.site) }
         return highest.map(String.init)
     }
 
-    /// Keeps the last staging's outcome on the site's link, for the console's dashboard.
-    func recordStaging(_ text: String, failed: Bool, site: HubSite) async {
-        guard var link = try? await storage.procoreLink(site: site) else { return }
-        link.lastStagingAt = Date()
-        link.lastStaging = text
-        link.lastStagingFailed = failed
-        try? await storage.linkProcore(link, site: site.name)
+    /// Adds a staging's outcome to the site's staging history (the last `ProcoreStagingEntry.keep`), for the console.
+    func recordStaging(_ event: String, outcome: ProcoreStaging.Outcome?, summary: String, failed: Bool, site: HubSite) async {
+        var entry = ProcoreStagingEntry(at: Date(), event: event, summary: summary, failed: failed)
+        if let outcome {
+            entry.staged = outcome.staged
+            entry.updated = outcome.updated
+            entry.archived = outcome.archived
+            entry.unchanged = outcome.unchanged
+            entry.changes = outcome.changes
+            entry.moreChanges = outcome.moreChanges
+        }
+        await record(entry, site: site)
+    }
+
+    func record(_ entry: ProcoreStagingEntry, site: HubSite) async {
+        do {
+            try await storage.recordStaging(entry, keep: ProcoreStagingEntry.keep, site: site)
+        } catch {
+            logger.warning("cannot record the staging of site \(site.name): \(error)")
+        }
+    }
+
+    /// `create_job_in_procore`: an accountant pressed Add to Procore on a job Tieline staged. The dictionary asks
+    /// nothing back (no request detail) and Tieline sends nothing more: the job's prime contract is already staged
+    /// (sync_prime_contracts) and shows on Ready to Import now that its project exists. The links are noted in the
+    /// staging history (one entry for the poll's events); a job the mirror no longer has is pointed out.
+    func noteJobsCreated(_ jobs: [ProcoreJobCreated], site: HubSite) async {
+        var entry = ProcoreStagingEntry(at: Date(), event: ERPEvent.createJobInProcoreName, summary: "", failed: false)
+        var gone: [String] = []
+        for created in jobs {
+            if let code = created.originCode,
+               (try? await storage.mirrorRowExists(entity: EntityCatalog.job.name, key: [code], site: site)) == false {
+                gone.append(code)
+            }
+            guard entry.changes.count < ProcoreStagingEntry.maxChanges else { entry.moreChanges += 1; continue }
+            entry.changes.append(.init(action: "imported", itemType: "project", originCode: created.originCode, originID: created.originID ?? "",
+                                       note: "Procore project \(created.projectID) \"\(created.name)\""))
+        }
+        entry.summary = jobs.count == 1
+            ? "Procore project \(jobs[0].projectID) created from Sage job \(jobs[0].originCode ?? jobs[0].originID ?? "?")"
+            : "\(jobs.count) Procore projects created from Sage jobs"
+        if !gone.isEmpty { entry.summary += "; not in the hub's mirror (deleted in Sage?): " + gone.prefix(5).joined(separator: ", ") }
+        logger.info("site \(site.name): \(entry.summary)")
+        await record(entry, site: site)
     }
 
     /// Stages the site's jobs or prime contracts now, without an ERP request (a public-API site has none).
@@ -152,7 +215,8 @@ public final class ProcoreBridge: Service, Sendable {
         }
         let outcome = try await ProcoreStaging(storage: storage, site: site)
             .run(StagingRequest(kind: kind, requestDetailID: nil), intake: try intake(for: LinkedSite(site: site, link: link)))
-        await recordStaging("\(kind == .jobs ? "Jobs" : "Prime contracts"): \(outcome.summary)", failed: !outcome.failures.isEmpty, site: site)
+        await recordStaging(kind == .jobs ? "stage jobs" : "stage prime contracts", outcome: outcome,
+                            summary: "\(kind == .jobs ? "Jobs" : "Prime contracts"): \(outcome.summary)", failed: !outcome.failures.isEmpty, site: site)
         // Projects imported from what was staged are linked ones: the next poll reloads the list.
         intakes.withLock { _ = $0.removeValue(forKey: site.id) }
         guard outcome.failures.isEmpty else { throw TielineError(.conflict, "staging refused: \(outcome.summary)") }
@@ -164,14 +228,16 @@ public final class ProcoreBridge: Service, Sendable {
         do {
             let outcome = try await ProcoreStaging(storage: storage, site: site).run(request, intake: intake)
             logger.info("staged \(request.kind == .jobs ? "jobs" : "prime contracts") of site \(site.name) for Procore: \(outcome.summary)")
-            await recordStaging("\(request.kind == .jobs ? "Jobs" : "Prime contracts"): \(outcome.summary)", failed: !outcome.failures.isEmpty, site: site)
+            await recordStaging(request.eventName, outcome: outcome, summary: "\(request.kind == .jobs ? "Jobs" : "Prime contracts"): \(outcome.summary)",
+                                failed: !outcome.failures.isEmpty, site: site)
             if let detail = request.requestDetailID {
                 try await intake.closeRequestDetail(detail, success: outcome.failures.isEmpty, messages: [outcome.summary])
             }
         } catch {
             let message = (error as? TielineError)?.message ?? "\(error)"
             logger.warning("staging \(request.kind.rawValue) of site \(site.name) failed: \(message)")
-            await recordStaging("\(request.kind == .jobs ? "Jobs" : "Prime contracts"): \(message)", failed: true, site: site)
+            await recordStaging(request.eventName, outcome: nil, summary: "\(request.kind == .jobs ? "Jobs" : "Prime contracts"): \(message)",
+                                failed: true, site: site)
             if let detail = request.requestDetailID {
                 try? await intake.closeRequestDetail(detail, success: false, messages: ["Tieline could not stage: \(message)"])
             }

@@ -18,6 +18,18 @@ struct ProcoreStaging {
     struct Outcome: Sendable {
         var staged = 0, updated = 0, archived = 0, unchanged = 0
         var failures: [String] = []
+        /// The records sent (new, updated, archived, refused), for the console's staging history.
+        var changes: [ProcoreStagingEntry.Change] = []
+        var moreChanges = 0
+
+        mutating func note(_ action: String, _ record: JSONValue) {
+            guard changes.count < ProcoreStagingEntry.maxChanges else { moreChanges += 1; return }
+            guard case .object(let f) = record, case .string(let type)? = f["item_type"], case .string(let origin)? = f["origin_id"] else { return }
+            var code: String?
+            if case .string(let c)? = f["origin_code"] { code = c }
+            changes.append(.init(action: action, itemType: type, originCode: code, originID: origin))
+        }
+
         var summary: String {
             "\(counted(staged, "new record")) staged, \(updated) updated, \(archived) archived, \(unchanged) unchanged"
                 + (failures.isEmpty ? "" : "; \(counted(failures.count, "record")) refused: " + failures.prefix(5).joined(separator: "; "))
@@ -111,6 +123,7 @@ struct ProcoreStaging {
             guard let current = existing[origin] else {
                 send.append(record)
                 outcome.staged += 1
+                outcome.note("staged", record)
                 continue
             }
             if Self.same(record, current) && !resend.contains(origin) {
@@ -119,17 +132,30 @@ struct ProcoreStaging {
                 // An imported record that changed in Sage is offered again (staged), as an update.
                 send.append(record)
                 outcome.updated += 1
+                outcome.note("updated", record)
             }
         }
         if archiveMissing {
             for (origin, current) in existing.sorted(by: { $0.key < $1.key }) where wanted[origin] == nil {
                 guard case .object(var fields) = current, fields["status"] != .string("archived") else { continue }
                 fields["status"] = .string("archived")
-                send.append(.object(fields.filter { ["item_type", "origin_id", "origin_code", "origin_data", "parent_id", "status", "data"].contains($0.key) }))
+                let record = JSONValue.object(fields.filter { ["item_type", "origin_id", "origin_code", "origin_data", "parent_id", "status", "data"].contains($0.key) })
+                send.append(record)
                 outcome.archived += 1
+                outcome.note("archived", record)
             }
         }
-        outcome.failures += try await intake.syncStagedRecords(send)
+        let failures = try await intake.syncStagedRecords(send)
+        outcome.failures += failures
+        // "origin id: reason" (ProcoreIntake.syncStagedRecords): the listed record shows it was refused, and why.
+        for failure in failures {
+            guard let split = failure.range(of: ": ") else { continue }
+            let origin = String(failure[..<split.lowerBound])
+            if let i = outcome.changes.lastIndex(where: { $0.originID == origin }) {
+                outcome.changes[i].action = "refused"
+                outcome.changes[i].note = String(failure[split.upperBound...])
+            }
+        }
     }
 
     /// Whether the staged record already says what Sage says: staged or imported, with the same code and data.

@@ -56,6 +56,10 @@ public protocol HubStorage: Service {
     func recordPoll(cursor: String?, error: String?, at: Date, site: HubSite) async throws
     /// The site whose Procore webhook token has this SHA-256.
     func site(forWebhookTokenHash hash: String) async throws -> HubSite?
+    /// Adds an answer to a Procore staging request to the site's history, keeping only the newest `keep`.
+    func recordStaging(_ entry: ProcoreStagingEntry, keep: Int, site: HubSite) async throws
+    /// The site's staging history, newest first.
+    func stagingHistory(site: HubSite, limit: Int) async throws -> [ProcoreStagingEntry]
 
     // MARK: Export queue
 

@@ -166,6 +166,7 @@ enum PostgresHubSchema {
             """,
             "CREATE INDEX console_session_user ON console_session (user_id)",
         ]),
+        Migration(version: 4, name: "Procore staging history", statements: PostgresHubStorage.stagingHistoryStatements),
     ]
 
     /// Any constant of ours: several hub processes starting at once migrate one after another.

@@ -54,6 +54,38 @@ extension PostgresHubStorage {
         }
     }
 
+    /// Migration 4: the staging history the console shows (`procore_staging`, a few rows per site).
+    static let stagingHistoryStatements = [
+        """
+        CREATE TABLE procore_staging (
+            id BIGSERIAL PRIMARY KEY,
+            site_id BIGINT NOT NULL REFERENCES site(id),
+            at DOUBLE PRECISION NOT NULL,
+            data TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX procore_staging_site ON procore_staging (site_id, id)",
+    ]
+
+    public func recordStaging(_ entry: ProcoreStagingEntry, keep: Int, site: HubSite) async throws {
+        let data = try ExportCoding.encode(entry)
+        let keep = max(keep, 1)
+        try await transaction { db in
+            try await db.run("INSERT INTO procore_staging (site_id, at, data) VALUES (\(site.id), \(entry.at.timeIntervalSince1970), \(data))")
+            try await db.run("""
+                DELETE FROM procore_staging WHERE site_id = \(site.id) AND id NOT IN
+                    (SELECT id FROM procore_staging WHERE site_id = \(site.id) ORDER BY id DESC LIMIT \(keep))
+                """)
+        }
+    }
+
+    public func stagingHistory(site: HubSite, limit: Int) async throws -> [ProcoreStagingEntry] {
+        try await read { db in
+            try await db.all("SELECT data FROM procore_staging WHERE site_id = \(site.id) ORDER BY id DESC LIMIT \(limit)", String.self)
+                .map { try ExportCoding.decode(ProcoreStagingEntry.self, $0) }
+        }
+    }
+
     public func site(forWebhookTokenHash hash: String) async throws -> HubSite? {
         try await read { db in
             try await db.one("""

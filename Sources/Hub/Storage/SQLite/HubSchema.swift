@@ -137,6 +137,7 @@ enum HubSchema {
                 CREATE INDEX console_session_user ON console_session (user_id);
                 """)
         }
+        migrator.registerMigration("v4-procore-staging", migrate: SQLiteHubStorage.migrateStagingHistory)
         return migrator
     }
 }

@@ -54,6 +54,39 @@ extension SQLiteHubStorage {
         }
     }
 
+    /// Migration v4: the staging history the console shows (`procore_staging`, a few rows per site).
+    static func migrateStagingHistory(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE procore_staging (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                site_id INTEGER NOT NULL REFERENCES site(id),
+                at REAL NOT NULL,
+                data TEXT NOT NULL
+            );
+            CREATE INDEX procore_staging_site ON procore_staging (site_id, id);
+            """)
+    }
+
+    public func recordStaging(_ entry: ProcoreStagingEntry, keep: Int, site: HubSite) async throws {
+        let data = try ExportCoding.encode(entry)
+        try await pool.write { db in
+            try db.execute(sql: "INSERT INTO procore_staging (site_id, at, data) VALUES (?, ?, ?)",
+                           arguments: [site.id, entry.at.timeIntervalSince1970, data])
+            try db.execute(sql: """
+                DELETE FROM procore_staging WHERE site_id = ? AND id NOT IN
+                    (SELECT id FROM procore_staging WHERE site_id = ? ORDER BY id DESC LIMIT ?)
+                """, arguments: [site.id, site.id, max(keep, 1)])
+        }
+    }
+
+    public func stagingHistory(site: HubSite, limit: Int) async throws -> [ProcoreStagingEntry] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT data FROM procore_staging WHERE site_id = ? ORDER BY id DESC LIMIT ?",
+                                arguments: [site.id, limit])
+                .map { try ExportCoding.decode(ProcoreStagingEntry.self, $0) }
+        }
+    }
+
     public func site(forWebhookTokenHash hash: String) async throws -> HubSite? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: """
