@@ -61,7 +61,7 @@ let package = Package(
         ]),
         // The loopback stand-in for Procore's cloud.
         .target(name: "ProcoreSandbox", dependencies: [
-            "TielineCore", "Procore", "SageModel", "ServerSupport",
+            "TielineCore", "Procore", "ServerSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             // Sends Procore-style webhook deliveries.
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -184,6 +184,8 @@ let package = Package(
             "TielineCLI", "Agent", "Hub", "SyncCore", "SageModel", "SageStore", "TielineCore", "Procore", "ProcoreSandbox",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "GRDB", package: "GRDB.swift"),
+            // Reads the hub console's dashboard after a real staging.
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import Logging
 import Procore
-import SageModel
 import ServerSupport
 import TielineCore
 
@@ -34,14 +33,15 @@ public struct SandboxConfiguration: Sendable {
     public var webhookRetryBase = 1.0
     /// Seed for ids, origin ids and generated PCCOs: the same seed gives the same sandbox.
     public var seed: UInt64 = 1
-    /// Linked projects generated when no Sage company is given.
+    /// Projects made in Procore (not linked to an ERP), each with a prime contract: something for clients that
+    /// list projects and PCCOs, and for the public-API path. Sage's jobs arrive only as staged records that are imported.
     public var syntheticProjects = 3
     /// The sandbox's clock (shared with a client's in tests so windows pass instantly).
     public var clock: any TielineClock = SystemClock()
     /// The HTTP server's own log level; shutdown and dropped connections log errors below `.critical`.
     public var serverLogLevel: Logger.Level = .critical
 
-    /// The defaults: loopback, free port, seed 1, three generated projects.
+    /// The defaults: loopback, free port, seed 1, three projects made in Procore and none linked to Sage.
     public init() {}
 }
 
@@ -71,7 +71,7 @@ public final class ProcoreSandbox: Sendable {
                              logger: Logger = Logger(label: "tieline.procore-sandbox")) async throws -> ProcoreSandbox {
         var data = SandboxData(companyID: configuration.companyID, seed: configuration.seed)
         // Sage's jobs and contracts reach it only as the integration stages them (ERP Staged Records) and they are imported.
-        data.seedSynthetic(linkedProjects: configuration.syntheticProjects)
+        data.seedProcoreProjects(configuration.syntheticProjects)
         let store = SandboxStore(data)
         let counters = SandboxCounters()
         let webhooks = WebhookSender(retryBase: configuration.webhookRetryBase, clock: configuration.clock) { id, status, error, outcome in
@@ -158,6 +158,24 @@ public final class ProcoreSandbox: Sendable {
         }
     }
 
+    /// Queues `sync_single_job` for an imported project, in the ERP Events Dictionary's shape (its origin id in `id`,
+    /// `additional_job_data`, no request detail), as Procore sends it from time to time; returns the ERP request id.
+    @discardableResult
+    public func requestSingleJobSync(projectID: Int) throws(TielineError) -> Int {
+        let now = configuration.clock.now()
+        return try store.with { data throws(TielineError) in
+            guard let project = data.project(projectID), let origin = project.originID else {
+                throw TielineError(.notFound, "project \(projectID) is not linked to an ERP job")
+            }
+            let extra: JSONValue = .object(["job_name": .string(project.name), "procore_project_id": SandboxData.num(project.id),
+                                            "project_id": SandboxData.num(project.id), "start_date": .null,
+                                            "job_cost_transactions_sync_enabled": .bool(false)])
+            return data.enqueueERPRequest(name: "sync_single_job", data: .object(["id": .string(origin), "additional_job_data": extra,
+                                                                                  "company_id": SandboxData.num(data.companyID)]),
+                                          requestDetailID: nil, projectID: project.id, now: now)
+        }
+    }
+
     /// A project with a prime contract made in Procore itself, with no origin codes (never linked to an ERP);
     /// `items` are (description, amount, cost code, line item type code). Returns the ids.
     @discardableResult
@@ -220,7 +238,8 @@ public final class ProcoreSandbox: Sendable {
     /// A request detail by id.
     public func requestDetail(_ id: Int) -> SandboxRequestDetail? { store.with { $0.requestDetails[id] } }
 
-    /// Creates an approved PCCO and enqueues its `create_prime_contract_change_order` ERP request.
+    /// Creates an approved PCCO and, sent to ERP (`spec.sendToERP`, only on a contract imported from Ready to Import),
+    /// enqueues its `create_prime_contract_change_order` ERP request.
     @discardableResult
     public func createApprovedPCCO(_ spec: PCCOSpec = PCCOSpec()) throws(TielineError) -> SandboxPCCO {
         let now = configuration.clock.now()

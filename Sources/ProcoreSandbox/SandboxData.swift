@@ -1,6 +1,5 @@
 import Foundation
 import Procore
-import SageModel
 import TielineCore
 
 /// Everything the sandbox holds; mutated only under `SandboxStore`'s lock.
@@ -37,9 +36,9 @@ struct SandboxData: Sendable {
     var spikeWindowStart: Date?
     var spikeUsed = 0
     var spikeLimitedCount = 0
+    var requestLog: [String] = []
     /// Every list page answered 200, in order.
     var pagesServed: [SandboxServedPage] = []
-    var requestLog: [String] = []
 
     init(companyID: Int, seed: UInt64) {
         self.companyID = companyID

@@ -126,7 +126,7 @@ extension SandboxData {
             case ("POST", "/sandbox/pccos"):
                 let spec = r.body.isEmpty ? PCCOSpec() : try PCCOSpec(json: try r.json)
                 let (pcco, requestID) = try createPCCO(spec, now: now)
-                var reply = SandboxReply.ok(.object(["prime_change_order": pccoJSON(pcco), "erp_request_id": Self.num(requestID)]))
+                var reply = SandboxReply.ok(.object(["prime_change_order": pccoJSON(pcco), "erp_request_id": requestID.map(Self.num) ?? .null]))
                 reply.status = 201
                 return reply
             case ("POST", "/sandbox/erp_requests"):

@@ -45,6 +45,8 @@ public struct SandboxPrimeContract: Sendable, Hashable {
     public var originID: String?
     public var originCode: String?
     public var items: [SandboxContractItem]
+    /// The staged record it was imported from (Ready to Import); nil for a contract made in Procore.
+    public var importedFrom: Int? = nil
 }
 
 /// A markup on a PCCO line, booked to its destination cost code and type.
@@ -88,11 +90,11 @@ public struct SandboxPCCO: Sendable, Hashable {
     public var createdAt: Date
     public var updatedAt: Date
     public var lines: [SandboxPCCOLine]
-}
-
     /// The other fields Update Prime Change Order documents that the sandbox keeps as given (dates, flags,
     /// revision, reference...), by their JSON names; absent ones render with a PCCO's defaults.
     public var documentedFields: [String: JSONValue] = [:]
+}
+
 /// An ERP request waiting for the integrator, with the payload Procore would deliver.
 public struct SandboxERPRequest: Sendable, Hashable {
     public var id: Int

@@ -24,20 +24,32 @@ public struct PCCOSpec: Sendable, Hashable {
     /// Markup percent (whole number) on the first line, booked to that line's cost code and type; 0 for none.
     public var markupPercent: Int
     public var transactionDate: CalendarDate?
+    /// Procore's Send to ERP: the approved PCCO goes to the ERP integration as `create_prime_contract_change_order`.
+    /// Only a prime contract imported from Ready to Import can be sent (its project and items carry Sage's origin
+    /// codes). False: a PCCO Procore keeps to itself, on any contract (the public-API path reads it from the API).
+    public var sendToERP: Bool
 
     public init(projectID: Int? = nil, number: String? = nil, title: String? = nil, lines: [Line]? = nil,
-                markupPercent: Int = 15, transactionDate: CalendarDate? = nil) {
+                markupPercent: Int = 15, transactionDate: CalendarDate? = nil, sendToERP: Bool = true) {
         self.projectID = projectID
         self.number = number
         self.title = title
         self.lines = lines
         self.markupPercent = markupPercent
         self.transactionDate = transactionDate
+        self.sendToERP = sendToERP
     }
 
     /// Reads the `POST /sandbox/pccos` body.
     init(json: JSONValue) throws(TielineError) {
         let r = PayloadReader(json, path: "pcco")
+        var sendToERP = true
+        if let flag = try r.optional("send_to_erp") {
+            guard case .bool(let b) = flag.value else {
+                throw TielineError(.invalidInput, "pcco.send_to_erp: expected true or false, found \(flag.value.typeName)")
+            }
+            sendToERP = b
+        }
         self.init(projectID: try r.optionalInt("project_id"), number: try r.optionalString("number"),
                   title: try r.optionalString("title", maxLength: 1000),
                   lines: try r.optional("lines")?.asArray().map { (l) throws(TielineError) in
@@ -45,24 +57,35 @@ public struct PCCOSpec: Sendable, Hashable {
                            description: try l.optionalString("description", maxLength: 1000))
                   },
                   markupPercent: try r.optionalInt("markup_percent") ?? 15,
-                  transactionDate: try r.optionalDate("transaction_date"))
+                  transactionDate: try r.optionalDate("transaction_date"),
+                  sendToERP: sendToERP)
     }
 }
 
 extension SandboxData {
-    /// Creates an approved PCCO and enqueues its `create_prime_contract_change_order` ERP request.
-    mutating func createPCCO(_ spec: PCCOSpec, now: Date) throws(TielineError) -> (SandboxPCCO, erpRequestID: Int) {
-        let linked = projects.filter { p in p.originCode != nil && contracts.contains { $0.projectID == p.id && !$0.items.isEmpty } }
+    /// Creates an approved PCCO and, sent to ERP, enqueues its `create_prime_contract_change_order` ERP request
+    /// (nil when kept in Procore).
+    mutating func createPCCO(_ spec: PCCOSpec, now: Date) throws(TielineError) -> (SandboxPCCO, erpRequestID: Int?) {
+        // Sent to ERP: only on a contract imported from staging — the sandbox makes no Sage-linked contract of its own.
+        let candidates = projects.filter { p in contracts.contains { $0.projectID == p.id && !$0.items.isEmpty && (!spec.sendToERP || $0.importedFrom != nil) } }
         let project: SandboxProject
         if let id = spec.projectID {
-            guard let p = self.project(id) else { throw TielineError(.notFound, "project \(id) does not exist") }
+            guard let p = self.project(id) else { throw TielineError(.notFound, "pcco.project_id: project \(id) does not exist") }
             project = p
         } else {
-            guard !linked.isEmpty else { throw TielineError(.notFound, "no project linked to Sage has a prime contract with items") }
-            project = linked[Int(rng.next() % UInt64(linked.count))]
+            guard !candidates.isEmpty else {
+                throw TielineError(.notFound, spec.sendToERP
+                    ? "no prime contract was imported from Ready to Import: stage Sage's jobs and prime contracts (sync_jobs, sync_prime_contracts) and import them (POST /sandbox/import_all) first, or set send_to_erp to false"
+                    : "no project has a prime contract with line items")
+            }
+            project = candidates[Int(rng.next() % UInt64(candidates.count))]
         }
         guard let contract = contracts.first(where: { $0.projectID == project.id && !$0.items.isEmpty }) else {
-            throw TielineError(.notFound, "project \(project.id) has no prime contract with line items")
+            throw TielineError(.notFound, "pcco.project_id: project \(project.id) has no prime contract with line items")
+        }
+        if spec.sendToERP, contract.importedFrom == nil {
+            throw TielineError(.conflict, "pcco.send_to_erp: prime contract \(contract.number) of project \(project.id) was not imported from Ready to Import, "
+                + "so Procore cannot send its change orders to ERP; stage it (sync_jobs, sync_prime_contracts) and import it first, or set send_to_erp to false")
         }
         var lineSpecs: [PCCOSpec.Line] = []
         if let given = spec.lines {
@@ -101,6 +124,7 @@ extension SandboxData {
             description: "Created by the Tieline sandbox", status: "approved", originID: nil, originCode: nil,
             transactionDate: spec.transactionDate ?? CalendarDate.today(now: now), createdAt: now, updatedAt: now, lines: lines)
         pccos.append(pcco)
+        guard spec.sendToERP else { return (pcco, nil) }
         let detailID = newID()
         let requestID = enqueueERPRequest(name: "create_prime_contract_change_order", data: createPayload(pcco, requestDetailID: detailID),
                                           requestDetailID: detailID, projectID: project.id, now: now)

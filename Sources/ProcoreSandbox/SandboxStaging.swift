@@ -142,6 +142,12 @@ extension SandboxData {
                 projects[existing] = project
             } else {
                 projects.append(project)
+                // ERP Events Dictionary: Add to Procore on a staged job sends create_job_in_procore (no request
+                // detail, nothing required back). A re-import of an updated job is no new project: no event.
+                let origin: JSONValue = .object(["id": Self.num(project.id), "name": .string(project.name), "origin_id": Self.str(project.originID),
+                                                 "origin_data": Self.str(record.originData), "origin_code": Self.str(project.originCode)])
+                _ = enqueueERPRequest(name: "create_job_in_procore", data: .object(["project": origin, "company_id": Self.num(companyID)]),
+                                      requestDetailID: nil, projectID: project.id, now: now)
             }
             result = projectJSON(project)
         case "prime_contract":
@@ -166,7 +172,7 @@ extension SandboxData {
             let contract = SandboxPrimeContract(id: contracts.first { $0.originID == record.originID }?.id ?? newID(), projectID: project.id,
                                                 number: record.originCode ?? record.originID,
                                                 title: data.optionalStringValue("title") ?? record.originCode ?? "", status: "Approved",
-                                                originID: record.originID, originCode: record.originCode, items: items)
+                                                originID: record.originID, originCode: record.originCode, items: items, importedFrom: record.id)
             contracts.removeAll { $0.originID == record.originID }
             contracts.append(contract)
             result = contractJSON(contract, items: true)

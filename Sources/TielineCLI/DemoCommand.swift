@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import UnixSignals
 import Hub
+import Procore
 import ProcoreSandbox
 import SageStore
 import SageModel
@@ -16,11 +17,14 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Run Tieline's main job on embedded defaults: a PCCO approved in Procore written into Sage.",
         discussion: """
             Everything runs on loopback under <home>/demo: a sample Sage 300 CRE company, the hub, a Procore \
-            sandbox seeded to match the company, and an agent set up as the setup guide says (Connect, a Local \
-            Connection, the PCCO export preset, Deep from The beginning of time). A Deep sync mirrors the ERP \
-            data; a PCCO approved in Procore arrives (webhook), is validated against the mirror, written into \
-            Sage by the agent in one transaction (Procore's approval is the only one: no second Accept), and \
-            reported back to Procore as synced. Prints the Sage records created and the time from arrival to Synced.
+            sandbox that starts without the company's jobs, and an agent set up as the setup guide says (Connect, \
+            a Local Connection, the PCCO export preset, Deep from The beginning of time). A Deep sync mirrors the \
+            ERP data; Procore's ERP tool asks for jobs and prime contracts (sync_jobs, sync_prime_contracts) and \
+            the hub stages them from its mirror (ERP Staged Records); they are imported from Ready to Import, \
+            which links each project to its Sage job (create_job_in_procore). A PCCO approved in Procore on an \
+            imported contract then arrives (webhook), is validated against the mirror, written into Sage by the \
+            agent in one transaction (Procore's approval is the only one: no second Accept), and reported back to \
+            Procore as synced. Prints what was staged, the Sage records created and the time from arrival to Synced.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -62,9 +66,12 @@ struct DemoCommand: AsyncParsableCommand {
                       "\(readyRecords.filter { $0.itemType == "project" }.count) projects and \(readyRecords.filter { $0.itemType == "prime_contract" }.count) prime contracts " +
                       "(\(readyRecords.filter { $0.itemType == "line_item" }.count) line items) from its mirror; " +
                       "\(imported) imported from Ready to Import in \(Self.seconds(since: staged))")
+                // What the hub console's dashboard lists under "Staged for Procore", oldest first.
+                let history = try await stack.storage.stagingHistory(site: stack.site, limit: ProcoreStagingEntry.keep).reversed()
+                for entry in history { print("   hub: \(entry.event) → \(entry.summary)") }
 
                 try await stack.withAgent {
-                    print("\n3. A PCCO approved in Procore arrives (Procore's accounting approver approved its export: no second Accept here)")
+                    print("\n3. A PCCO approved in Procore on the imported contract arrives (Procore's accounting approver approved its export: no second Accept here)")
                     let pcco = try stack.sandbox.createApprovedPCCO(PCCOSpec(projectID: stack.sandbox.projects.first { $0.originCode == "24-118" }?.id,
                                                                              number: "007", title: "Added storm drain"))
                     let queued = try await Self.arrival(of: pcco.id, stack: stack)

@@ -11,8 +11,9 @@ import SageModel
 import SyncCore
 import TielineCore
 
-/// Everything of a PCCO export on loopback, in one process: a Sage company, the hub (SQLite),
-/// the Procore sandbox seeded to match the company, and an agent set up as the setup guide says.
+/// Everything of a PCCO export on loopback, in one process: a Sage company, the hub (SQLite), a Procore
+/// sandbox that starts without the company's jobs (the hub stages them; `stageAndImport` imports them),
+/// and an agent set up as the setup guide says.
 /// `tieline demo`, `tieline-bench export` and the end-to-end tests run on it.
 public final class ExportStack: Sendable {
     public let folder: URL
@@ -146,17 +147,24 @@ public final class ExportStack: Sendable {
             return try sandbox.importAll()
         }
         let details = [sandbox.requestStaging("sync_jobs"), sandbox.requestStaging("sync_prime_contracts")]
-        // The webhook brings them to the hub; settled once every delivery is answered and the polls they woke are done.
         let deadline = ContinuousClock.now + timeout
-        while details.contains(where: { sandbox.requestDetail($0)?.status == "pending" }) || sandbox.webhookDeliveriesPending > 0
-                || hub.bridge?.isIdle(site: site) == false {
-            guard ContinuousClock.now < deadline else { throw TielineError(.conflict, "the hub did not answer Procore's staging requests in time") }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try await settle(until: deadline) { details.contains { self.sandbox.requestDetail($0)?.status == "pending" } }
         for detail in details where sandbox.requestDetail(detail)?.status != "success" {
             throw TielineError(.conflict, "staging failed: \(sandbox.requestDetail(detail)?.messages.joined(separator: "; ") ?? "no answer")")
         }
-        return try sandbox.importAll()
+        let imported = try sandbox.importAll()
+        // Each new project sends create_job_in_procore: settled once the hub has read them too.
+        try await settle(until: deadline) { false }
+        return imported
+    }
+
+    /// Waits until `pending` is false, every webhook delivery is answered and the polls they woke are done
+    /// (the webhook brings Procore's ERP requests to the hub).
+    func settle(until deadline: ContinuousClock.Instant, _ pending: () -> Bool) async throws {
+        while pending() || sandbox.webhookDeliveriesPending > 0 || hub.bridge?.isIdle(site: site) == false {
+            guard ContinuousClock.now < deadline else { throw TielineError(.conflict, "the hub did not answer Procore's ERP requests in time") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     /// Runs the connection's sync with its saved Settings (Deep, The beginning of time).

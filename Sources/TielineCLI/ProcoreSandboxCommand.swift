@@ -20,13 +20,17 @@ struct ProcoreSandboxCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Serve the Procore sandbox on loopback until interrupted.",
             discussion: """
-                Seeded deterministically: the same --seed gives the same projects, ids and PCCOs (--projects 0 \
-                for none). Sage's jobs and prime contracts arrive as Procore's do: the hub stages them (ERP Staged \
-                Records) when the ERP tool asks (POST /sandbox/erp_requests with sync_jobs or sync_prime_contracts), \
-                and they are imported from Ready to Import (POST /sandbox/import_all).
+                Seeded deterministically: the same --seed gives the same projects, ids and PCCOs. It starts with \
+                no project linked to Sage, only --projects made in Procore. Sage's jobs and prime contracts arrive \
+                as Procore's do: the hub stages them (ERP Staged Records) when the ERP tool asks (POST \
+                /sandbox/erp_requests with sync_jobs or sync_prime_contracts), and they are imported from Ready to \
+                Import (POST /sandbox/import_all), which sends create_job_in_procore for each new project. PCCOs sent \
+                to ERP are made on imported prime contracts only.
 
                 Control endpoints (no token needed):
-                  POST /sandbox/pccos      create an approved PCCO and enqueue its ERP request;
+                  POST /sandbox/pccos      create an approved PCCO and enqueue its ERP request
+                                           (its contract must be imported; "send_to_erp": false
+                                           makes one Procore keeps, on any contract);
                                            optional body: {"project_id": 1001, "lines":
                                            [{"contract_item": "100", "amount": "1000.00"}]}
                   GET|PUT /sandbox/faults  read or set faults, e.g. {"rate_limit_burst": 3}
@@ -36,11 +40,11 @@ struct ProcoreSandboxCommand: AsyncParsableCommand {
                   GET /sandbox/ready_to_import   staged records an accountant could import
                   POST /sandbox/import_all       import them all (or /sandbox/staged_records/ID/import)
                   GET /sandbox/stats       request counters
+                  GET /sandbox/served_pages      list pages answered (path, page, per_page, total)
 
                 OAuth: POST /oauth/token with grant_type=client_credentials and the client id and \
                 secret given here. Point Tieline at the printed URL as a local Procore endpoint.
                 """)
-                  GET /sandbox/served_pages      list pages answered (path, page, per_page, total)
 
         @OptionGroup var global: GlobalOptions
 
@@ -53,7 +57,7 @@ struct ProcoreSandboxCommand: AsyncParsableCommand {
         @Option(help: "Seed for ids, origin ids and generated PCCOs.")
         var seed: UInt64 = 1
 
-        @Option(help: "Generated projects already linked to ERP jobs (0: only what is staged and imported).")
+        @Option(help: "Projects made in Procore, not linked to Sage, each with a prime contract (for clients that list projects and PCCOs).")
         var projects: Int = 3
 
         @Option(help: "Procore company id the sandbox answers for (the Procore-Company-Id header).")
@@ -106,15 +110,15 @@ struct ProcoreSandboxCommand: AsyncParsableCommand {
             config.issueRefreshTokens = refreshTokens
             guard (0...1000).contains(projects) else { throw ValidationError("--projects must be 0 to 1000") }
             config.syntheticProjects = projects
-            let sandbox = try await ProcoreSandbox.start(config)
-            if let webhookURL {
-                guard let token = ProcessInfo.processInfo.environment[webhookTokenEnv], !token.isEmpty else {
-                    await sandbox.shutdown()
             return config
         }
 
         func run() async throws {
             let config = try sandboxConfiguration()
+            let sandbox = try await ProcoreSandbox.start(config)
+            if let webhookURL {
+                guard let token = ProcessInfo.processInfo.environment[webhookTokenEnv], !token.isEmpty else {
+                    await sandbox.shutdown()
                     throw TielineError(.invalidInput, "--webhook-url needs the hub's webhook token in $\(webhookTokenEnv)")
                 }
                 sandbox.setWebhook(SandboxWebhook(url: webhookURL, token: token))

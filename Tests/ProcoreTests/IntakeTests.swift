@@ -11,9 +11,10 @@ struct IntakeTests {
     @Test("a poll with nothing new costs exactly one request per linked project")
     func quietPoll() async throws {
         try await Harness.with(configure: { $0.syntheticProjects = 4 }) { h in
+            try await h.sandbox.importSampleJobs(4, client: h.client)
             let intake = ProcoreIntake(client: h.client)
             let linked = try await intake.refreshLinkedProjects()
-            #expect(linked.count == 4) // the unlinked project is left out
+            #expect(linked.count == 4) // the projects made in Procore are left out
             let before = h.sandbox.requestCount
             let result = try await intake.poll(since: Self.longAgo)
             #expect(result.exports.isEmpty)
@@ -26,7 +27,7 @@ struct IntakeTests {
     @Test("public API: finds an approved PCCO, exact, then not again once written back")
     func publicAPIRoundTrip() async throws {
         try await Harness.with { h in
-            let project = h.sandbox.projects[0]
+            let project = try await h.sandbox.importSampleJobs(1, client: h.client)[0]
             let contract = try #require(h.sandbox.primeContracts.first { $0.projectID == project.id })
             let item = contract.items[0]
             let pcco = try h.sandbox.createApprovedPCCO(PCCOSpec(
@@ -64,6 +65,7 @@ struct IntakeTests {
     @Test("public API: the updated_at window leaves out older PCCOs")
     func updatedWindow() async throws {
         try await Harness.with { h in
+            try await h.sandbox.importSampleJobs(1, client: h.client)
             try h.sandbox.createApprovedPCCO()
             let intake = ProcoreIntake(client: h.client)
             h.clock.advance(by: .seconds(3600))
@@ -75,9 +77,11 @@ struct IntakeTests {
     @Test("ERP requests: create event parsed, origin ids synced back, request detail closed")
     func erpRoundTrip() async throws {
         try await Harness.with { h in
+            try await h.sandbox.importSampleJobs(2, client: h.client)
+            let imported = h.sandbox.lastERPRequestID
             let pcco = try h.sandbox.createApprovedPCCO(PCCOSpec(markupPercent: 10))
             let intake = ProcoreIntake(client: h.client)
-            let requests = try await intake.fetchERPRequests()
+            let requests = try await intake.fetchERPRequests(after: imported)
             #expect(requests.count == 1)
             let request = try #require(requests.first)
             #expect(request.error == nil)
@@ -105,9 +109,11 @@ struct IntakeTests {
     @Test("ERP requests: a failure closes the request detail with the user's messages")
     func erpFailure() async throws {
         try await Harness.with { h in
+            try await h.sandbox.importSampleJobs(1, client: h.client)
+            let imported = h.sandbox.lastERPRequestID
             try h.sandbox.createApprovedPCCO()
             let intake = ProcoreIntake(client: h.client)
-            guard case .createChangeOrder(let export)? = try await intake.fetchERPRequests().first?.event,
+            guard case .createChangeOrder(let export)? = try await intake.fetchERPRequests(after: imported).first?.event,
                   case .erpRequest(let detailID) = export.intake else {
                 Issue.record("no create event")
                 return
@@ -123,7 +129,7 @@ struct IntakeTests {
         var ids: [[String?]] = []
         for _ in 0..<2 {
             try await Harness.with(configure: { $0.seed = 42 }) { h in
-                try h.sandbox.createApprovedPCCO()
+                try h.sandbox.createApprovedPCCO(PCCOSpec(sendToERP: false))
                 ids.append(h.sandbox.projects.map(\.originCode) + h.sandbox.changeOrders.map { "\($0.id):\($0.lines.map(\.amount))" })
             }
         }

@@ -49,6 +49,7 @@ struct SecretsAndConcurrencyTests {
                   handler: CapturingLogHandler) async throws {
         let logger = Logger(label: "capture") { _ in handler }
         let client = ProcoreClient(configuration: sandbox.clientConfiguration(), clock: clock, logger: logger, jitter: { 0 })
+        try await sandbox.importSampleJobs(1, client: client)
         var faults = SandboxFaults()
         faults.rateLimitBurst = 1
         faults.dropBurst = 1
@@ -90,9 +91,11 @@ struct SecretsAndConcurrencyTests {
     @Test("unlink and reset write-back: origin ids cleared, request detail closed")
     func unlinkWriteBack() async throws {
         try await Harness.with { h in
+            try await h.sandbox.importSampleJobs(1, client: h.client)
+            let imported = h.sandbox.lastERPRequestID
             let pcco = try h.sandbox.createApprovedPCCO()
             let intake = ProcoreIntake(client: h.client)
-            guard case .createChangeOrder(let export)? = try await intake.fetchERPRequests().first?.event else {
+            guard case .createChangeOrder(let export)? = try await intake.fetchERPRequests(after: imported).first?.event else {
                 Issue.record("no create event")
                 return
             }

@@ -68,3 +68,34 @@ extension Money {
     /// Test shorthand; traps on a malformed literal.
     static func of(_ text: String) -> Money { try! Money(parsing: text) }
 }
+
+extension ProcoreSandbox {
+    /// Stages `count` jobs, each with a prime contract of items 100, 200 and 300, through the Staged Records API as an
+    /// ERP integration does, and imports them from Ready to Import: the projects and contracts PCCOs can be sent to ERP
+    /// on (the sandbox makes none of its own). Job codes 24-101, 24-102...; returns the imported projects.
+    @discardableResult
+    func importSampleJobs(_ count: Int, client: ProcoreClient? = nil) async throws -> [SandboxProject] {
+        let intake = ProcoreIntake(client: client ?? ProcoreClient(configuration: clientConfiguration()))
+        var records: [JSONValue] = []
+        for n in 1...count {
+            let job = String(format: "24-%03d", 100 + n)
+            records.append(.object(["item_type": .string("project"), "origin_id": .string("job-\(job)"), "origin_code": .string(job),
+                                    "data": .object(["name": .string("Sample job \(job)")])]))
+            records.append(.object(["item_type": .string("prime_contract"), "origin_id": .string("contract-\(job)"), "origin_code": .string(job),
+                                    "data": .object(["project_origin_id": .string("job-\(job)"), "title": .string("Sample job \(job) prime")])]))
+            for (item, costCode, type) in [("100", "02-200", "S"), ("200", "03-300", "M"), ("300", "05-100", "L")] {
+                records.append(.object(["item_type": .string("line_item"), "origin_id": .string("item-\(job)-\(item)"), "origin_code": .string(item),
+                                        "parent_origin_id": .string("contract-\(job)"),
+                                        "data": .object(["description": .string("Work \(costCode)"), "amount": .string("250000.00"),
+                                                         "cost_code": .string(costCode), "line_item_type": .string(type)])]))
+            }
+        }
+        let refused = try await intake.syncStagedRecords(records)
+        guard refused.isEmpty else { throw TielineError(.conflict, "staging refused: \(refused)") }
+        try importAll()
+        return projects.filter { $0.originCode?.hasPrefix("24-1") == true }
+    }
+
+    /// The newest ERP request's id: fetch after it to see only what comes next (imports send create_job_in_procore).
+    var lastERPRequestID: Int? { erpRequests.last?.id }
+}

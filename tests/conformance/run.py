@@ -94,11 +94,12 @@ def main():
             if server.poll() is not None:
                 raise SystemExit(f"the sandbox did not start: {line}")
         company_id = 4201
-        # Three approved PCCOs on one project, so per_page=1 pages three times.
-        first = post(base + "/sandbox/pccos", {"number": "901"})["prime_change_order"]
+        # Three approved PCCOs on one project, so per_page=1 pages three times. The sandbox's projects are made in
+        # Procore (none imported from Sage), so the PCCOs stay in Procore: not sent to ERP.
+        first = post(base + "/sandbox/pccos", {"number": "901", "send_to_erp": False})["prime_change_order"]
         project_id = first["project_id"]
         for number in ("902", "903"):
-            post(base + "/sandbox/pccos", {"number": number, "project_id": project_id})
+            post(base + "/sandbox/pccos", {"number": number, "project_id": project_id, "send_to_erp": False})
         # procore 0.1.0 needs a refresh token to start from (it knows no other grant); each is good once.
         def fresh_refresh():
             return post(base + "/oauth/token", f"grant_type=client_credentials&client_id={CLIENT_ID}&client_secret={CLIENT_SECRET}".encode(),
