@@ -13,6 +13,8 @@ public final class SQLiteHubStorage: HubStorage {
     let signal = ExportSignal()
     /// How often a waiting long-poll also looks at the database (an Accept by another process, a lapsing claim).
     let recheck: Duration
+    /// Cost-code index entries this process has stored, so a Deep sync does not insert the same ones batch after batch.
+    let knownCostCodes = KnownCostCodes()
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String, recheck: Duration = .milliseconds(200)) throws {
