@@ -50,8 +50,12 @@ public struct HubClient: SyncDestination {
     }
 
     public func send(_ batch: SyncBatch) async throws -> SyncBatchAck {
-        try await call("POST", "/v1/sync/runs/\(Self.segment(batch.runID))/batches",
-                       body: SyncWire.encode(batch), contentType: SyncWire.contentType, timeoutSeconds: timeoutSeconds * 5, as: SyncBatchAck.self)
+        try await send(encoded: SyncWire.encode(batch), header: SyncBatchHeader(runID: batch.runID, entity: batch.entity, sequence: batch.sequence))
+    }
+
+    public func send(encoded: [UInt8], header: SyncBatchHeader) async throws -> SyncBatchAck {
+        try await call("POST", "/v1/sync/runs/\(Self.segment(header.runID))/batches",
+                       body: encoded, contentType: SyncWire.contentType, timeoutSeconds: timeoutSeconds * 5, as: SyncBatchAck.self)
     }
 
     public func completeEntity(_ completion: EntityCompletion) async throws {

@@ -247,11 +247,15 @@ public struct SyncRunner: Sendable {
                     try state.recordSentKeys(chunk.upserts.map { row in keyIndexes.map { row[$0] } }, connection: plan.connection,
                                              entity: entity.name, fromStart: fromStart)
                 }
-                let batch = SyncBatch(runID: plan.id, entity: entity.name, sequence: sequence, columns: columns,
-                                      key: entity.table.key, dateColumn: entity.dateColumn, upserts: chunk.upserts,
-                                      deletes: chunk.deletes, throughVersion: chunk.through)
+                // Only the encoded bytes stay in flight (a third of the decoded rows' memory); a retry re-sends them as they are.
+                let encoded = SyncWire.encode(SyncBatch(runID: plan.id, entity: entity.name, sequence: sequence, columns: columns,
+                                                        key: entity.table.key, dateColumn: entity.dateColumn, upserts: chunk.upserts,
+                                                        deletes: chunk.deletes, throughVersion: chunk.through))
+                let header = SyncBatchHeader(runID: plan.id, entity: entity.name, sequence: sequence)
                 group.addTask {
-                    (sequence, try await self.retrying("sending \(entity.name) batch \(sequence)") { try await destination.send(batch) })
+                    (sequence, try await self.retrying("sending \(entity.name) batch \(sequence)") {
+                        try await destination.send(encoded: encoded, header: header)
+                    })
                 }
                 if last { break }
             }

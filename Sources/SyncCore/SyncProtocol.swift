@@ -95,8 +95,18 @@ public protocol SyncDestination: Sendable {
     func beginRun(_ start: SyncRunStart) async throws -> Void
     /// Applies one batch atomically; redelivering an applied batch is acknowledged as a duplicate.
     func send(_ batch: SyncBatch) async throws -> SyncBatchAck
+    /// Applies one batch already in its wire form (`SyncWire.encode`): what the agent keeps while a batch is in
+    /// flight, instead of its decoded rows.
+    func send(encoded: [UInt8], header: SyncBatchHeader) async throws -> SyncBatchAck
     /// Ends one entity of a Deep run (removal of what Sage no longer has).
     func completeEntity(_ completion: EntityCompletion) async throws -> Void
     /// Closes the run with its outcome.
     func finishRun(runID: String, status: String, error: String?) async throws -> Void
+}
+
+extension SyncDestination {
+    /// Destinations that look at rows (tests, in-process mirrors) get the batch decoded again.
+    public func send(encoded: [UInt8], header: SyncBatchHeader) async throws -> SyncBatchAck {
+        try await send(SyncWire.decode(encoded))
+    }
 }

@@ -147,6 +147,12 @@ public struct SyncBatchHeader: Sendable, Hashable {
     public var runID: String
     public var entity: String
     public var sequence: Int
+
+    public init(runID: String, entity: String, sequence: Int) {
+        self.runID = runID
+        self.entity = entity
+        self.sequence = sequence
+    }
 }
 
 extension TielineError.Code {

@@ -11,7 +11,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tieline-bench",
         abstract: "Measure Tieline's speed and memory; prints a table. Run with `swift run -c release tieline-bench ...`.",
-        subcommands: [SampleCompanyBench.self, SyncBench.self, ExportBench.self])
+        subcommands: [SampleCompanyBench.self, SyncBench.self, ExportBench.self, HubMemoryBench.self])
 
     struct SampleCompanyBench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -36,6 +36,7 @@ struct SyncBench: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Also measure a hub on this PostgreSQL server (its user must be allowed to CREATE DATABASE).",
                                valueName: "postgres-url"))
     var database: String?
+    @Option(help: "Batches each sync keeps in flight (sync run --batches-in-flight).") var batchesInFlight: Int?
     @Flag(help: "Print the measurements as JSON (rows/s, seconds, peak RSS, and this run's copy ceilings) for scripts.") var json = false
 
     /// One measurement, as `--json` prints it.
@@ -109,7 +110,7 @@ struct SyncBench: AsyncParsableCommand {
                 var measures: [Measure] = []
                 func sync(_ label: String, _ type: String, _ hub: BenchHub) throws {
                     let started = Date()
-                    let rows = try BenchProcess.runSync(executable, home: hub.home, type: type)
+                    let rows = try BenchProcess.runSync(executable, home: hub.home, type: type, batchesInFlight: batchesInFlight)
                     let seconds = Date().timeIntervalSince(started)
                     measures.append(Measure(measure: label, hubDatabase: hub.label, rows: rows, seconds: seconds, rowsPerSecond: Double(rows) / seconds,
                                             agentPeakRSSBytes: BenchProcess.childrenPeakRSS(),
@@ -183,9 +184,11 @@ enum BenchProcess {
     }
 
     /// Runs `tieline sync run` and returns the rows it sent, from its JSON lines.
-    static func runSync(_ executable: URL, home: URL, type: String) throws -> Int {
+    static func runSync(_ executable: URL, home: URL, type: String, batchesInFlight: Int? = nil) throws -> Int {
         let pipe = Pipe()
-        let process = try launch(executable, ["tieline", "sync", "run", "--connection", "Bench", "--home", home.path, "--type", type, "--json"], output: pipe.fileHandleForWriting)
+        let window = batchesInFlight.map { ["--batches-in-flight", "\($0)"] } ?? []
+        let process = try launch(executable, ["tieline", "sync", "run", "--connection", "Bench", "--home", home.path, "--type", type, "--json"] + window,
+                                 output: pipe.fileHandleForWriting)
         try pipe.fileHandleForWriting.close()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()

@@ -21,7 +21,7 @@ enum HubRoutes {
         let v1 = router.group("v1").add(middleware: AuthMiddleware(storage: storage))
         v1.get("site") { _, context in JSONBody.response(["site": try context.requireSite().name]) }
         SyncRoutes(storage: storage, metrics: metrics, maxBatchBytes: configuration.maxBatchBytes, queue: queue,
-                   gate: BatchGate(limit: configuration.batchesAtOnce)).add(to: v1.group("sync/runs"))
+                   gate: BatchGate(limit: configuration.batchesAtOnce, byteBudget: configuration.maxBatchBytes)).add(to: v1.group("sync/runs"))
         ExportRoutes(queue: queue).add(to: v1.group("exports"))
         MirrorRoutes(storage: storage).add(to: v1.group("mirror"))
         return router

@@ -44,24 +44,22 @@ struct SyncRoutes {
         group.post(":runID/batches") { request, context in
             let site = try context.requireSite()
             let runID = try context.parameters.require("runID")
-            let body = try await readBody(request)
-            let header = try body.withUnsafeReadableBytes { raw in
-                Result { () throws(TielineError) -> SyncBatchHeader in try SyncWire.header(raw) }
-            }.get()
-            guard header.runID == runID else {
-                throw TielineError(.invalidBatch, "batch belongs to run '\(header.runID)' but was posted to run '\(runID)'")
-            }
-            try Self.requireCatalog(header.entity)
-            // A redelivery is answered from its receipt, without decoding rows already applied.
-            if let applied = try await storage.appliedBatch(header, site: site) {
-                metrics.countBatch(applied: applied, duplicate: true)
-                return JSONBody.response(SyncBatchAck(entity: header.entity, sequence: header.sequence, applied: applied, duplicate: true))
-            }
-            let ack = try await gate.run {
-                let batch = try body.withUnsafeReadableBytes { raw in
-                    Result { () throws(TielineError) -> SyncBatch in try SyncWire.decode(raw) }
+            let declared = try checkBatchRequest(request)
+            // The body is read only once the gate lets the batch in, so waiting batches cost no memory.
+            let ack = try await gate.run(bytes: declared ?? maxBatchBytes) {
+                let body = try await readBody(request, declared: declared)
+                let header = try body.withUnsafeReadableBytes { raw in
+                    Result { () throws(TielineError) -> SyncBatchHeader in try SyncWire.header(raw) }
                 }.get()
-                return try await storage.applyBatch(batch, site: site)
+                guard header.runID == runID else {
+                    throw TielineError(.invalidBatch, "batch belongs to run '\(header.runID)' but was posted to run '\(runID)'")
+                }
+                try Self.requireCatalog(header.entity)
+                // A redelivery is answered from its receipt, without looking at rows already applied.
+                if let applied = try await storage.appliedBatch(header, site: site) {
+                    return SyncBatchAck(entity: header.entity, sequence: header.sequence, applied: applied, duplicate: true)
+                }
+                return try await storage.applyBatch(wire: body, site: site)
             }
             metrics.countBatch(applied: ack.applied, duplicate: ack.duplicate)
             context.logger.debug("batch", metadata: ["entity": "\(ack.entity)", "sequence": "\(ack.sequence)",
@@ -102,18 +100,29 @@ struct SyncRoutes {
         }
     }
 
-    /// Reads a binary batch body, refusing the wrong type or size before reading it all.
-    func readBody(_ request: Request) async throws -> ByteBuffer {
+    /// Refuses the wrong content type or a declared size over the limit before anything is read; returns the declared size.
+    func checkBatchRequest(_ request: Request) throws -> Int? {
         let type = request.headers[.contentType] ?? ""
         guard type.split(separator: ";").first.map({ $0.trimmingCharacters(in: .whitespaces) }) == SyncWire.contentType else {
             throw TielineError(.unsupportedMediaType,
                 "a batch must be sent as \(SyncWire.contentType) (SyncWire.encode), not '\(type.isEmpty ? "no content type" : type)'")
         }
-        let tooLarge = TielineError(.payloadTooLarge, "batch is larger than the hub's limit of \(maxBatchBytes) bytes; send fewer rows per batch")
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBatchBytes { throw tooLarge }
-        var request = request
-        let buffer: ByteBuffer
-        do { buffer = try await request.collectBody(upTo: maxBatchBytes) } catch is NIOTooManyBytesError { throw tooLarge }
-        return buffer
+        let declared = request.headers[.contentLength].flatMap({ Int($0) })
+        if let declared, declared > maxBatchBytes { throw tooLarge }
+        return declared
+    }
+
+    var tooLarge: TielineError {
+        TielineError(.payloadTooLarge, "batch is larger than the hub's limit of \(maxBatchBytes) bytes; send fewer rows per batch")
+    }
+
+    /// Reads a batch body into one buffer of its declared size (no doubling copies), never more than the limit.
+    func readBody(_ request: Request, declared: Int?) async throws -> ByteBuffer {
+        var body = ByteBufferAllocator().buffer(capacity: min(declared ?? 0, maxBatchBytes))
+        for try await chunk in request.body {
+            guard body.readableBytes + chunk.readableBytes <= maxBatchBytes else { throw tooLarge }
+            body.writeImmutableBuffer(chunk)
+        }
+        return body
     }
 }

@@ -8,27 +8,44 @@ import TielineCore
 struct BatchLayout {
     let keyIndexes: [Int]
     let dateIndex: Int?
+    /// Values every upsert must carry: one per column.
+    let width: Int
 
     init(_ batch: SyncBatch) throws(TielineError) {
-        try Self.checkRunID(batch.runID)
-        guard !batch.entity.isEmpty, batch.entity.count <= 200 else {
+        try self.init(runID: batch.runID, entity: batch.entity, columns: batch.columns, key: batch.key, dateColumn: batch.dateColumn)
+        for (n, row) in batch.upserts.enumerated() {
+            guard row.count == batch.columns.count else { throw Self.wrongWidth(n, row.count, batch.columns.count) }
+            for i in keyIndexes where row[i] == .null { throw Self.nullKey(n, batch.columns[i]) }
+        }
+        try Self.checkDeletes(batch.deletes, key: batch.key)
+    }
+
+    /// The header's rules alone; a scanned batch's rows are checked as they are applied.
+    init(_ scan: SyncBatchScan) throws(TielineError) {
+        try self.init(runID: scan.runID, entity: scan.entity, columns: scan.columns, key: scan.key, dateColumn: scan.dateColumn)
+        try Self.checkDeletes(scan.deletes, key: scan.key)
+    }
+
+    init(runID: String, entity: String, columns: [String], key: [String], dateColumn: String?) throws(TielineError) {
+        try Self.checkRunID(runID)
+        guard !entity.isEmpty, entity.count <= 200 else {
             throw TielineError(.invalidBatch, "entity must be 1 to 200 characters")
         }
-        guard !batch.columns.isEmpty else { throw TielineError(.invalidBatch, "batch has no columns") }
+        guard !columns.isEmpty else { throw TielineError(.invalidBatch, "batch has no columns") }
         var index: [String: Int] = [:]
-        for (i, column) in batch.columns.enumerated() {
+        for (i, column) in columns.enumerated() {
             guard !column.isEmpty, index.updateValue(i, forKey: column) == nil else {
                 throw TielineError(.invalidBatch, "column '\(column)' is empty or appears twice in the batch header")
             }
         }
-        guard !batch.key.isEmpty else { throw TielineError(.invalidBatch, "batch has no key columns") }
-        keyIndexes = try batch.key.map { (name) throws(TielineError) -> Int in
+        guard !key.isEmpty else { throw TielineError(.invalidBatch, "batch has no key columns") }
+        keyIndexes = try key.map { (name) throws(TielineError) -> Int in
             guard let i = index[name] else {
                 throw TielineError(.invalidBatch, "key column '\(name)' is not among the batch's columns")
             }
             return i
         }
-        if let date = batch.dateColumn {
+        if let date = dateColumn {
             guard let i = index[date] else {
                 throw TielineError(.invalidBatch, "dateColumn '\(date)' is not among the batch's columns")
             }
@@ -36,19 +53,23 @@ struct BatchLayout {
         } else {
             dateIndex = nil
         }
-        for (n, row) in batch.upserts.enumerated() {
-            guard row.count == batch.columns.count else {
-                throw TielineError(.invalidBatch, "upsert \(n) has \(row.count) values but the batch has \(batch.columns.count) columns")
-            }
-            for i in keyIndexes where row[i] == .null {
-                throw TielineError(.invalidBatch, "upsert \(n) has no value for key column '\(batch.columns[i])'")
-            }
-        }
-        for (n, values) in batch.deletes.enumerated() {
-            guard values.count == batch.key.count, !values.contains(.null) else {
-                throw TielineError(.invalidBatch, "delete \(n) must carry exactly \(batch.key.count) non-null key values (\(batch.key.joined(separator: ", ")))")
+        width = columns.count
+    }
+
+    static func checkDeletes(_ deletes: [[SyncValue]], key: [String]) throws(TielineError) {
+        for (n, values) in deletes.enumerated() {
+            guard values.count == key.count, !values.contains(.null) else {
+                throw TielineError(.invalidBatch, "delete \(n) must carry exactly \(key.count) non-null key values (\(key.joined(separator: ", ")))")
             }
         }
+    }
+
+    static func wrongWidth(_ n: Int, _ count: Int, _ columns: Int) -> TielineError {
+        TielineError(.invalidBatch, "upsert \(n) has \(count) values but the batch has \(columns) columns")
+    }
+
+    static func nullKey(_ n: Int, _ column: String) -> TielineError {
+        TielineError(.invalidBatch, "upsert \(n) has no value for key column '\(column)'")
     }
 
     /// The canonical mirror key of an upsert row.

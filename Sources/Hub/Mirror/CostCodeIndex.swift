@@ -1,3 +1,4 @@
+import Foundation
 import SyncCore
 
 /// The job / cost code / category combinations a batch proves exist in Sage.
@@ -25,5 +26,35 @@ enum CostCodeIndex {
             entries.insert(Entry(job: j, costCode: c, category: cat))
         }
         return entries
+    }
+
+    /// Gathers the entries of scanned rows, skipping a row that repeats the one before (JC entries come in runs).
+    struct Collector {
+        let job: Int?
+        let costCode: Int?
+        let category: Int?
+        private(set) var entries = Set<Entry>()
+        private var last: (job: UnsafeRawBufferPointer, costCode: UnsafeRawBufferPointer, category: UnsafeRawBufferPointer?)?
+
+        init(columns: [String]) {
+            job = columns.firstIndex(of: "Job")
+            costCode = columns.firstIndex(of: "Cost_Code")
+            category = job == nil || costCode == nil ? nil : columns.firstIndex(of: "Category")
+        }
+
+        mutating func add(_ row: [SyncWireValue]) {
+            guard let job, let costCode, case .text(let j) = row[job], case .text(let c) = row[costCode], !j.isEmpty, !c.isEmpty else { return }
+            var cat: UnsafeRawBufferPointer?
+            if let category, case .text(let value) = row[category] { cat = value }
+            if let last, Self.same(last.job, j), Self.same(last.costCode, c), Self.same(last.category, cat) { return }
+            last = (j, c, cat)
+            entries.insert(Entry(job: String(decoding: j, as: UTF8.self), costCode: String(decoding: c, as: UTF8.self),
+                                 category: cat.map { String(decoding: $0, as: UTF8.self) } ?? ""))
+        }
+
+        private static func same(_ a: UnsafeRawBufferPointer?, _ b: UnsafeRawBufferPointer?) -> Bool {
+            guard let a, let b else { return a == nil && b == nil }
+            return a.count == b.count && (a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
+        }
     }
 }

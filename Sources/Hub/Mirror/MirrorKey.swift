@@ -21,6 +21,17 @@ enum MirrorKey {
         return out
     }
 
+    /// Appends one key value's UTF-8 bytes as `encode` spells them (ESC and the separator escaped).
+    static func appendEscaped(_ text: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
+        for b in text {
+            switch b {
+            case 0x1B: bytes.append(0x1B); bytes.append(0x1B)
+            case 0x1F: bytes.append(0x1B); bytes.append(UInt8(ascii: "_"))
+            default: bytes.append(b)
+            }
+        }
+    }
+
     /// The text form a key value is matched by (`key=100` finds integer 100 and text "100").
     static func text(_ value: SyncValue) -> String? {
         switch value {

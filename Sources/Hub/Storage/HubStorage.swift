@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import ServiceLifecycle
 import SyncCore
 import TielineCore
@@ -28,6 +29,8 @@ public protocol HubStorage: Service {
     func beginRun(_ start: SyncRunStart, site: HubSite) async throws -> Bool
     /// Applies a batch in one transaction; a redelivered batch is acknowledged as a duplicate.
     func applyBatch(_ batch: SyncBatch, site: HubSite) async throws -> SyncBatchAck
+    /// Applies a batch still in its wire form (`SyncWire`), as the agent posted it; same rules as `applyBatch(_:site:)`.
+    func applyBatch(wire: ByteBuffer, site: HubSite) async throws -> SyncBatchAck
     /// The rows a batch already applied, or nil when it is new: lets a redelivery skip decoding.
     func appliedBatch(_ header: SyncBatchHeader, site: HubSite) async throws -> Int?
     /// Records an entity as complete; in a Deep run, removes rows of the timeframe not sent. Returns rows removed.

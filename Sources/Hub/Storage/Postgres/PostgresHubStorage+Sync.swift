@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import PostgresNIO
 import SyncCore
 import TielineCore
@@ -38,6 +39,14 @@ extension PostgresHubStorage {
                     AND entity = \(header.entity) AND sequence = \(header.sequence)
                 """, Int.self)
         }
+    }
+
+    public func applyBatch(wire: ByteBuffer, site: HubSite) async throws -> SyncBatchAck {
+        // PostgreSQL takes the rows as array parameters, so the batch is decoded into values first.
+        let batch = try wire.withUnsafeReadableBytes { raw in
+            Result { () throws(TielineError) -> SyncBatch in try SyncWire.decode(raw) }
+        }.get()
+        return try await applyBatch(batch, site: site)
     }
 
     public func applyBatch(_ batch: SyncBatch, site: HubSite) async throws -> SyncBatchAck {

@@ -7,8 +7,8 @@ import TielineCore
 /// The hot loop of a batch: one prepared upsert per row, bound through SQLite's C API.
 ///
 /// Per-batch values (site, entity, column set, run, time) are bound once — SQLite keeps
-/// bindings across resets — so each row binds only its key, encoded values and date. This is
-/// what keeps apply near SQLite's keyed-upsert ceiling instead of boxing 8 arguments a row.
+/// bindings across resets — so each row binds only its key, its bytes as received and its date,
+/// all borrowed from the request body: no value is decoded, copied or encoded again.
 struct MirrorUpsert {
     let statement: Statement
     let db: Database
@@ -24,34 +24,83 @@ struct MirrorUpsert {
     /// alive until the statement has stepped and been reset.
     static let borrowed = unsafeBitCast(0, to: sqlite3_destructor_type.self)
 
-    func apply(_ batch: SyncBatch, layout: BatchLayout, siteID: Int64, columnSet: Int64, stamp: String) throws {
+    /// Stores every upsert of a scanned batch as the bytes it came in, checking each row's width and key
+    /// on the way (a failure throws and the caller's transaction undoes the rows before it).
+    /// Returns the job / cost code / category combinations the rows prove exist.
+    func apply(_ scan: SyncBatchScan, _ raw: UnsafeRawBufferPointer, layout: BatchLayout, siteID: Int64, columnSet: Int64,
+               stamp: String) throws -> Set<CostCodeIndex.Entry> {
         let stmt = statement.sqliteStatement
         sqlite3_reset(stmt)
         sqlite3_clear_bindings(stmt)
         // No binding outlives this call, not even on a throw: the statement is cached and reused.
         defer { sqlite3_clear_bindings(stmt) }
         try check(sqlite3_bind_int64(stmt, 1, siteID))
-        try bind(batch.entity, 2)
+        try bind(scan.entity, 2)
         try check(sqlite3_bind_int64(stmt, 4, columnSet))
-        try bind(batch.runID, 7)
+        try bind(scan.runID, 7)
         try bind(stamp, 8)
-        for row in batch.upserts {
-            var key = layout.key(of: row)
-            let blob = SyncWire.encodeValues(row)
-            var date = layout.dateIndex.flatMap { MirrorKey.text(row[$0]) }
-            let step = try key.withUTF8 { keyBytes in
-                try blob.withUnsafeBytes { blobBytes in
+        var costCodes = CostCodeIndex.Collector(columns: scan.columns)
+        var values: [SyncWireValue] = []
+        values.reserveCapacity(layout.width)
+        var key: [UInt8] = []
+        key.reserveCapacity(64)
+        var date: [UInt8] = []
+        for (n, range) in scan.upserts.enumerated() {
+            SyncWire.rowValues(raw, range, into: &values)
+            guard values.count == layout.width else { throw BatchLayout.wrongWidth(n, values.count, layout.width) }
+            key.removeAll(keepingCapacity: true)
+            for (j, i) in layout.keyIndexes.enumerated() {
+                if j > 0 { key.append(0x1F) }
+                switch values[i] {
+                case .null: throw BatchLayout.nullKey(n, scan.columns[i])
+                case .integer(let number): Self.appendDecimal(number, to: &key)
+                case .text(let text): MirrorKey.appendEscaped(text, to: &key)
+                }
+            }
+            // The date as text (borrowed), as a number's digits (in `date`), or none.
+            var dateText: UnsafeRawBufferPointer?
+            var dateIsNumber = false
+            if let dateIndex = layout.dateIndex {
+                switch values[dateIndex] {
+                case .null: break
+                case .text(let text): dateText = text
+                case .integer(let number):
+                    date.removeAll(keepingCapacity: true)
+                    Self.appendDecimal(number, to: &date)
+                    dateIsNumber = true
+                }
+            }
+            costCodes.add(values)
+            let row = UnsafeRawBufferPointer(rebasing: raw[range])
+            let step = try key.withUnsafeBytes { keyBytes in
+                try date.withUnsafeBytes { dateBytes in
                     try bindText(keyBytes, 3)
-                    try check(sqlite3_bind_blob(stmt, 5, blobBytes.baseAddress, Int32(blobBytes.count), Self.borrowed))
-                    if date == nil { try check(sqlite3_bind_null(stmt, 6)) }
-                    return try date?.withUTF8 { dateBytes in
+                    try check(sqlite3_bind_blob(stmt, 5, row.baseAddress, Int32(row.count), Self.borrowed))
+                    if let dateText {
+                        try bindText(dateText, 6)
+                    } else if dateIsNumber {
                         try bindText(dateBytes, 6)
-                        return stepAndReset(stmt)
-                    } ?? stepAndReset(stmt)
+                    } else {
+                        try check(sqlite3_bind_null(stmt, 6))
+                    }
+                    return stepAndReset(stmt)
                 }
             }
             guard step == SQLITE_DONE else { throw failure(step) }
         }
+        return costCodes.entries
+    }
+
+    /// Appends a number's decimal digits, as `String(number)` spells it.
+    static func appendDecimal(_ number: Int64, to bytes: inout [UInt8]) {
+        if number < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        let start = bytes.count
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        bytes[start...].reverse()
     }
 
     /// Steps and resets while the borrowed buffers are still alive, so SQLite never reads them afterwards.
@@ -75,12 +124,12 @@ struct MirrorUpsert {
     }
 
     /// Binds UTF-8 bytes the caller keeps alive until the step is done.
-    func bindText(_ utf8: UnsafeBufferPointer<UInt8>, _ index: Int32) throws {
+    func bindText(_ utf8: UnsafeRawBufferPointer, _ index: Int32) throws {
         guard let base = utf8.baseAddress, !utf8.isEmpty else {
             try check(sqlite3_bind_text(statement.sqliteStatement, index, "", 0, Self.transient))
             return
         }
-        try check(sqlite3_bind_text(statement.sqliteStatement, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self),
+        try check(sqlite3_bind_text(statement.sqliteStatement, index, base.assumingMemoryBound(to: CChar.self),
                                     Int32(utf8.count), Self.borrowed))
     }
 

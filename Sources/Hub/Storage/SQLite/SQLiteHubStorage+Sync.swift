@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import NIOCore
 import SyncCore
 import TielineCore
 
@@ -35,40 +36,52 @@ extension SQLiteHubStorage {
     }
 
     public func applyBatch(_ batch: SyncBatch, site: HubSite) async throws -> SyncBatchAck {
-        let layout = try BatchLayout(batch)
-        return try await pool.write { db in
-            try Self.requireRun(batch.runID, site: site, db, open: false)
+        try BatchLayout.checkRunID(batch.runID)
+        return try await applyBatch(wire: ByteBuffer(bytes: SyncWire.encode(batch)), site: site)
+    }
+
+    public func applyBatch(wire: ByteBuffer, site: HubSite) async throws -> SyncBatchAck {
+        // Checked before the write lock is taken; the rows are then stored from the body's own bytes.
+        let scan = try wire.withUnsafeReadableBytes { raw in
+            Result { () throws(TielineError) -> SyncBatchScan in try SyncWire.scan(raw) }
+        }.get()
+        let layout = try BatchLayout(scan)
+        let (ack, stored) = try await pool.write { db -> (SyncBatchAck, [CostCodeIndex.Entry]) in
+            try Self.requireRun(scan.runID, site: site, db, open: false)
             // Redelivery: the receipt was written in the same transaction as the rows it covers.
             if let applied = try Int.fetchOne(db, sql: """
                 SELECT applied FROM sync_batch WHERE site_id = ? AND run_id = ? AND entity = ? AND sequence = ?
-                """, arguments: [site.id, batch.runID, batch.entity, batch.sequence]) {
-                return SyncBatchAck(entity: batch.entity, sequence: batch.sequence, applied: applied, duplicate: true)
+                """, arguments: [site.id, scan.runID, scan.entity, scan.sequence]) {
+                return (SyncBatchAck(entity: scan.entity, sequence: scan.sequence, applied: applied, duplicate: true), [])
             }
-            try Self.requireRun(batch.runID, site: site, db, open: true)
+            try Self.requireRun(scan.runID, site: site, db, open: true)
             let now = Self.now()
-            let columnSet = try Self.columnSetID(site: site, entity: batch.entity, columns: batch.columns, db)
+            let columnSet = try Self.columnSetID(site: site, entity: scan.entity, columns: scan.columns, db)
             let upsert = try db.cachedStatement(sql: """
                 INSERT INTO mirror_row (site_id, entity, key, column_set, row, date, last_run, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (site_id, entity, key) DO UPDATE SET column_set = excluded.column_set, row = excluded.row,
                     date = excluded.date, last_run = excluded.last_run, updated_at = excluded.updated_at
                 """)
-            try MirrorUpsert(upsert, db).apply(batch, layout: layout, siteID: site.id, columnSet: columnSet, stamp: now)
+            let costCodes = try wire.withUnsafeReadableBytes { raw in
+                try MirrorUpsert(upsert, db).apply(scan, raw, layout: layout, siteID: site.id, columnSet: columnSet, stamp: now)
+            }
             let index = try db.cachedStatement(sql: "INSERT OR IGNORE INTO mirror_cost_code (site_id, job, cost_code, category) VALUES (?, ?, ?, ?)")
-            for entry in CostCodeIndex.entries(of: batch) {
+            let stored = Array(costCodes.filter { !self.knownCostCodes.contains(site: site.id, $0) })
+            for entry in stored {
                 try index.execute(arguments: [site.id, entry.job, entry.costCode, entry.category])
             }
             let delete = try db.cachedStatement(sql: "DELETE FROM mirror_row WHERE site_id = ? AND entity = ? AND key = ?")
             var deleted = 0
-            for values in batch.deletes {
-                try delete.execute(arguments: [site.id, batch.entity, MirrorKey.encode(values.compactMap(MirrorKey.text))])
+            for values in scan.deletes {
+                try delete.execute(arguments: [site.id, scan.entity, MirrorKey.encode(values.compactMap(MirrorKey.text))])
                 deleted += db.changesCount
             }
-            let applied = batch.upserts.count + deleted
+            let applied = scan.upserts.count + deleted
             try db.execute(sql: """
                 INSERT INTO sync_batch (site_id, run_id, entity, sequence, applied, through_version, received_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [site.id, batch.runID, batch.entity, batch.sequence, applied, batch.throughVersion, now])
+                """, arguments: [site.id, scan.runID, scan.entity, scan.sequence, applied, scan.throughVersion, now])
             try db.execute(sql: """
                 INSERT INTO sync_run_entity (site_id, run_id, entity, date_column, batches, rows_upserted, rows_deleted, through_version)
                 VALUES (?, ?, ?, ?, 1, ?, ?, ?)
@@ -76,9 +89,12 @@ extension SQLiteHubStorage {
                     rows_upserted = rows_upserted + excluded.rows_upserted, rows_deleted = rows_deleted + excluded.rows_deleted,
                     date_column = excluded.date_column,
                     through_version = MAX(COALESCE(through_version, excluded.through_version), excluded.through_version)
-                """, arguments: [site.id, batch.runID, batch.entity, batch.dateColumn, batch.upserts.count, deleted, batch.throughVersion])
-            return SyncBatchAck(entity: batch.entity, sequence: batch.sequence, applied: applied, duplicate: false)
+                """, arguments: [site.id, scan.runID, scan.entity, scan.dateColumn, scan.upserts.count, deleted, scan.throughVersion])
+            return (SyncBatchAck(entity: scan.entity, sequence: scan.sequence, applied: applied, duplicate: false), stored)
         }
+        // Remembered only once committed: a rolled-back batch stored nothing.
+        knownCostCodes.insert(site: site.id, stored)
+        return ack
     }
 
     public func completeEntity(_ completion: EntityCompletion, site: HubSite) async throws -> Int {

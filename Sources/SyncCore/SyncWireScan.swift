@@ -1,0 +1,139 @@
+import TielineCore
+
+/// A batch checked in place: its header and deletes decoded, each upsert left as the bytes it came in.
+///
+/// The hub stores a mirror row in the very framing the wire carries it in (`encodeValues`), so
+/// checking a row and pointing at its bytes replaces decoding it into values and encoding it again —
+/// the allocations that dominated the hub's apply — and a batch takes little more memory than its body.
+public struct SyncBatchScan: Sendable {
+    public var runID: String
+    public var entity: String
+    public var sequence: Int
+    public var columns: [String]
+    public var key: [String]
+    public var dateColumn: String?
+    public var throughVersion: Int64
+    /// Where each upsert's values are in the scanned buffer, their count included (what `encodeValues` writes).
+    public var upserts: [Range<Int>]
+    public var deletes: [[SyncValue]]
+}
+
+/// One value of a scanned row, pointing into the batch's bytes (valid while those bytes are).
+public enum SyncWireValue {
+    case null
+    case integer(Int64)
+    /// UTF-8 bytes, already validated by `SyncWire.scan`.
+    case text(UnsafeRawBufferPointer)
+}
+
+extension SyncWire {
+    /// Checks a whole batch exactly as `decode` does (framing, limits, UTF-8), decoding only its header and deletes.
+    public static func scan(_ raw: UnsafeRawBufferPointer) throws(TielineError) -> SyncBatchScan {
+        var reader = SyncWireReader(raw)
+        let head = try header(&reader)
+        let columns = try reader.names("columns")
+        let key = try reader.names("key")
+        let hasDate = try reader.byte("dateColumn flag")
+        guard hasDate <= 1 else {
+            throw TielineError(.wireMalformed, "dateColumn flag at byte \(reader.offset - 1) is \(hasDate), expected 0 or 1")
+        }
+        let dateColumn = hasDate == 1 ? try reader.text("dateColumn") : nil
+        let throughVersion = try reader.signed("throughVersion")
+        let n = try reader.count("upserts")
+        guard n <= reader.rowBudget else {
+            throw TielineError(.wireTooLarge, "the batch holds more than \(SyncWire.maxRows) rows (upserts and deletes); send fewer rows per batch")
+        }
+        reader.rowBudget -= n
+        var upserts: [Range<Int>] = []
+        upserts.reserveCapacity(n)
+        for i in 0..<n {
+            let start = reader.offset
+            do { try reader.skipValues("value") } catch {
+                throw TielineError(error.code, "upserts[\(i)]: \(error.message)")
+            }
+            upserts.append(start..<reader.offset)
+        }
+        let deletes = try reader.rows("deletes")
+        guard reader.offset == raw.count else {
+            throw TielineError(.wireMalformed, "\(raw.count - reader.offset) unexpected bytes after the last delete at byte \(reader.offset)")
+        }
+        return SyncBatchScan(runID: head.runID, entity: head.entity, sequence: head.sequence, columns: columns, key: key,
+                             dateColumn: dateColumn, throughVersion: throughVersion, upserts: upserts, deletes: deletes)
+    }
+
+    /// Reads the values of a row that `scan` checked into `values` (reused between rows, so no allocation per row).
+    public static func rowValues(_ raw: UnsafeRawBufferPointer, _ range: Range<Int>, into values: inout [SyncWireValue]) {
+        values.removeAll(keepingCapacity: true)
+        var reader = SyncWireReader(UnsafeRawBufferPointer(rebasing: raw[..<range.upperBound]))
+        reader.offset = range.lowerBound
+        // `scan` has checked these very bytes; a failure here would mean they changed under us.
+        guard let n = try? reader.count("row") else { return }
+        for _ in 0..<n {
+            guard let value = try? reader.borrowedValue() else { return }
+            values.append(value)
+        }
+    }
+}
+
+extension SyncWireReader {
+    /// Checks one row's values as `values` would, without building them.
+    mutating func skipValues(_ what: String) throws(TielineError) {
+        let n = try count(what)
+        guard n <= SyncWire.maxColumns else {
+            throw TielineError(.wireMalformed, "\(what): \(n) values exceed the limit of \(SyncWire.maxColumns)")
+        }
+        guard n <= valueBudget else {
+            throw TielineError(.wireTooLarge, "the batch holds more than \(SyncWire.maxValues) values; send fewer rows per batch")
+        }
+        valueBudget -= n
+        for _ in 0..<n {
+            guard offset < raw.count else { throw truncated(what) }
+            let tag = raw[offset]
+            offset += 1
+            switch tag {
+            case SyncWire.Tag.null: continue
+            case SyncWire.Tag.integer: _ = try signed(what)
+            case SyncWire.Tag.text: _ = try textBytes(what)
+            default:
+                throw TielineError(.wireMalformed, "\(what): unknown value tag \(tag) at byte \(offset - 1) (expected 0 null, 1 integer, 2 text)")
+            }
+        }
+    }
+
+    /// A text's bytes, checked to be UTF-8, without making a String of them.
+    @inline(__always)
+    mutating func textBytes(_ what: String) throws(TielineError) -> UnsafeRawBufferPointer {
+        let start = offset
+        let length = try unsigned(what)
+        guard length <= UInt64(remaining) else {
+            throw TielineError(.wireTruncated, "\(what): text of \(length) bytes at byte \(start) runs past the end (\(remaining) left)")
+        }
+        let n = Int(length)
+        let slice = UnsafeRawBufferPointer(rebasing: raw[offset..<offset + n])
+        var high: UInt8 = 0
+        for b in slice { high |= b }
+        // ASCII cannot be invalid UTF-8; anything else is checked strictly (rare in Sage's data).
+        if high >= 0x80, String(validating: slice.assumingMemoryBound(to: UInt8.self), as: UTF8.self) == nil {
+            throw TielineError(.wireMalformed, "\(what): text at byte \(offset) is not valid UTF-8")
+        }
+        offset += n
+        return slice
+    }
+
+    /// One value of bytes already checked, pointing into them.
+    @inline(__always)
+    mutating func borrowedValue() throws(TielineError) -> SyncWireValue {
+        let tag = try byte("value")
+        switch tag {
+        case SyncWire.Tag.null: return .null
+        case SyncWire.Tag.integer: return .integer(try signed("value"))
+        case SyncWire.Tag.text:
+            let length = Int(try unsigned("value"))
+            guard length <= remaining else { throw truncated("value") }
+            let slice = UnsafeRawBufferPointer(rebasing: raw[offset..<offset + length])
+            offset += length
+            return .text(slice)
+        default: throw TielineError(.wireMalformed, "value: unknown value tag \(tag)")
+        }
+    }
+}
