@@ -17,7 +17,7 @@ extension PostgresHubStorage {
                 throw StorageRules.alreadyQueued(pccoID: export.pccoID)
             }
             export.id = id
-            try await db.run("UPDATE hub_export SET data = \(try ExportCoding.encode(export)) WHERE id = \(id)")
+            try await db.run("UPDATE hub_export SET data = \(try ExportCoding.encodeExport(export)) WHERE id = \(id)")
             try await Self.record(event, exportID: id, db)
             if export.status.wakesAgent { try await Self.notifyClaimable(site: site, db) }
             return export
@@ -50,7 +50,7 @@ extension PostgresHubStorage {
     public func export(id: Int64, site: HubSite) async throws -> HubExport? {
         try await read { db in
             try await db.one("SELECT data FROM hub_export WHERE id = \(id) AND site_id = \(site.id)", String.self)
-                .map { try ExportCoding.decode(HubExport.self, $0) }
+                .map { try ExportCoding.decodeExport($0) }
         }
     }
 
@@ -61,7 +61,7 @@ extension PostgresHubStorage {
             try await db.all("""
                 SELECT data FROM hub_export WHERE site_id = \(site.id) AND (\(names)::text[] IS NULL OR status = ANY(\(names)::text[]))
                 ORDER BY id DESC LIMIT \(limit)
-                """, String.self).map { try ExportCoding.decode(HubExport.self, $0) }
+                """, String.self).map { try ExportCoding.decodeExport($0) }
         }
     }
 
@@ -91,7 +91,7 @@ extension PostgresHubStorage {
                 """, String.self)
             var claimed: [HubExport] = []
             for data in rows {
-                var export = try ExportCoding.decode(HubExport.self, data)
+                var export = try ExportCoding.decodeExport(data)
                 let event = export.claim(by: agent, now: now, lease: lease, purpose: purpose)
                 try await Self.save(export, db)
                 try await Self.record(event, exportID: export.id, db)
@@ -107,7 +107,7 @@ extension PostgresHubStorage {
                 SELECT e.data, s.id, s.name, s.created_at FROM hub_export e JOIN site s ON s.id = e.site_id
                 WHERE e.write_back_due IS NOT NULL AND e.write_back_due <= \(now.timeIntervalSince1970) ORDER BY e.write_back_due LIMIT \(limit)
                 """, (String, Int64, String, String).self).map {
-                (HubSite(id: $0.1, name: $0.2, createdAt: $0.3, activeTokens: 0), try ExportCoding.decode(HubExport.self, $0.0))
+                (HubSite(id: $0.1, name: $0.2, createdAt: $0.3, activeTokens: 0), try ExportCoding.decodeExport($0.0))
             }
         }
     }
@@ -134,14 +134,14 @@ extension PostgresHubStorage {
                                           String.self) else {
             throw StorageRules.noExport(id, site: site)
         }
-        return try ExportCoding.decode(HubExport.self, data)
+        return try ExportCoding.decodeExport(data)
     }
 
     static func save(_ export: HubExport, _ db: PostgresDB) async throws {
         let c = ExportCoding.columns(export)
         try await db.run("""
             UPDATE hub_export SET status = \(c.status), claimed_until = \(c.claimedUntil), write_back_due = \(c.writeBackDue),
-                updated_at = \(c.updatedAt), data = \(try ExportCoding.encode(export)) WHERE id = \(export.id)
+                updated_at = \(c.updatedAt), data = \(try ExportCoding.encodeExport(export)) WHERE id = \(export.id)
             """)
     }
 

@@ -17,7 +17,7 @@ extension SQLiteHubStorage {
                 VALUES (?, ?, ?, ?, ?, ?, '{}')
                 """, arguments: [site.id, export.pccoID, c.status, c.claimedUntil, c.writeBackDue, c.updatedAt])
             export.id = db.lastInsertedRowID
-            try db.execute(sql: "UPDATE hub_export SET data = ? WHERE id = ?", arguments: [try ExportCoding.encode(export), export.id])
+            try db.execute(sql: "UPDATE hub_export SET data = ? WHERE id = ?", arguments: [try ExportCoding.encodeExport(export), export.id])
             try Self.record(event, exportID: export.id, db)
             return export
         }
@@ -47,7 +47,7 @@ extension SQLiteHubStorage {
     public func export(id: Int64, site: HubSite) async throws -> HubExport? {
         try await pool.read { db in
             try String.fetchOne(db, sql: "SELECT data FROM hub_export WHERE id = ? AND site_id = ?", arguments: [id, site.id])
-                .map { try ExportCoding.decode(HubExport.self, $0) }
+                .map { try ExportCoding.decodeExport($0) }
         }
     }
 
@@ -62,7 +62,7 @@ extension SQLiteHubStorage {
             }
             sql += " ORDER BY id DESC LIMIT ?"
             _ = arguments.append(contentsOf: [limit])
-            return try String.fetchAll(db, sql: sql, arguments: arguments).map { try ExportCoding.decode(HubExport.self, $0) }
+            return try String.fetchAll(db, sql: sql, arguments: arguments).map { try ExportCoding.decodeExport($0) }
         }
     }
 
@@ -104,7 +104,7 @@ extension SQLiteHubStorage {
                 WHERE e.write_back_due IS NOT NULL AND e.write_back_due <= ? ORDER BY e.write_back_due LIMIT ?
                 """, arguments: [now.timeIntervalSince1970, limit]).map {
                 (HubSite(id: $0["site_id"], name: $0["name"], createdAt: $0["created_at"], activeTokens: 0),
-                 try ExportCoding.decode(HubExport.self, $0["data"]))
+                 try ExportCoding.decodeExport($0["data"]))
             }
         }
     }
@@ -124,14 +124,14 @@ extension SQLiteHubStorage {
         guard let data = try String.fetchOne(db, sql: "SELECT data FROM hub_export WHERE id = ? AND site_id = ?", arguments: [id, site.id]) else {
             throw StorageRules.noExport(id, site: site)
         }
-        return try ExportCoding.decode(HubExport.self, data)
+        return try ExportCoding.decodeExport(data)
     }
 
     static func save(_ export: HubExport, _ db: Database) throws {
         let c = ExportCoding.columns(export)
         try db.execute(sql: """
             UPDATE hub_export SET status = ?, claimed_until = ?, write_back_due = ?, updated_at = ?, data = ? WHERE id = ?
-            """, arguments: [c.status, c.claimedUntil, c.writeBackDue, c.updatedAt, try ExportCoding.encode(export), export.id])
+            """, arguments: [c.status, c.claimedUntil, c.writeBackDue, c.updatedAt, try ExportCoding.encodeExport(export), export.id])
     }
 
     static func record(_ event: ExportEvent, exportID: Int64, _ db: Database) throws {
