@@ -106,9 +106,11 @@ public struct ExportWorker: Service {
                     // One Sage transaction for the writes, a savepoint per export.
                     let writes = assignments.filter { !$0.check }
                     let outcomes = writes.isEmpty ? [] : try await Offload.run { self.write(writes, to: current) }
-                    for (assignment, outcome) in zip(writes, outcomes) {
+                    if !writes.isEmpty {
+                        // One report for the whole batch: one hub transaction instead of one per export.
+                        let written = Array(zip(writes.map(\.id), outcomes))
                         while inFlight >= maxReports, await reports.next() != nil { inFlight -= 1 }
-                        reports.addTask { try? await report(id: assignment.id, stop: stop) { try await client.reportExport(id: assignment.id, agent: agentID, outcome: outcome) } }
+                        reports.addTask { await reportAll(written, client: client, stop: stop) }
                         inFlight += 1
                     }
                 } catch {
@@ -186,21 +188,46 @@ public struct ExportWorker: Service {
     }
 
     /// Delivers a report (a write's outcome or a check), retrying through hub outages; the work itself is never repeated for it.
-    func report(id: Int64, stop: StopSignal, _ send: @Sendable () async throws -> String) async throws {
+    /// Reports a batch's outcomes in one request; a hub that refuses the batch (an older hub without
+    /// `/v1/exports/results`, or one outcome it will not take) is told export by export, so one cannot hold back the others.
+    func reportAll(_ outcomes: [(id: Int64, outcome: ExportOutcome)], client: HubClient, stop: StopSignal) async {
+        if outcomes.count > 1 {
+            do {
+                let statuses = try await reporting(stop: stop, what: "\(counted(outcomes.count, "export"))") {
+                    try await client.reportExports(outcomes, agent: agentID)
+                }
+                for (id, _) in outcomes { onEvent(.reported(id: id, status: statuses[id] ?? "unknown")) }
+                return
+            } catch {
+                // Stopping: what was not reported is delivered again by the hub once the lease lapses.
+                if stop.isRequested { return }
+                logger.info("reporting \(counted(outcomes.count, "export")) at once failed (\((error as? TielineError)?.message ?? "\(error)")); reporting them one by one")
+            }
+        }
+        for (id, outcome) in outcomes {
+            try? await report(id: id, stop: stop) { try await client.reportExport(id: id, agent: agentID, outcome: outcome) }
+        }
+    }
+
+    /// Retries a report while the hub's failure is transient; gives up on a refusal or a stop.
+    func reporting<T: Sendable>(stop: StopSignal, what: String, _ send: @Sendable () async throws -> T) async throws -> T {
         let backoff = Backoff(initial: retryDelay, maximum: .seconds(30))
         var failures = 0
         while true {
             do {
-                let status = try await send()
-                onEvent(.reported(id: id, status: status))
-                return
+                return try await send()
             } catch let error as TielineError where WireErrorCode(error)?.isTransient == true {
                 if stop.isRequested { throw error }
-                logger.warning("cannot report export \(id) yet: \(error.message)")
+                logger.warning("cannot report \(what) yet: \(error.message)")
                 failures += 1
                 _ = await stop.wait(backoff.delay(attempt: failures), clock: clock)
             }
         }
+    }
+
+    func report(id: Int64, stop: StopSignal, _ send: @Sendable () async throws -> String) async throws {
+        let status = try await reporting(stop: stop, what: "export \(id)", send)
+        onEvent(.reported(id: id, status: status))
     }
 
     /// What a poll works with: the hub, the connection exports go to, its company, the agent's state.

@@ -40,6 +40,15 @@ extension HubClient {
         return try await call("POST", "/v1/exports/\(id)/result?agent=\(Self.segment(agent))", json: outcome, as: Recorded.self).status
     }
 
+    /// Reports what became of several exports at once, in one hub transaction; answers each found export's status by id.
+    public func reportExports(_ outcomes: [(id: Int64, outcome: ExportOutcome)], agent: String) async throws -> [Int64: String] {
+        struct Reported: Encodable { var id: Int64; var outcome: ExportOutcome }
+        struct Recorded: Decodable { var id: Int64; var status: String }
+        let recorded = try await call("POST", "/v1/exports/results?agent=\(Self.segment(agent))",
+                                      json: outcomes.map { Reported(id: $0.id, outcome: $0.outcome) }, as: [Recorded].self)
+        return Dictionary(recorded.map { ($0.id, $0.status) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// Answers a check with what Sage itself finds wrong (nothing: the export may go on).
     @discardableResult
     public func reportCheck(id: Int64, agent: String, check: SageCheck) async throws -> String {

@@ -27,13 +27,24 @@ struct ExportRoutes {
             context.logger.info("exports handed to agent", metadata: ["exports": "\(assignments.map(\.id))"])
             return JSONBody.response(assignments)
         }
+        group.post("results") { request, context in
+            let site = try context.requireSite()
+            let reports = try await JSONBody.decode([ReportedOutcome].self, from: request, what: "a list of {id, outcome}")
+            guard (1...Self.maxReports).contains(reports.count) else {
+                throw TielineError(.invalidInput, "a report lists 1 to \(Self.maxReports) outcomes, not \(reports.count)")
+            }
+            for report in reports {
+                guard report.id >= 1 else { throw TielineError(.invalidInput, "id must be a whole number from 1 to \(Int64.max), not \(report.id)") }
+                try Self.check(report.outcome, id: report.id)
+            }
+            let records = try await queue.recordOutcomes(reports.map { ($0.id, $0.outcome) }, site: site, agent: try Self.agent(request))
+            return JSONBody.response(records.map { Recorded(id: $0.id, status: $0.status.rawValue) })
+        }
         group.post(":id/result") { request, context in
             let site = try context.requireSite()
             let id = try QueryNumbers.id(context)
             let outcome = try await JSONBody.decode(ExportOutcome.self, from: request, what: "ExportOutcome")
-            guard (outcome.written == nil) != (outcome.errorMessage == nil) else {
-                throw TielineError(.invalidInput, "an ExportOutcome carries either 'written' or 'errorCode'/'errorMessage', not both or neither")
-            }
+            try Self.check(outcome, id: nil)
             let record = try await queue.recordOutcome(id: id, site: site, agent: try Self.agent(request), outcome: outcome)
             return JSONBody.response(Recorded(id: record.id, status: record.status.rawValue))
         }
@@ -54,6 +65,21 @@ struct ExportRoutes {
             let site = try context.requireSite()
             let released = try await queue.release(site: site, agent: try Self.agent(request))
             return JSONBody.response(["released": released])
+        }
+    }
+
+    /// The most outcomes one report may carry (the agent claims at most 100 at once).
+    static let maxReports = 100
+
+    /// One export's outcome in a batch report (`POST /v1/exports/results`).
+    struct ReportedOutcome: Codable {
+        var id: Int64
+        var outcome: ExportOutcome
+    }
+
+    static func check(_ outcome: ExportOutcome, id: Int64?) throws {
+        guard (outcome.written == nil) != (outcome.errorMessage == nil) else {
+            throw TielineError(.invalidInput, "an ExportOutcome\(id.map { " (export \($0))" } ?? "") carries either 'written' or 'errorCode'/'errorMessage', not both or neither")
         }
     }
 

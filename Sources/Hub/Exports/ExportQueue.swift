@@ -188,33 +188,52 @@ public struct ExportQueue: Sendable {
         let at = now()
         let linked = try await storage.procoreLink(site: site) != nil
         let updated = try await storage.updateExport(id: id, site: site) { record in
-            // A late report for an export already settled (a redelivery raced the first agent) changes nothing.
-            guard record.status == .exporting || record.status == .accepted else { return nil }
-            record.claimedBy = nil
-            record.claimedUntil = nil
-            record.updatedAt = at
-            if let written = outcome.written {
-                record.result = written
-                record.error = nil
-                let what = "change order \(written.changeOrder) on contract \(written.contract), \(written.total), \(counted(written.entries.count, "transaction")) in batch \(written.batch)"
-                if linked {
-                    record.status = .exporting
-                    record.writeBack = WriteBackState(purpose: .synced, dueAt: at)
-                } else {
-                    record.status = .synced
-                    record.syncedAt = at
-                }
-                return ExportEvent(at: at, actor: agent, action: "written",
-                                   detail: (written.alreadyWritten ? "already in Sage, nothing written again: " : "") + what)
-            }
-            let message = outcome.errorMessage ?? "the agent reported a failure without a message"
-            record.status = .failed
-            record.error = message
-            record.writeBack = linked ? WriteBackState(purpose: .failed, dueAt: at) : nil
-            return ExportEvent(at: at, actor: agent, action: "failed", detail: "\(outcome.errorCode ?? "error"): \(message)")
+            Self.apply(outcome, to: &record, agent: agent, at: at, linked: linked)
         }
         if updated.writeBack != nil { writeBackBell.ring() }
         return updated
+    }
+
+    /// What the agent did with a batch of exports, recorded in one transaction (a burst's reports cost the hub one
+    /// write instead of one each); exports the site does not have are left out of the answer.
+    public func recordOutcomes(_ outcomes: [(id: Int64, outcome: ExportOutcome)], site: HubSite, agent: String) async throws -> [HubExport] {
+        let at = now()
+        let linked = try await storage.procoreLink(site: site) != nil
+        let byID = Dictionary(outcomes.map { ($0.id, $0.outcome) }, uniquingKeysWith: { first, _ in first })
+        let updated = try await storage.updateExports(ids: outcomes.map(\.id), site: site) { record in
+            guard let outcome = byID[record.id] else { return nil }
+            return Self.apply(outcome, to: &record, agent: agent, at: at, linked: linked)
+        }
+        if updated.contains(where: { $0.writeBack != nil }) { writeBackBell.ring() }
+        return updated
+    }
+
+    /// One outcome applied to its record; nil (nothing recorded) for a late report of an export already settled.
+    static func apply(_ outcome: ExportOutcome, to record: inout HubExport, agent: String, at: Date, linked: Bool) -> ExportEvent? {
+        // A late report for an export already settled (a redelivery raced the first agent) changes nothing.
+        guard record.status == .exporting || record.status == .accepted else { return nil }
+        record.claimedBy = nil
+        record.claimedUntil = nil
+        record.updatedAt = at
+        if let written = outcome.written {
+            record.result = written
+            record.error = nil
+            let what = "change order \(written.changeOrder) on contract \(written.contract), \(written.total), \(counted(written.entries.count, "transaction")) in batch \(written.batch)"
+            if linked {
+                record.status = .exporting
+                record.writeBack = WriteBackState(purpose: .synced, dueAt: at)
+            } else {
+                record.status = .synced
+                record.syncedAt = at
+            }
+            return ExportEvent(at: at, actor: agent, action: "written",
+                               detail: (written.alreadyWritten ? "already in Sage, nothing written again: " : "") + what)
+        }
+        let message = outcome.errorMessage ?? "the agent reported a failure without a message"
+        record.status = .failed
+        record.error = message
+        record.writeBack = linked ? WriteBackState(purpose: .failed, dueAt: at) : nil
+        return ExportEvent(at: at, actor: agent, action: "failed", detail: "\(outcome.errorCode ?? "error"): \(message)")
     }
 
     /// Gives back what an agent held when it restarted (it cannot still be writing them).

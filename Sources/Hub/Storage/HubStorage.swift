@@ -73,6 +73,8 @@ public protocol HubStorage: Service {
     /// Reads, changes and saves one export atomically (no other writer sees it in between); `change` returns the audit event
     /// to record, or nil for none. Waiters of `waitForExports` are woken when the export becomes claimable.
     func updateExport(id: Int64, site: HubSite, _ change: @Sendable (inout HubExport) throws -> ExportEvent?) async throws -> HubExport
+    /// Changes several exports of the site in one transaction, in the order given; ids the site does not have are skipped.
+    func updateExports(ids: [Int64], site: HubSite, _ change: @Sendable (inout HubExport) throws -> ExportEvent?) async throws -> [HubExport]
     /// One export of the site.
     func export(id: Int64, site: HubSite) async throws -> HubExport?
     /// The site's exports in these statuses (all when nil), newest first.

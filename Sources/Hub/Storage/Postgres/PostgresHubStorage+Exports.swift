@@ -47,6 +47,28 @@ extension PostgresHubStorage {
         return updated
     }
 
+    public func updateExports(ids: [Int64], site: HubSite, _ change: @Sendable (inout HubExport) throws -> ExportEvent?) async throws -> [HubExport] {
+        let updated = try await transaction { db -> [HubExport] in
+            var updated: [HubExport] = []
+            for id in ids {
+                // FOR UPDATE, one by one in the order given, as `updateExport` locks each.
+                guard let data = try await db.one("SELECT data FROM hub_export WHERE id = \(id) AND site_id = \(site.id) FOR UPDATE", String.self) else {
+                    continue
+                }
+                var export = try ExportCoding.decodeExport(data)
+                let event = try change(&export)
+                export.id = id
+                try await Self.save(export, db)
+                if let event { try await Self.record(event, exportID: id, db) }
+                updated.append(export)
+            }
+            if updated.contains(where: \.status.wakesAgent) { try await Self.notifyClaimable(site: site, db) }
+            return updated
+        }
+        if updated.contains(where: \.status.wakesAgent) { signal.notify(site: site.id) }
+        return updated
+    }
+
     public func export(id: Int64, site: HubSite) async throws -> HubExport? {
         try await read { db in
             try await db.one("SELECT data FROM hub_export WHERE id = \(id) AND site_id = \(site.id)", String.self)

@@ -44,6 +44,24 @@ extension SQLiteHubStorage {
         return updated
     }
 
+    public func updateExports(ids: [Int64], site: HubSite, _ change: @Sendable (inout HubExport) throws -> ExportEvent?) async throws -> [HubExport] {
+        let updated = try await pool.write { db -> [HubExport] in
+            try ids.compactMap { id -> HubExport? in
+                guard let data = try String.fetchOne(db, sql: "SELECT data FROM hub_export WHERE id = ? AND site_id = ?", arguments: [id, site.id]) else {
+                    return nil
+                }
+                var export = try ExportCoding.decodeExport(data)
+                let event = try change(&export)
+                export.id = id
+                try Self.save(export, db)
+                if let event { try Self.record(event, exportID: id, db) }
+                return export
+            }
+        }
+        if updated.contains(where: \.status.wakesAgent) { signal.notify(site: site.id) }
+        return updated
+    }
+
     public func export(id: Int64, site: HubSite) async throws -> HubExport? {
         try await pool.read { db in
             try String.fetchOne(db, sql: "SELECT data FROM hub_export WHERE id = ? AND site_id = ?", arguments: [id, site.id])
