@@ -95,3 +95,57 @@ struct ExportCheckTests {
         }
     }
 }
+
+/// A written batch is reported in one request and one hub transaction (`POST /v1/exports/results`).
+@Suite struct ExportBatchReportTests {
+    @Test(arguments: Backend.all) func aBatchOfOutcomesIsRecordedAtOnceAndUnknownIDsAreLeftOut(_ backend: Backend) async throws {
+        try await HubHarness.with(backend) { h in
+            let token = try await h.storage.addSite("acme")
+            let site = try await h.storage.sites()[0]
+            try await ExportFixtures.mirror(h.storage, site: site)
+            let queue = h.hub.queue
+            var ids: [Int64] = []
+            for (i, number) in ["101", "102", "103"].enumerated() {
+                let record = try await queue.receive(ExportFixtures.pcco(id: 8000 + i, number: number), site: site)
+                ids.append(try await queue.accept(id: record.id, site: site, actor: "approver").id)
+            }
+            let client = HubClient(url: h.hub.baseURL, token: token)
+            let handed = try await client.nextExports(agent: "agent-1", max: 10, wait: 0)
+            #expect(handed.map(\.id) == ids)
+            let outcomes: [(id: Int64, outcome: ExportOutcome)] = [
+                (ids[0], ExportOutcome(written: ExportFixtures.written(handed[0].export))),
+                (ids[1], ExportOutcome(errorCode: "sage_refused", errorMessage: "contract 24-118 is closed")),
+                (ids[2], ExportOutcome(written: ExportFixtures.written(handed[2].export))),
+                (999_999, ExportOutcome(errorCode: "sage_refused", errorMessage: "not this site's")),
+            ]
+            let statuses = try await client.reportExports(outcomes, agent: "agent-1")
+            #expect(statuses == [ids[0]: "synced", ids[1]: "failed", ids[2]: "synced"])
+            #expect(try await queue.record(id: ids[1], site: site).error == "contract 24-118 is closed")
+            for id in ids {
+                let events = try await h.storage.exportEvents(id: id, site: site).map(\.action)
+                #expect(events.last == (id == ids[1] ? "failed" : "written"))
+            }
+            // Reported again (a retry after a lost answer): settled exports change nothing and record nothing.
+            #expect(try await client.reportExports(Array(outcomes.prefix(1)), agent: "agent-1") == [ids[0]: "synced"])
+            #expect(try await h.storage.exportEvents(id: ids[0], site: site).filter { $0.action == "written" }.count == 1)
+        }
+    }
+
+    @Test func aReportTheHubCannotTakeIsRefusedWhole() async throws {
+        try await HubHarness.with(.sqlite) { h in
+            let token = try await h.storage.addSite("acme")
+            let client = HubClient(url: h.hub.baseURL, token: token)
+            let neither = ExportOutcome(errorCode: "x", errorMessage: "y")
+            var both = neither
+            both.written = ExportFixtures.written(ExportFixtures.pcco())
+            let mixed = try await #require(throws: TielineError.self) {
+                try await client.reportExports([(1, neither), (2, both)], agent: "agent-1")
+            }
+            #expect(mixed.message.contains("(export 2) carries either 'written' or 'errorCode'/'errorMessage'"))
+            let tooMany = try await #require(throws: TielineError.self) {
+                try await client.reportExports((1...101).map { (Int64($0), neither) }, agent: "agent-1")
+            }
+            #expect(tooMany.message.contains("1 to 100 outcomes, not 101"))
+        }
+    }
+}
