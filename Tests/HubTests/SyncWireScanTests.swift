@@ -110,7 +110,7 @@ import TielineCore
         let gate = BatchGate(limit: 4, byteBudget: 100)
         let log = Log()
         let (firstIn, entered) = AsyncStream.makeStream(of: Void.self)
-        let (release, released) = AsyncStream.makeStream(of: Void.self)
+        let (released, release) = AsyncStream.makeStream(of: Void.self)
         async let first: Void = gate.run(bytes: 70) {
             await log.add("first in")
             entered.yield()
