@@ -35,9 +35,9 @@ public struct SyncOptions: Sendable {
     /// Today, for resolving `last:90d`-style timeframes.
     public var today: @Sendable () -> CalendarDate
     public var makeRunID: @Sendable () -> String
-    /// Batches sent before the oldest is acknowledged. More than one hides the round trip to a distant
-    /// hub; on loopback the hub's apply is the bottleneck and two gained nothing but memory (README).
-    public var batchesInFlight = 1
+    /// Batches sent before the oldest is acknowledged: with two, the agent reads and encodes the next batch
+    /// while the hub applies one (Deep sync 222 k → 274–285 k rows/s on loopback; three gained nothing more, README).
+    public var batchesInFlight = 2
     /// How often an incremental sync of a source without deletion records scans keys to find deletions.
     public var keyScanEvery: Duration = .seconds(24 * 3600)
 

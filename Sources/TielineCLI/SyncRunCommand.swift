@@ -37,9 +37,9 @@ struct SyncRunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Rows per batch.")
     var batchSize: Int = 10_000
 
-    @Option(name: .long, help: ArgumentHelp("Batches sent before the first is acknowledged (1 to 4); more hides the round trip to a distant hub.",
+    @Option(name: .long, help: ArgumentHelp("Batches sent before the first is acknowledged (1 to 4): the agent reads the next while the hub applies one; more hides the round trip to a distant hub.",
                                             valueName: "n"))
-    var batchesInFlight: Int = 1
+    var batchesInFlight: Int = 2
 
     @Option(name: .long, help: "Seconds to wait for a hub that is not answering before stopping (the run resumes next time).")
     var maxWait: Int = 300
