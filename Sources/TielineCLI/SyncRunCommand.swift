@@ -39,7 +39,7 @@ struct SyncRunCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Batches sent before the first is acknowledged (1 to 4): the agent reads the next while the hub applies one; more hides the round trip to a distant hub.",
                                             valueName: "n"))
-    var batchesInFlight: Int = 2
+    var batchesInFlight: Int = 3
 
     @Option(name: .long, help: "Seconds to wait for a hub that is not answering before stopping (the run resumes next time).")
     var maxWait: Int = 300
