@@ -149,3 +149,35 @@ struct ExportCheckTests {
         }
     }
 }
+
+/// Validation's answers from the mirror are kept briefly per contract (a burst of Accepts asks the same), and
+/// forgotten as soon as a batch changes the site's mirror.
+@Suite struct MirrorFactsTests {
+    @Test(arguments: Backend.all) func aBurstAsksTheMirrorOnceAndABatchMakesItAskAgain(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { storage, _ in
+            _ = try await storage.addSite("acme")
+            let site = try await storage.sites()[0]
+            try await ExportFixtures.mirror(storage, site: site)
+            let queue = ExportQueue(storage: storage)
+            var onNewItem = ExportFixtures.pcco()
+            onNewItem.lines[1].contractItem = "300"
+            let first = try await queue.validate(onNewItem, site: site)
+            #expect(first.map(\.field).contains { $0.hasSuffix("contractItem") })
+            // Known now: asking again reads nothing from the mirror.
+            let cached = await storage.mirrorFacts.contract(onNewItem.contract, site: site.id) {
+                Issue.record("the contract was read from the mirror again")
+                return MirrorFacts.Contract()
+            }
+            #expect(cached.row?.job == onNewItem.job && cached.items?.contains("100") == true)
+            // A batch brings item 300: the next validation sees it at once.
+            let run = SyncRunStart(runID: "items-2", connection: "Main", type: .incremental, timeframe: .beginningOfTime, startDate: nil,
+                                   entities: [EntityCatalog.contractItem.name])
+            _ = try await storage.beginRun(run, site: site)
+            _ = try await storage.applyBatch(SyncBatch(runID: "items-2", entity: EntityCatalog.contractItem.name, sequence: 0,
+                                                       columns: ["Contract", "Item", "Description"], key: ["Contract", "Item"], dateColumn: nil,
+                                                       upserts: [[.text(onNewItem.contract), .text("300"), .text("Added item")]],
+                                                       deletes: [], throughVersion: 9), site: site)
+            #expect(try await queue.validate(onNewItem, site: site).filter { $0.field.hasSuffix("contractItem") }.isEmpty)
+        }
+    }
+}

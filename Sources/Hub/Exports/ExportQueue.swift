@@ -35,7 +35,7 @@ public struct ExportQueue: Sendable {
 
     /// Checks an export against the site's mirror of Sage.
     public func validate(_ export: ChangeOrderExport, site: HubSite) async throws -> [ValidationProblem] {
-        try ExportValidator.problems(export, lookup: try await MirrorLookup.prefetch(export, storage: storage, site: site))
+        try ExportValidator.problems(export, lookup: try await MirrorLookup.prefetch(export, storage: storage, site: site, facts: storage.mirrorFacts))
     }
 
     /// The approver's Accept: validated again against the mirror, then handed to the agent.

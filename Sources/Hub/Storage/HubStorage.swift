@@ -27,6 +27,8 @@ public protocol HubStorage: Service {
 
     /// Opens a run, or resumes it when the run id is known; returns true when resumed.
     func beginRun(_ start: SyncRunStart, site: HubSite) async throws -> Bool
+    /// Validation's recent answers from this storage's mirror; forgotten for a site whenever its mirror changes here.
+    var mirrorFacts: MirrorFacts { get }
     /// Applies a batch in one transaction; a redelivered batch is acknowledged as a duplicate.
     func applyBatch(_ batch: SyncBatch, site: HubSite) async throws -> SyncBatchAck
     /// Applies a batch still in its wire form (`SyncWire`), as the agent posted it; same rules as `applyBatch(_:site:)`.

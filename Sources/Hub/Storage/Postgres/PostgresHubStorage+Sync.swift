@@ -107,6 +107,7 @@ extension PostgresHubStorage {
             return SyncBatchAck(entity: batch.entity, sequence: batch.sequence, applied: applied, duplicate: false)
         }
         if !ack.duplicate { costCodes.insert(site: site.id, rows.costCodeEntries) }
+        if !ack.duplicate { mirrorFacts.forget(site: site.id) }
         return ack
     }
 
@@ -140,7 +141,8 @@ extension PostgresHubStorage {
     }
 
     public func completeEntity(_ completion: EntityCompletion, site: HubSite) async throws -> Int {
-        try await transaction { db in
+        defer { mirrorFacts.forget(site: site.id) }
+        return try await transaction { db in
             let run = try await Self.requireRun(completion.runID, site: site, db, open: true, lock: "FOR SHARE")
             var dateColumn: String?
             if let stored = try await db.one("""

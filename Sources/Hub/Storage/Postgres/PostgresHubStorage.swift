@@ -17,6 +17,8 @@ import TielineCore
 /// (`HubServer.start(…, runStorage: true)`), or run for a scope with `PostgresHubStorage.with` /
 /// `HubDatabase.withStorage`. Queries made before `run()` starts wait for it.
 public final class PostgresHubStorage: HubStorage {
+    /// Validation's recent answers from the mirror (forgotten per site as batches and completions change it).
+    public let mirrorFacts = MirrorFacts()
     /// Where the database is (its `description` hides the password).
     public let location: PostgresLocation
     let client: PostgresClient

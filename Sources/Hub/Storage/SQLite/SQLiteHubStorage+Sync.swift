@@ -94,11 +94,13 @@ extension SQLiteHubStorage {
         }
         // Remembered only once committed: a rolled-back batch stored nothing.
         knownCostCodes.insert(site: site.id, stored)
+        if !ack.duplicate { mirrorFacts.forget(site: site.id) }
         return ack
     }
 
     public func completeEntity(_ completion: EntityCompletion, site: HubSite) async throws -> Int {
-        try await pool.write { db in
+        defer { mirrorFacts.forget(site: site.id) }
+        return try await pool.write { db in
             let run = try Self.requireRun(completion.runID, site: site, db, open: true)
             let dateColumn: String? = try Row.fetchOne(db, sql: """
                 SELECT date_column FROM sync_run_entity WHERE site_id = ? AND run_id = ? AND entity = ?

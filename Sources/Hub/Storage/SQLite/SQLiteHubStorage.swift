@@ -6,6 +6,8 @@ import TielineCore
 
 /// `HubStorage` in one SQLite file (WAL mode: readers never wait for a batch being applied).
 public final class SQLiteHubStorage: HubStorage {
+    /// Validation's recent answers from the mirror (forgotten per site as batches and completions change it).
+    public let mirrorFacts = MirrorFacts()
     let pool: DatabasePool
     /// Where the database lives, for messages.
     public let path: String
