@@ -104,7 +104,25 @@ public enum SyncWire {
     /// Decodes a batch straight from a buffer (e.g. an HTTP body) without copying it first.
     public static func decode(_ raw: UnsafeRawBufferPointer) throws(TielineError) -> SyncBatch {
         var reader = SyncWireReader(raw)
-        let head = try header(&reader)
+        let head = try prelude(&reader)
+        let upserts = try reader.rows("upserts")
+        let deletes = try reader.rows("deletes")
+        try end(reader)
+        return SyncBatch(runID: head.identity.runID, entity: head.identity.entity, sequence: head.identity.sequence, columns: head.columns,
+                         key: head.key, dateColumn: head.dateColumn, upserts: upserts, deletes: deletes, throughVersion: head.throughVersion)
+    }
+
+    /// Everything before the rows: identity, columns, key, date column and change marker.
+    struct Prelude {
+        var identity: SyncBatchHeader
+        var columns: [String]
+        var key: [String]
+        var dateColumn: String?
+        var throughVersion: Int64
+    }
+
+    static func prelude(_ reader: inout SyncWireReader) throws(TielineError) -> Prelude {
+        let identity = try header(&reader)
         let columns = try reader.names("columns")
         let key = try reader.names("key")
         let hasDate = try reader.byte("dateColumn flag")
@@ -112,14 +130,14 @@ public enum SyncWire {
             throw TielineError(.wireMalformed, "dateColumn flag at byte \(reader.offset - 1) is \(hasDate), expected 0 or 1")
         }
         let dateColumn = hasDate == 1 ? try reader.text("dateColumn") : nil
-        let throughVersion = try reader.signed("throughVersion")
-        let upserts = try reader.rows("upserts")
-        let deletes = try reader.rows("deletes")
-        guard reader.offset == raw.count else {
-            throw TielineError(.wireMalformed, "\(raw.count - reader.offset) unexpected bytes after the last delete at byte \(reader.offset)")
+        return Prelude(identity: identity, columns: columns, key: key, dateColumn: dateColumn, throughVersion: try reader.signed("throughVersion"))
+    }
+
+    /// Nothing may follow the last delete.
+    static func end(_ reader: SyncWireReader) throws(TielineError) {
+        guard reader.offset == reader.raw.count else {
+            throw TielineError(.wireMalformed, "\(reader.raw.count - reader.offset) unexpected bytes after the last delete at byte \(reader.offset)")
         }
-        return SyncBatch(runID: head.runID, entity: head.entity, sequence: head.sequence, columns: columns, key: key,
-                         dateColumn: dateColumn, upserts: upserts, deletes: deletes, throughVersion: throughVersion)
     }
 
     /// Encodes one row's values alone (the hub stores mirror rows this way).

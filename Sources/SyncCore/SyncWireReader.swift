@@ -124,7 +124,8 @@ struct SyncWireReader {
         }
     }
 
-    mutating func values(_ what: String) throws(TielineError) -> [SyncValue] {
+    /// A row's value count, within the column limit and what is left of the batch's value budget.
+    mutating func valueCount(_ what: String) throws(TielineError) -> Int {
         let n = try count(what)
         guard n <= SyncWire.maxColumns else {
             throw TielineError(.wireMalformed, "\(what): \(n) values exceed the limit of \(SyncWire.maxColumns)")
@@ -133,6 +134,11 @@ struct SyncWireReader {
             throw TielineError(.wireTooLarge, "the batch holds more than \(SyncWire.maxValues) values; send fewer rows per batch")
         }
         valueBudget -= n
+        return n
+    }
+
+    mutating func values(_ what: String) throws(TielineError) -> [SyncValue] {
+        let n = try valueCount(what)
         // Filled in place: no per-value capacity checks on the hottest loop of decoding.
         var failure: TielineError?
         let row = [SyncValue](unsafeUninitializedCapacity: n) { buffer, count in
@@ -151,12 +157,18 @@ struct SyncWireReader {
         return row
     }
 
-    mutating func rows(_ what: String) throws(TielineError) -> [[SyncValue]] {
+    /// A row count, within what is left of the batch's row budget.
+    mutating func rowCount(_ what: String) throws(TielineError) -> Int {
         let n = try count(what)
         guard n <= rowBudget else {
             throw TielineError(.wireTooLarge, "the batch holds more than \(SyncWire.maxRows) rows (upserts and deletes); send fewer rows per batch")
         }
         rowBudget -= n
+        return n
+    }
+
+    mutating func rows(_ what: String) throws(TielineError) -> [[SyncValue]] {
+        let n = try rowCount(what)
         var rows: [[SyncValue]] = []
         rows.reserveCapacity(n)
         for i in 0..<n {

@@ -30,20 +30,8 @@ extension SyncWire {
     /// Checks a whole batch exactly as `decode` does (framing, limits, UTF-8), decoding only its header and deletes.
     public static func scan(_ raw: UnsafeRawBufferPointer) throws(TielineError) -> SyncBatchScan {
         var reader = SyncWireReader(raw)
-        let head = try header(&reader)
-        let columns = try reader.names("columns")
-        let key = try reader.names("key")
-        let hasDate = try reader.byte("dateColumn flag")
-        guard hasDate <= 1 else {
-            throw TielineError(.wireMalformed, "dateColumn flag at byte \(reader.offset - 1) is \(hasDate), expected 0 or 1")
-        }
-        let dateColumn = hasDate == 1 ? try reader.text("dateColumn") : nil
-        let throughVersion = try reader.signed("throughVersion")
-        let n = try reader.count("upserts")
-        guard n <= reader.rowBudget else {
-            throw TielineError(.wireTooLarge, "the batch holds more than \(SyncWire.maxRows) rows (upserts and deletes); send fewer rows per batch")
-        }
-        reader.rowBudget -= n
+        let head = try prelude(&reader)
+        let n = try reader.rowCount("upserts")
         var upserts: [Range<Int>] = []
         upserts.reserveCapacity(n)
         for i in 0..<n {
@@ -54,11 +42,9 @@ extension SyncWire {
             upserts.append(start..<reader.offset)
         }
         let deletes = try reader.rows("deletes")
-        guard reader.offset == raw.count else {
-            throw TielineError(.wireMalformed, "\(raw.count - reader.offset) unexpected bytes after the last delete at byte \(reader.offset)")
-        }
-        return SyncBatchScan(runID: head.runID, entity: head.entity, sequence: head.sequence, columns: columns, key: key,
-                             dateColumn: dateColumn, throughVersion: throughVersion, upserts: upserts, deletes: deletes)
+        try end(reader)
+        return SyncBatchScan(runID: head.identity.runID, entity: head.identity.entity, sequence: head.identity.sequence, columns: head.columns,
+                             key: head.key, dateColumn: head.dateColumn, throughVersion: head.throughVersion, upserts: upserts, deletes: deletes)
     }
 
     /// Reads the values of a row that `scan` checked into `values` (reused between rows, so no allocation per row).
@@ -78,15 +64,7 @@ extension SyncWire {
 extension SyncWireReader {
     /// Checks one row's values as `values` would, without building them.
     mutating func skipValues(_ what: String) throws(TielineError) {
-        let n = try count(what)
-        guard n <= SyncWire.maxColumns else {
-            throw TielineError(.wireMalformed, "\(what): \(n) values exceed the limit of \(SyncWire.maxColumns)")
-        }
-        guard n <= valueBudget else {
-            throw TielineError(.wireTooLarge, "the batch holds more than \(SyncWire.maxValues) values; send fewer rows per batch")
-        }
-        valueBudget -= n
-        for _ in 0..<n {
+        for _ in 0..<(try valueCount(what)) {
             guard offset < raw.count else { throw truncated(what) }
             let tag = raw[offset]
             offset += 1

@@ -50,28 +50,24 @@ public final class MirrorFacts: Sendable {
     }
 
     func contract(_ name: String, site: Int64, load: () async throws -> Contract) async rethrows -> Contract {
-        let now = ContinuousClock.now
-        let (known, generation) = state.withLock { ($0.sites[site]?.contracts[name], $0.generations[site] ?? 0) }
-        if let known, now - known.at < lifetime { return known.value }
-        let value = try await load()
-        state.withLock { state in
-            guard state.generations[site] ?? 0 == generation else { return }
-            if (state.sites[site]?.contracts.count ?? 0) >= limit { state.sites[site] = nil }
-            state.sites[site, default: Facts()].contracts[name] = Entry(value: value, at: now)
-        }
-        return value
+        try await remembered(name, in: \.contracts, site: site, load: load)
     }
 
     /// A yes/no question about the mirror (a job, a cost code), by a key naming the question.
     func fact(_ key: String, site: Int64, load: () async throws -> Bool) async rethrows -> Bool {
+        try await remembered(key, in: \.facts, site: site, load: load)
+    }
+
+    private func remembered<Value: Sendable>(_ key: String, in answers: WritableKeyPath<Facts, [String: Entry<Value>]> & Sendable,
+                                             site: Int64, load: () async throws -> Value) async rethrows -> Value {
         let now = ContinuousClock.now
-        let (known, generation) = state.withLock { ($0.sites[site]?.facts[key], $0.generations[site] ?? 0) }
+        let (known, generation) = state.withLock { ($0.sites[site]?[keyPath: answers][key], $0.generations[site] ?? 0) }
         if let known, now - known.at < lifetime { return known.value }
         let value = try await load()
         state.withLock { state in
             guard state.generations[site] ?? 0 == generation else { return }
-            if (state.sites[site]?.facts.count ?? 0) >= limit { state.sites[site] = nil }
-            state.sites[site, default: Facts()].facts[key] = Entry(value: value, at: now)
+            if (state.sites[site]?[keyPath: answers].count ?? 0) >= limit { state.sites[site] = nil }
+            state.sites[site, default: Facts()][keyPath: answers][key] = Entry(value: value, at: now)
         }
         return value
     }
