@@ -226,10 +226,6 @@ public struct ProcoreLink: Sendable, Hashable, Codable {
     /// sends `create_prime_contract_change_order` only once its accounting approver approved the
     /// export, so by default a valid request goes straight to the agent. Nil reads as false.
     public var hubApproval: Bool?
-    /// The last staging of Sage jobs / prime contracts for Procore: when, and what it did (or why it failed).
-    public var lastStagingAt: Date?
-    public var lastStaging: String?
-    public var lastStagingFailed: Bool?
     /// Public-API style: Procore projects and prime contracts linked to Sage in the hub.
     public var projectLinks: [HubProjectLink]?
 
