@@ -118,17 +118,16 @@ struct WakeUpTests {
     @Test func anAcceptBetweenTheLookAndTheWaitIsNotLost() async throws {
         let signal = ExportSignal()
         let looks = Atomic(0)
-        let started = ContinuousClock.now
-        try await signal.waitUntilClaimable(site: 7, timeout: .seconds(120), recheck: .seconds(60)) {
+        // The re-check and the timeout are an hour, beyond the suite's one-minute limit: only the notify can
+        // end this wait in time, however slow a loaded machine runs it (a wall-clock bound here once flaked).
+        try await signal.waitUntilClaimable(site: 7, timeout: .seconds(3600), recheck: .seconds(3600)) {
             if looks.add(1, ordering: .relaxed).newValue == 1 {
                 signal.notify(site: 7)  // lands while this look runs: nothing claimable yet
                 return false
             }
             return true
         }
-        let took = ContinuousClock.now - started
-        #expect(looks.load(ordering: .relaxed) == 2)
-        #expect(took < .seconds(10), "woken by the notify, not by the 60 s re-check (\(took))")
+        #expect(looks.load(ordering: .relaxed) == 2, "the second look came from the notify's wake-up")
         #expect(signal.waiting(site: 7) == 0, "no waiter left behind")
     }
 }

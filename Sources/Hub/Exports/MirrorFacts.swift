@@ -34,12 +34,17 @@ public final class MirrorFacts: Sendable {
         var generations: [Int64: Int] = [:]
     }
 
-    let lifetime: Duration
+    /// How long an answer is trusted without a change seen here (settable for tests on a slow machine).
+    var lifetime: Duration {
+        get { lifetimeValue.withLock { $0 } }
+        set { lifetimeValue.withLock { $0 = newValue } }
+    }
+    private let lifetimeValue: Mutex<Duration>
     /// Past this many answers per site everything is forgotten (a burst needs few).
     let limit = 10_000
     private let state = Mutex(State())
 
-    init(lifetime: Duration = .seconds(2)) { self.lifetime = lifetime }
+    init(lifetime: Duration = .seconds(2)) { lifetimeValue = Mutex(lifetime) }
 
     /// Forgets what is known of the site's mirror (a batch was applied or an entity completed).
     func forget(site: Int64) {
