@@ -66,7 +66,7 @@ import Testing
         let took = ContinuousClock.now - start
         await database.drop()
         // Without cancelling it, the token request would hold the hub for its 60 s timeout; a loaded CI machine needs some slack.
-        #expect(took < .seconds(15), "shutdown took \(took) with a Procore call in flight")
+        #expect(took < .seconds(40), "shutdown took \(took) with a Procore call in flight")
         // A stop is not a Procore failure: nothing is recorded against the site.
         #expect(!handler.lines(atLeast: .warning).contains { $0.contains("polling Procore for site acme failed") })
     }

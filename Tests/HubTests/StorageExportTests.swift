@@ -106,7 +106,7 @@ import TielineCore
             _ = try await storage.insertExport(StorageFixtures.export(pcco: 5, status: .accepted),
                                                event: StorageFixtures.received(StorageFixtures.export(pcco: 5)), site: site)
             let ready = try await clock.measure { try await storage.waitForExports(site: site, timeout: .seconds(600)) }
-            #expect(ready < .seconds(5), "a claimable export answers at once (\(ready))")
+            #expect(ready < .seconds(40), "a claimable export answers at once, not after the 60 s re-check (\(ready))")
         }
     }
 
@@ -124,7 +124,7 @@ import TielineCore
             }
             try await waiter.value
             let woken = ContinuousClock.now - accepted
-            #expect(woken < .seconds(10), "woken by the Accept, not by the once-a-minute re-check (\(woken))")
+            #expect(woken < .seconds(40), "woken by the Accept, not by the once-a-minute re-check (\(woken))")
             #expect(try await storage.claimExport(site: site, agent: "a", now: Date(), lease: 60)?.id == export.id)
         }
     }

@@ -25,7 +25,7 @@ struct WakeUpTests {
         let clock = ContinuousClock()
         bell.ring()
         bell.ring()
-        #expect(await clock.measure { await bell.wait(timeout: .seconds(60)) } < .seconds(10), "the earlier rings answer at once")
+        #expect(await clock.measure { await bell.wait(timeout: .seconds(60)) } < .seconds(40), "the earlier rings answer at once, not after the 60 s timeout")
         let done = Flag()
         let waiter = Task {
             await bell.wait(timeout: .seconds(60))
@@ -68,7 +68,7 @@ struct WakeUpTests {
         await waiter.value
         bell.ring()
         let clock = ContinuousClock()
-        #expect(await clock.measure { await bell.wait(timeout: .seconds(60)) } < .seconds(10), "the ring went to no one: kept for this wait")
+        #expect(await clock.measure { await bell.wait(timeout: .seconds(60)) } < .seconds(40), "the ring went to no one: kept for this wait")
     }
 
     @Test func theExportSignalWakesTheSitesWaitersOnly() async throws {
