@@ -188,14 +188,13 @@ public struct ExportWorker: Service {
     }
 
     /// Delivers a report (a write's outcome or a check), retrying through hub outages; the work itself is never repeated for it.
-    /// Reports a batch's outcomes in one request; a hub that refuses the batch (an older hub without
-    /// `/v1/exports/results`, or one outcome it will not take) is told export by export, so one cannot hold back the others.
+    /// Reports a batch's outcomes in one request, tried once; on any failure (an older hub or a proxy without
+    /// `/v1/exports/results`, one outcome the hub will not take, an outage) each export is reported on its own,
+    /// with the retries a single report has, so one cannot hold back the others.
     func reportAll(_ outcomes: [(id: Int64, outcome: ExportOutcome)], client: HubClient, stop: StopSignal) async {
         if outcomes.count > 1 {
             do {
-                let statuses = try await reporting(stop: stop, what: "\(counted(outcomes.count, "export"))") {
-                    try await client.reportExports(outcomes, agent: agentID)
-                }
+                let statuses = try await client.reportExports(outcomes, agent: agentID)
                 for (id, _) in outcomes { onEvent(.reported(id: id, status: statuses[id] ?? "unknown")) }
                 return
             } catch {

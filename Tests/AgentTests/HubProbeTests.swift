@@ -6,19 +6,26 @@ import Testing
 
 /// Runs a tiny hub answering `GET /v1/site` on 127.0.0.1 (any free port) around `body`.
 func withTestHub(_ body: @Sendable (Int) async throws -> Void) async throws {
-    let router = Router()
-    router.get("/v1/site") { request, _ -> Response in
-        switch request.headers[.authorization] {
-        case "Bearer tl_good_token_1234":
-            return Response(status: .ok, headers: [.contentType: "application/json"],
-                            body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"site":"acme"}"#)))
-        case "Bearer tl_other_site_5678":
-            return Response(status: .ok, headers: [.contentType: "application/json"],
-                            body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"site":"other"}"#)))
-        default:
-            return Response(status: .unauthorized)
+    try await withTestRouter({ router in
+        router.get("/v1/site") { request, _ -> Response in
+            switch request.headers[.authorization] {
+            case "Bearer tl_good_token_1234": jsonResponse(#"{"site":"acme"}"#)
+            case "Bearer tl_other_site_5678": jsonResponse(#"{"site":"other"}"#)
+            default: Response(status: .unauthorized)
+            }
         }
-    }
+    }, body)
+}
+
+/// A 200 answer with a JSON body.
+func jsonResponse(_ json: String) -> Response {
+    Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: json)))
+}
+
+/// Runs a tiny server with the routes `routes` adds on 127.0.0.1 (any free port) around `body`, which gets its port.
+func withTestRouter(_ routes: (Router<BasicRequestContext>) -> Void, _ body: @Sendable (Int) async throws -> Void) async throws {
+    let router = Router()
+    routes(router)
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
     var logger = Logger(label: "test-hub")
     logger.logLevel = .critical  // The cancellation at the end is expected; keep test output clean.
