@@ -208,25 +208,22 @@ public struct ExportWorker: Service {
         }
     }
 
-    /// Retries a report while the hub's failure is transient; gives up on a refusal or a stop.
-    func reporting<T: Sendable>(stop: StopSignal, what: String, _ send: @Sendable () async throws -> T) async throws -> T {
+    /// Reports one export, retrying while the hub's failure is transient; gives up on a refusal or a stop.
+    func report(id: Int64, stop: StopSignal, _ send: @Sendable () async throws -> String) async throws {
         let backoff = Backoff(initial: retryDelay, maximum: .seconds(30))
         var failures = 0
         while true {
             do {
-                return try await send()
+                let status = try await send()
+                onEvent(.reported(id: id, status: status))
+                return
             } catch let error as TielineError where WireErrorCode(error)?.isTransient == true {
                 if stop.isRequested { throw error }
-                logger.warning("cannot report \(what) yet: \(error.message)")
+                logger.warning("cannot report export \(id) yet: \(error.message)")
                 failures += 1
                 _ = await stop.wait(backoff.delay(attempt: failures), clock: clock)
             }
         }
-    }
-
-    func report(id: Int64, stop: StopSignal, _ send: @Sendable () async throws -> String) async throws {
-        let status = try await reporting(stop: stop, what: "export \(id)", send)
-        onEvent(.reported(id: id, status: status))
     }
 
     /// What a poll works with: the hub, the connection exports go to, its company, the agent's state.

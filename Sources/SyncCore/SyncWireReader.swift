@@ -75,28 +75,8 @@ struct SyncWireReader {
 
     @inline(__always)
     mutating func text(_ what: String) throws(TielineError) -> String {
-        let start = offset
-        let length = try unsigned(what)
-        guard length <= UInt64(remaining) else {
-            throw TielineError(.wireTruncated, "\(what): text of \(length) bytes at byte \(start) runs past the end (\(remaining) left)")
-        }
-        let n = Int(length)
-        let slice = UnsafeRawBufferPointer(rebasing: raw[offset..<offset + n]).assumingMemoryBound(to: UInt8.self)
-        // Sage text is nearly always ASCII, which cannot be invalid UTF-8: decode it on the fast
-        // path and pay for strict validation only when a byte has its high bit set.
-        var high: UInt8 = 0
-        for b in slice { high |= b }
-        let string: String
-        if high < 0x80 {
-            string = String(decoding: slice, as: UTF8.self)
-        } else {
-            guard let valid = String(validating: slice, as: UTF8.self) else {
-                throw TielineError(.wireMalformed, "\(what): text at byte \(offset) is not valid UTF-8")
-            }
-            string = valid
-        }
-        offset += n
-        return string
+        // `textBytes` has checked the bytes are UTF-8 (strictly only when a byte has its high bit set).
+        String(decoding: try textBytes(what), as: UTF8.self)
     }
 
     mutating func names(_ what: String) throws(TielineError) -> [String] {

@@ -88,9 +88,10 @@ extension SyncWireReader {
         }
         let n = Int(length)
         let slice = UnsafeRawBufferPointer(rebasing: raw[offset..<offset + n])
+        // Sage text is nearly always ASCII, which cannot be invalid UTF-8: strict validation is paid for
+        // only when a byte has its high bit set.
         var high: UInt8 = 0
         for b in slice { high |= b }
-        // ASCII cannot be invalid UTF-8; anything else is checked strictly (rare in Sage's data).
         if high >= 0x80, String(validating: slice.assumingMemoryBound(to: UInt8.self), as: UTF8.self) == nil {
             throw TielineError(.wireMalformed, "\(what): text at byte \(offset) is not valid UTF-8")
         }

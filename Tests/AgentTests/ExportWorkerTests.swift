@@ -13,20 +13,7 @@ func withHubOutage(_ body: @Sendable (Int) async throws -> Void) async throws {
             Response(status: .serviceUnavailable)
         }
     }
-    let router = Router()
-    router.add(middleware: Unavailable())
-    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-    var logger = Logger(label: "test-hub")
-    logger.logLevel = .critical
-    let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                          onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-        var iterator = ports.makeAsyncIterator()
-        let port = await iterator.next() ?? 0
-        defer { group.cancelAll() }
-        try await body(port)
-    }
+    try await withTestRouter({ $0.add(middleware: Unavailable()) }, body)
 }
 
 @Suite struct ExportWorkerTests {

@@ -15,7 +15,7 @@ struct MirrorLookup: ERPLookup {
     var changeOrders: [String: String?] = [:]
 
     static func prefetch(_ export: ChangeOrderExport, storage: any HubStorage, site: HubSite,
-                         facts: MirrorFacts = MirrorFacts(lifetime: .zero)) async throws -> MirrorLookup {
+                         facts: MirrorFacts) async throws -> MirrorLookup {
         var lookup = MirrorLookup()
         let contract = try await facts.contract(export.contract, site: site.id) {
             try await Self.contract(export.contract, storage: storage, site: site)
