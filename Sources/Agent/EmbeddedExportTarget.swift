@@ -31,11 +31,11 @@ public struct EmbeddedExportTarget: SageExportTarget {
     static func find(_ step: ExportStep, reference: String, in db: Database) throws -> WrittenStep? {
         switch step {
         case .changeOrder(let header):
-            return try Row.fetchOne(db, sql: "SELECT Row_ID, Amount, Chg_Mgmt_Ref_1 FROM CNC_ACTIVE__CHANGE_ORDER WHERE Contract = ? AND Change_Order = ?",
+            return try Row.fetchOne(db.cachedStatement(sql: "SELECT Row_ID, Amount, Chg_Mgmt_Ref_1 FROM CNC_ACTIVE__CHANGE_ORDER WHERE Contract = ? AND Change_Order = ?"),
                                     arguments: [header.contract, header.changeOrder])
                 .map { WrittenStep(rowID: $0["Row_ID"], amount: $0["Amount"], reference: $0["Chg_Mgmt_Ref_1"]) }
         case .changeOrderItem(let item):
-            return try Row.fetchOne(db, sql: "SELECT Row_ID, Amount FROM CNC_ACTIVE__CHANGE_ORDER_ITEM WHERE Contract = ? AND Change_Order = ? AND Item = ?",
+            return try Row.fetchOne(db.cachedStatement(sql: "SELECT Row_ID, Amount FROM CNC_ACTIVE__CHANGE_ORDER_ITEM WHERE Contract = ? AND Change_Order = ? AND Item = ?"),
                                     arguments: [item.contract, item.changeOrder, item.item])
                 .map { WrittenStep(rowID: $0["Row_ID"], amount: $0["Amount"], reference: reference) }
         case .jcEntry(let t):
@@ -45,10 +45,10 @@ public struct EmbeddedExportTarget: SageExportTarget {
                 """
             let arguments: StatementArguments = ["ref": reference, "type": t.transactionType, "item": t.item ?? "",
                                                  "costCode": t.costCode ?? "", "category": t.category ?? ""]
-            if let row = try Row.fetchOne(db, sql: "SELECT Row_ID, Amount, Entry FROM JCT_UNPOSTED__TRANSACTION WHERE \(match)", arguments: arguments) {
+            if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT Row_ID, Amount, Entry FROM JCT_UNPOSTED__TRANSACTION WHERE \(match)"), arguments: arguments) {
                 return WrittenStep(rowID: row["Row_ID"], amount: row["Amount"], reference: reference, entry: row["Entry"])
             }
-            return try Row.fetchOne(db, sql: "SELECT Row_ID, Amount FROM JCT_CURRENT__TRANSACTION WHERE \(match)", arguments: arguments)
+            return try Row.fetchOne(db.cachedStatement(sql: "SELECT Row_ID, Amount FROM JCT_CURRENT__TRANSACTION WHERE \(match)"), arguments: arguments)
                 .map { WrittenStep(rowID: $0["Row_ID"], amount: $0["Amount"], reference: reference) }
         }
     }

@@ -62,14 +62,14 @@ public struct ExportWriter: Sendable {
     /// The Row_IDs of the change order, its items and its estimate changes, written under `reference`.
     /// `posted: false` (just written) looks only in the unposted batch, not through all of JC history.
     static func rowIDs(_ db: Database, reference: String, posted: Bool = true) throws -> SageRowIDs? {
-        guard let header = try Row.fetchOne(db, sql: "SELECT Contract, Change_Order, Row_ID FROM CNC_ACTIVE__CHANGE_ORDER WHERE Chg_Mgmt_Ref_1 = ?",
+        guard let header = try Row.fetchOne(db.cachedStatement(sql: "SELECT Contract, Change_Order, Row_ID FROM CNC_ACTIVE__CHANGE_ORDER WHERE Chg_Mgmt_Ref_1 = ?"),
                                             arguments: [reference]) else { return nil }
-        let items = try Row.fetchAll(db, sql: "SELECT Item, Row_ID FROM CNC_ACTIVE__CHANGE_ORDER_ITEM WHERE Contract = ? AND Change_Order = ?",
+        let items = try Row.fetchAll(db.cachedStatement(sql: "SELECT Item, Row_ID FROM CNC_ACTIVE__CHANGE_ORDER_ITEM WHERE Contract = ? AND Change_Order = ?"),
                                      arguments: [header["Contract"] as String, header["Change_Order"] as String])
         // Unposted or already posted, an estimate change keeps its Row_ID.
         let unposted = "SELECT Cost_Code, Category, Row_ID FROM JCT_UNPOSTED__TRANSACTION WHERE Chg_Mgmt_Ref_1 = :ref AND Transaction_Type = :type"
         let history = " UNION ALL SELECT Cost_Code, Category, Row_ID FROM JCT_CURRENT__TRANSACTION WHERE Chg_Mgmt_Ref_1 = :ref AND Transaction_Type = :type"
-        let estimates = try Row.fetchAll(db, sql: unposted + (posted ? history : ""),
+        let estimates = try Row.fetchAll(db.cachedStatement(sql: unposted + (posted ? history : "")),
                                          arguments: ["ref": reference, "type": TransactionType.approvedEstimateChange])
         return SageRowIDs(changeOrder: header["Row_ID"],
                           items: Dictionary(items.map { ($0["Item"], $0["Row_ID"]) }, uniquingKeysWith: { a, _ in a }),
@@ -79,11 +79,11 @@ public struct ExportWriter: Sendable {
 
     /// What Sage already holds for this PCCO, found by its reference, if it was written before.
     static func alreadyWritten(_ db: Database, export: ChangeOrderExport, reference: String) throws -> SageWriteResult? {
-        guard let header = try ChangeOrder.fetchOne(db, sql: "SELECT * FROM CNC_ACTIVE__CHANGE_ORDER WHERE Chg_Mgmt_Ref_1 = ?",
+        guard let header = try ChangeOrder.fetchOne(db.cachedStatement(sql: "SELECT * FROM CNC_ACTIVE__CHANGE_ORDER WHERE Chg_Mgmt_Ref_1 = ?"),
                                                     arguments: [reference]) else { return nil }
-        let items = try ChangeOrderItem.fetchAll(db, sql: "SELECT * FROM CNC_ACTIVE__CHANGE_ORDER_ITEM WHERE Contract = ? AND Change_Order = ?",
+        let items = try ChangeOrderItem.fetchAll(db.cachedStatement(sql: "SELECT * FROM CNC_ACTIVE__CHANGE_ORDER_ITEM WHERE Contract = ? AND Change_Order = ?"),
                                                  arguments: [header.contract, header.changeOrder])
-        let entries = try Int64.fetchAll(db, sql: "SELECT Entry FROM JCT_UNPOSTED__TRANSACTION WHERE Chg_Mgmt_Ref_1 = ? ORDER BY Entry",
+        let entries = try Int64.fetchAll(db.cachedStatement(sql: "SELECT Entry FROM JCT_UNPOSTED__TRANSACTION WHERE Chg_Mgmt_Ref_1 = ? ORDER BY Entry"),
                                          arguments: [reference])
         return SageWriteResult(contract: header.contract, changeOrder: header.changeOrder,
                                items: Dictionary(items.map { ($0.item, $0.amount) }, uniquingKeysWith: +),

@@ -103,14 +103,14 @@ public struct ChangeOrder: SageRecord, Hashable {
     }
 
     public func willInsert(_ db: Database) throws {
-        guard let status = try String.fetchOne(db, sql: "SELECT Status FROM CNC_ACTIVE__CONTRACT WHERE Contract = ?", arguments: [contract]) else {
+        guard let status = try String.fetchOne(db.cachedStatement(sql: "SELECT Status FROM CNC_ACTIVE__CONTRACT WHERE Contract = ?"), arguments: [contract]) else {
             throw TielineError(.notFound, "contract \(contract) does not exist")
         }
         guard status == SageRules.contractStatusTakingChangeOrders else {
             throw TielineError(.contractNotApproved,
                 "contract \(contract) is \(status); a contract must be \(SageRules.contractStatusTakingChangeOrders) before it takes change orders")
         }
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM CNC_ACTIVE__CHANGE_ORDER WHERE Contract = ? AND Change_Order = ?",
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM CNC_ACTIVE__CHANGE_ORDER WHERE Contract = ? AND Change_Order = ?"),
                              arguments: [contract, changeOrder]) == true {
             throw TielineError(.duplicateKey, "change order \(changeOrder) already exists on contract \(contract)")
         }

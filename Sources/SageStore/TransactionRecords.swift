@@ -92,7 +92,7 @@ public struct UnpostedTransaction: SageRecord, Hashable {
 
     /// The next free entry number in `batch`.
     public static func nextEntry(_ db: Database, batch: String) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(Entry), 0) + 1 FROM JCT_UNPOSTED__TRANSACTION WHERE Batch = ?",
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(Entry), 0) + 1 FROM JCT_UNPOSTED__TRANSACTION WHERE Batch = ?"),
                            arguments: [batch]) ?? 1
     }
 }

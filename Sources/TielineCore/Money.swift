@@ -18,6 +18,12 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
     /// More than two decimals, exponents, thousands separators and anything that is not a
     /// plain decimal number are errors rather than silently rounded.
     public init(parsing text: String, field: String = "amount") throws(TielineError) {
+        // Every export line's amounts pass here: well-formed ASCII is read byte by byte; anything
+        // else takes the path below, which finds the problem and names it.
+        if let cents = Self.plainCents(text.utf8) {
+            self.cents = cents
+            return
+        }
         let trimmed = text.trimmingWhitespace()
         var digits = Substring(trimmed)
         var negative = false
@@ -49,6 +55,56 @@ public struct Money: Sendable, Hashable, Comparable, Codable, CustomStringConver
         let paddedFraction = String(frac) + String(repeating: "0", count: 2 - frac.count)
         let value = wholeValue * 100 + Int64(paddedFraction)!
         self.cents = negative ? -value : value
+    }
+
+    /// The cents of a well-formed ASCII amount (what `init(parsing:)` accepts), or nil for anything else.
+    static func plainCents(_ utf8: String.UTF8View) -> Int64? {
+        var start = utf8.startIndex
+        var end = utf8.endIndex
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        while start < end, isSpace(utf8[start]) { start = utf8.index(after: start) }
+        while start < end, isSpace(utf8[utf8.index(before: end)]) { end = utf8.index(before: end) }
+        var negative = false
+        if start < end, utf8[start] == UInt8(ascii: "-") || utf8[start] == UInt8(ascii: "+") {
+            negative = utf8[start] == UInt8(ascii: "-")
+            start = utf8.index(after: start)
+        }
+        var whole: Int64 = 0
+        var wholeDigits = 0
+        var fraction: Int64 = 0
+        var fractionDigits = 0
+        var trailingZeros = 0
+        var seenPoint = false
+        var anyDigit = false
+        var index = start
+        while index < end {
+            let byte = utf8[index]
+            index = utf8.index(after: index)
+            if byte == UInt8(ascii: ".") && !seenPoint {
+                seenPoint = true
+                continue
+            }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            anyDigit = true
+            let digit = Int64(byte - UInt8(ascii: "0"))
+            if !seenPoint {
+                if wholeDigits == 0 && digit == 0 { continue }
+                wholeDigits += 1
+                guard wholeDigits <= 13 else { return nil }
+                whole = whole * 10 + digit
+            } else if fractionDigits < 2 {
+                fractionDigits += 1
+                fraction = fraction * 10 + digit
+            } else {
+                // Beyond cents only zeros are exact.
+                guard digit == 0 else { return nil }
+                trailingZeros += 1
+            }
+        }
+        guard anyDigit else { return nil }
+        if fractionDigits == 1 { fraction *= 10 }
+        let value = whole * 100 + fraction
+        return negative ? -value : value
     }
 
     /// The amount as a plain decimal string with exactly two decimals, e.g. `"-1500.00"`.
@@ -99,6 +155,8 @@ extension Sequence where Element == Money {
 extension String {
     /// The string without leading and trailing spaces, tabs and newlines.
     public func trimmingWhitespace() -> String {
+        // Nothing to trim is the common case: answered from the UTF-8 ends without walking characters.
+        if let first = utf8.first, let last = utf8.last, first > 0x20, last > 0x20, last < 0x80 { return self }
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
         return String(self.drop(while: isSpace).reversed().drop(while: isSpace).reversed())
     }

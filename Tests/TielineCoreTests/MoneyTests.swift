@@ -13,6 +13,21 @@ struct MoneyTests {
         #expect(try Money(parsing: "1.500").cents == 150)  // trailing zeros are exact
     }
 
+    /// The byte-by-byte reading of well-formed ASCII must give what the general path gives, and defer everything else to it.
+    @Test func plainReadingAgreesWithTheGeneralPath() throws {
+        let cases: [(String, Int64?)] = [
+            ("0", 0), ("-0", 0), ("+5", 500), (" 5 ", 500), ("\t-1.2\n", -120), ("007.10", 710), ("5.", 500), (".5", 50),
+            ("9999999999999.99", 999_999_999_999_999), ("00000000000000001.00", 100), ("1.2300", 123),
+            ("", nil), (".", nil), ("-", nil), ("1.005", nil), ("1.2.3", nil), ("- 5", nil), ("12345678901234", nil), ("٣", nil), ("1e2", nil),
+        ]
+        for (text, cents) in cases {
+            #expect(Money.plainCents(text.utf8) == cents, "\(text)")
+            if let cents { #expect(try Money(parsing: text).cents == cents) } else { #expect(throws: TielineError.self) { try Money(parsing: text) } }
+        }
+        #expect(" padded\t".trimmingWhitespace() == "padded")
+        #expect("as is".trimmingWhitespace() == "as is")
+    }
+
     @Test func sumsWithoutFloatingPointDrift() throws {
         // 0.1 + 0.2 is 0.30000000000000004 in binary floating point.
         #expect(try Money(parsing: "0.1") + Money(parsing: "0.2") == Money(parsing: "0.3"))
@@ -69,6 +84,8 @@ struct CalendarDateTests {
 
     @Test func monthArithmeticClampsToMonthEnd() throws {
         #expect(try CalendarDate(parsing: "2024-03-31").adding(months: -1).description == "2024-02-29")
+        #expect(try CalendarDate(year: 42, month: 1, day: 5).description == "0042-01-05")
+        #expect(try CalendarDate(year: 9999, month: 12, day: 31).description == "9999-12-31")
         #expect(try CalendarDate(parsing: "2024-01-15").adding(months: -13).description == "2022-12-15")
     }
 }
