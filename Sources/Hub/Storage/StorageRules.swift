@@ -5,6 +5,12 @@ struct RunRow {
     var type: String
     var status: String
     var startDate: String?
+    /// The run's number in this hub (unique across sites and runs), what mirror rows keep in `last_run`: a few
+    /// digits instead of a 36-character id in every row.
+    var serial: Int64 = 0
+
+    /// `serial` as `last_run` stores it.
+    var mirrorStamp: String { String(serial) }
 }
 
 /// The rules and messages both storage backends apply, written once: the backends only find and store.

@@ -167,6 +167,12 @@ enum PostgresHubSchema {
             "CREATE INDEX console_session_user ON console_session (user_id)",
         ]),
         Migration(version: 4, name: "Procore staging history", statements: PostgresHubStorage.stagingHistoryStatements),
+        // Mirror rows were the bulk of a hub: updated_at (never read) goes, and last_run holds the run's serial, not its
+        // 36-character id (older rows keep theirs, which no serial equals, so a Deep still removes them when unsent).
+        Migration(version: 5, name: "lean mirror rows", statements: [
+            "ALTER TABLE mirror_row DROP COLUMN updated_at",
+            "ALTER TABLE sync_run ADD COLUMN serial BIGSERIAL",
+        ]),
     ]
 
     /// Any constant of ours: several hub processes starting at once migrate one after another.

@@ -73,7 +73,7 @@ extension PostgresHubStorage {
             if run.status != RunStatus.running { throw Self.finished(batch.runID, run.status) }
             let columnSet = try await Self.columnSetID(site: site, entity: batch.entity, columns: columns, db)
             for chunk in rows.upsertChunks {
-                try await upsert(chunk, site: site, entity: batch.entity, columnSet: columnSet, runID: batch.runID, stamp: now, db)
+                try await upsert(chunk, site: site, entity: batch.entity, columnSet: columnSet, run: run.mirrorStamp, db)
             }
             if let index = rows.costCodes {
                 try await db.run("""
@@ -114,14 +114,14 @@ extension PostgresHubStorage {
     /// Stores a chunk of rows. While a site's entity only ever gets new keys (a first Deep sync), a plain INSERT does it
     /// at about half the database's cost of `INSERT ... ON CONFLICT DO UPDATE`; the first key already there fails it
     /// (rolled back to the savepoint, so nothing of it stays) and from then on that entity is upserted.
-    func upsert(_ chunk: PostgresBatchRows.UpsertChunk, site: HubSite, entity: String, columnSet: Int64, runID: String,
-                stamp: String, _ db: PostgresDB) async throws {
+    func upsert(_ chunk: PostgresBatchRows.UpsertChunk, site: HubSite, entity: String, columnSet: Int64, run: String,
+                _ db: PostgresDB) async throws {
         if insertsOnly.allows(site: site.id, entity: entity) {
             try await db.run("SAVEPOINT new_rows")
             do {
                 try await db.run("""
-                    INSERT INTO mirror_row (site_id, entity, key, column_set, row, date, last_run, updated_at)
-                    SELECT \(site.id), \(entity), u.key, \(columnSet), u.row, u.date, \(runID), \(stamp)
+                    INSERT INTO mirror_row (site_id, entity, key, column_set, row, date, last_run)
+                    SELECT \(site.id), \(entity), u.key, \(columnSet), u.row, u.date, \(run)
                     FROM unnest(\(chunk.keys)::text[], \(chunk.rows)::bytea[], \(chunk.dates)::text[]) AS u(key, row, date)
                     """)
                 try await db.run("RELEASE SAVEPOINT new_rows")
@@ -132,11 +132,11 @@ extension PostgresHubStorage {
             }
         }
         try await db.run("""
-            INSERT INTO mirror_row (site_id, entity, key, column_set, row, date, last_run, updated_at)
-            SELECT \(site.id), \(entity), u.key, \(columnSet), u.row, u.date, \(runID), \(stamp)
+            INSERT INTO mirror_row (site_id, entity, key, column_set, row, date, last_run)
+            SELECT \(site.id), \(entity), u.key, \(columnSet), u.row, u.date, \(run)
             FROM unnest(\(chunk.keys)::text[], \(chunk.rows)::bytea[], \(chunk.dates)::text[]) AS u(key, row, date)
             ON CONFLICT (site_id, entity, key) DO UPDATE SET column_set = excluded.column_set, row = excluded.row,
-                date = excluded.date, last_run = excluded.last_run, updated_at = excluded.updated_at
+                date = excluded.date, last_run = excluded.last_run
             """)
     }
 
@@ -156,7 +156,7 @@ extension PostgresHubStorage {
                 let start = hasDate ? run.startDate : nil
                 removed = try await db.one("""
                     WITH gone AS (DELETE FROM mirror_row WHERE site_id = \(site.id) AND entity = \(completion.entity)
-                                      AND (last_run IS NULL OR last_run <> \(completion.runID))
+                                      AND (last_run IS NULL OR last_run <> \(run.mirrorStamp))
                                       AND (\(start)::text IS NULL OR date >= \(start)::text)
                                   RETURNING 1)
                     SELECT COUNT(*) FROM gone
@@ -188,11 +188,12 @@ extension PostgresHubStorage {
     /// The site's run, or 404; with `open`, 409 once it is finished. `lock` keeps finishing and applying from interleaving.
     @discardableResult
     static func requireRun(_ runID: String, site: HubSite, _ db: PostgresDB, open: Bool, lock: String) async throws -> RunRow {
-        guard let row = try await db.one("SELECT type, status, start_date FROM sync_run WHERE site_id = \(site.id) AND run_id = \(runID) \(unescaped: lock)",
-                                         (String, String, String?).self) else {
+        guard let row = try await db.one("""
+            SELECT type, status, start_date, serial FROM sync_run WHERE site_id = \(site.id) AND run_id = \(runID) \(unescaped: lock)
+            """, (String, String, String?, Int64).self) else {
             throw StorageRules.noRun(runID)
         }
-        return try StorageRules.run(RunRow(type: row.0, status: row.1, startDate: row.2), runID, open: open)
+        return try StorageRules.run(RunRow(type: row.0, status: row.1, startDate: row.2, serial: row.3), runID, open: open)
     }
 
     static func finished(_ runID: String, _ status: String) -> TielineError { StorageRules.finished(runID, status) }

@@ -138,6 +138,11 @@ enum HubSchema {
                 """)
         }
         migrator.registerMigration("v4-procore-staging", migrate: SQLiteHubStorage.migrateStagingHistory)
+        migrator.registerMigration("v5-lean-mirror-rows") { db in
+            // Mirror rows were the bulk of a hub: updated_at (never read) goes, and last_run now holds the run's
+            // rowid, not its id (older rows keep theirs, which no serial equals, so a Deep still removes them when unsent).
+            try db.execute(sql: "ALTER TABLE mirror_row DROP COLUMN updated_at")
+        }
         return migrator
     }
 }

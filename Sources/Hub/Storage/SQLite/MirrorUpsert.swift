@@ -6,7 +6,7 @@ import TielineCore
 
 /// The hot loop of a batch: one prepared upsert per row, bound through SQLite's C API.
 ///
-/// Per-batch values (site, entity, column set, run, time) are bound once — SQLite keeps
+/// Per-batch values (site, entity, column set, run) are bound once — SQLite keeps
 /// bindings across resets — so each row binds only its key, its bytes as received and its date,
 /// all borrowed from the request body: no value is decoded, copied or encoded again.
 struct MirrorUpsert {
@@ -28,7 +28,7 @@ struct MirrorUpsert {
     /// on the way (a failure throws and the caller's transaction undoes the rows before it).
     /// Returns the job / cost code / category combinations the rows prove exist.
     func apply(_ scan: SyncBatchScan, _ raw: UnsafeRawBufferPointer, layout: BatchLayout, siteID: Int64, columnSet: Int64,
-               stamp: String) throws -> Set<CostCodeIndex.Entry> {
+               run: String) throws -> Set<CostCodeIndex.Entry> {
         let stmt = statement.sqliteStatement
         sqlite3_reset(stmt)
         sqlite3_clear_bindings(stmt)
@@ -37,8 +37,7 @@ struct MirrorUpsert {
         try check(sqlite3_bind_int64(stmt, 1, siteID))
         try bind(scan.entity, 2)
         try check(sqlite3_bind_int64(stmt, 4, columnSet))
-        try bind(scan.runID, 7)
-        try bind(stamp, 8)
+        try bind(run, 7)
         var costCodes = CostCodeIndex.Collector(columns: scan.columns)
         var values: [SyncWireValue] = []
         values.reserveCapacity(layout.width)

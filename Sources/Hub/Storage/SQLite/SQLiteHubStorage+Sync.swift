@@ -54,17 +54,17 @@ extension SQLiteHubStorage {
                 """, arguments: [site.id, scan.runID, scan.entity, scan.sequence]) {
                 return (SyncBatchAck(entity: scan.entity, sequence: scan.sequence, applied: applied, duplicate: true), [])
             }
-            try Self.requireRun(scan.runID, site: site, db, open: true)
+            let run = try Self.requireRun(scan.runID, site: site, db, open: true)
             let now = Self.now()
             let columnSet = try Self.columnSetID(site: site, entity: scan.entity, columns: scan.columns, db)
             let upsert = try db.cachedStatement(sql: """
-                INSERT INTO mirror_row (site_id, entity, key, column_set, row, date, last_run, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO mirror_row (site_id, entity, key, column_set, row, date, last_run)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (site_id, entity, key) DO UPDATE SET column_set = excluded.column_set, row = excluded.row,
-                    date = excluded.date, last_run = excluded.last_run, updated_at = excluded.updated_at
+                    date = excluded.date, last_run = excluded.last_run
                 """)
             let costCodes = try wire.withUnsafeReadableBytes { raw in
-                try MirrorUpsert(upsert, db).apply(scan, raw, layout: layout, siteID: site.id, columnSet: columnSet, stamp: now)
+                try MirrorUpsert(upsert, db).apply(scan, raw, layout: layout, siteID: site.id, columnSet: columnSet, run: run.mirrorStamp)
             }
             let index = try db.cachedStatement(sql: "INSERT OR IGNORE INTO mirror_cost_code (site_id, job, cost_code, category) VALUES (?, ?, ?, ?)")
             let stored = Array(costCodes.filter { !self.knownCostCodes.contains(site: site.id, $0) })
@@ -111,7 +111,7 @@ extension SQLiteHubStorage {
                 // start date keeps older rows (and undated ones); reference entities are synced whole.
                 let hasDate = dateColumn != nil || EntityCatalog.entity(named: completion.entity)?.dateColumn != nil
                 var sql = "DELETE FROM mirror_row WHERE site_id = ? AND entity = ? AND (last_run IS NULL OR last_run <> ?)"
-                var arguments: StatementArguments = [site.id, completion.entity, completion.runID]
+                var arguments: StatementArguments = [site.id, completion.entity, run.mirrorStamp]
                 if hasDate, let start = run.startDate {
                     sql += " AND date >= ?"
                     _ = arguments.append(contentsOf: [start])
@@ -143,11 +143,12 @@ extension SQLiteHubStorage {
     /// The site's run, or 404; with `open`, 409 once it is finished.
     @discardableResult
     static func requireRun(_ runID: String, site: HubSite, _ db: Database, open: Bool) throws -> RunRow {
-        guard let row = try Row.fetchOne(db, sql: "SELECT type, status, start_date FROM sync_run WHERE site_id = ? AND run_id = ?",
+        guard let row = try Row.fetchOne(db, sql: "SELECT type, status, start_date, rowid FROM sync_run WHERE site_id = ? AND run_id = ?",
                                          arguments: [site.id, runID]) else {
             throw StorageRules.noRun(runID)
         }
-        return try StorageRules.run(RunRow(type: row["type"], status: row["status"], startDate: row["start_date"]), runID, open: open)
+        return try StorageRules.run(RunRow(type: row["type"], status: row["status"], startDate: row["start_date"], serial: row["rowid"]),
+                                    runID, open: open)
     }
 
     static func columnSetID(site: HubSite, entity: String, columns: [String], _ db: Database) throws -> Int64 {
