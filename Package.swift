@@ -127,9 +127,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The command tree: parse, call a library, print.
+        // One C call Swift cannot make (sqlite3_config is variadic), made once before SQLite starts.
+        .target(name: "CSQLiteSetup", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(name: "TielineCLI", dependencies: [
             "TielineCore", "SageModel", "SageStore", "SyncCore", "Agent", "Hub", "Procore", "ProcoreSandbox",
-            "AgentConsole", "HubConsole",
+            "AgentConsole", "HubConsole", "CSQLiteSetup",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -7,6 +7,7 @@ import TielineCLI
 @main
 struct BenchMain {
     static func main() async {
+        SQLiteSetup.start()
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "tieline" {
             await TielineCommand.runMain(Array(arguments.dropFirst()))

@@ -27,6 +27,7 @@ public struct TielineCommand: AsyncParsableCommand {
     /// Parses the process arguments and runs the chosen command, async or not.
     public static func runMain(_ arguments: [String]? = nil) async {
         ProcessMemory.limitArenas()
+        SQLiteSetup.start()
         do {
             var command = try parseAsRoot(liftingLeadingHome(arguments ?? Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? any AsyncParsableCommand {
