@@ -6,7 +6,8 @@ struct RunRow {
     var status: String
     var startDate: String?
     /// The run's number in this hub (unique across sites and runs), what mirror rows keep in `last_run`: a few
-    /// digits instead of a 36-character id in every row.
+    /// digits instead of a 36-character id in every row. On SQLite it is the run's rowid, unique only because runs
+    /// are never deleted (SQLite may reuse the largest rowid after a delete): pruning runs would need a serial column.
     var serial: Int64 = 0
 
     /// `serial` as `last_run` stores it.
