@@ -79,9 +79,11 @@ public struct ExportWriter: Sendable {
 
     /// What Sage already holds for this PCCO, found by its reference, if it was written before.
     static func alreadyWritten(_ db: Database, export: ChangeOrderExport, reference: String) throws -> SageWriteResult? {
-        guard let header = try ChangeOrder.fetchOne(db.cachedStatement(sql: "SELECT * FROM CNC_ACTIVE__CHANGE_ORDER WHERE Chg_Mgmt_Ref_1 = ?"),
+        // `SELECT *` stays uncached: a statement kept across a schema change made by another process could keep
+        // its old column list.
+        guard let header = try ChangeOrder.fetchOne(db, sql: "SELECT * FROM CNC_ACTIVE__CHANGE_ORDER WHERE Chg_Mgmt_Ref_1 = ?",
                                                     arguments: [reference]) else { return nil }
-        let items = try ChangeOrderItem.fetchAll(db.cachedStatement(sql: "SELECT * FROM CNC_ACTIVE__CHANGE_ORDER_ITEM WHERE Contract = ? AND Change_Order = ?"),
+        let items = try ChangeOrderItem.fetchAll(db, sql: "SELECT * FROM CNC_ACTIVE__CHANGE_ORDER_ITEM WHERE Contract = ? AND Change_Order = ?",
                                                  arguments: [header.contract, header.changeOrder])
         let entries = try Int64.fetchAll(db.cachedStatement(sql: "SELECT Entry FROM JCT_UNPOSTED__TRANSACTION WHERE Chg_Mgmt_Ref_1 = ? ORDER BY Entry"),
                                          arguments: [reference])
