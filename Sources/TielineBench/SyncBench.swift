@@ -109,9 +109,7 @@ struct SyncBench: AsyncParsableCommand {
 
                 var measures: [Measure] = []
                 func sync(_ label: String, _ type: String, _ hub: BenchHub) throws {
-                    let started = Date()
-                    let rows = try BenchProcess.runSync(executable, home: hub.home, type: type, batchesInFlight: batchesInFlight)
-                    let seconds = Date().timeIntervalSince(started)
+                    let (rows, seconds) = try BenchProcess.runSync(executable, home: hub.home, type: type, batchesInFlight: batchesInFlight)
                     measures.append(Measure(measure: label, hubDatabase: hub.label, rows: rows, seconds: seconds, rowsPerSecond: Double(rows) / seconds,
                                             agentPeakRSSBytes: BenchProcess.childrenPeakRSS(),
                                             hubPeakRSSBytes: hub.process.flatMap { ProcessStats.peakRSSBytes(pid: "\($0.processIdentifier)") }))
@@ -173,24 +171,33 @@ struct SyncBench: AsyncParsableCommand {
 
 /// Child processes for benchmarks: launch, wait for a port, read peak memory.
 enum BenchProcess {
-    static func launch(_ executable: URL, _ arguments: [String], output: FileHandle = .nullDevice) throws -> Process {
+    static func launch(_ executable: URL, _ arguments: [String], output: FileHandle = .nullDevice,
+                       onExit: (@Sendable (Process) -> Void)? = nil) throws -> Process {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
+        process.terminationHandler = onExit
         try process.run()
         return process
     }
 
-    /// Runs `tieline sync run` and returns the rows it sent, from its JSON lines.
-    static func runSync(_ executable: URL, home: URL, type: String, batchesInFlight: Int? = nil) throws -> Int {
+    /// Runs `tieline sync run` and returns the rows it sent (from its JSON lines) and its wall time.
+    ///
+    /// The time ends when the process is seen to exit, not when `waitUntilExit` returns: on Linux that polls
+    /// in 50 ms slices, which added up to 50 ms to every sync measured (half of the no-op budget).
+    static func runSync(_ executable: URL, home: URL, type: String, batchesInFlight: Int? = nil) throws -> (rows: Int, seconds: Double) {
         let pipe = Pipe()
         let window = batchesInFlight.map { ["--batches-in-flight", "\($0)"] } ?? []
+        let exited = DispatchSemaphore(value: 0)
+        let started = Date()
         let process = try launch(executable, ["tieline", "sync", "run", "--connection", "Bench", "--home", home.path, "--type", type, "--json"] + window,
-                                 output: pipe.fileHandleForWriting)
+                                 output: pipe.fileHandleForWriting, onExit: { _ in exited.signal() })
         try pipe.fileHandleForWriting.close()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        exited.wait()
+        let seconds = Date().timeIntervalSince(started)
         process.waitUntilExit()
         guard process.terminationStatus == 0,
               let finished = output.split(separator: "\n").last(where: { $0.contains(#""event":"run_finished""#) }),
@@ -198,7 +205,7 @@ enum BenchProcess {
               let rows = object["rows"] as? Int else {
             throw TielineError(.benchFailed, "sync run (\(type)) failed: \(output.suffix(500))")
         }
-        return rows
+        return (rows, seconds)
     }
 
     /// The largest peak RSS among children waited for so far.
