@@ -157,7 +157,8 @@ extension String {
     public func trimmingWhitespace() -> String {
         // Nothing to trim is the common case: answered from the UTF-8 ends without walking characters.
         if let first = utf8.first, let last = utf8.last, first > 0x20, last > 0x20, last < 0x80 { return self }
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        // "\r\n" is one Character in Swift: named, so a Windows line end is trimmed like the byte-wise reading does.
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
         return String(self.drop(while: isSpace).reversed().drop(while: isSpace).reversed())
     }
 

@@ -16,7 +16,7 @@ struct MoneyTests {
     /// The byte-by-byte reading of well-formed ASCII must give what the general path gives, and defer everything else to it.
     @Test func plainReadingAgreesWithTheGeneralPath() throws {
         let cases: [(String, Int64?)] = [
-            ("0", 0), ("-0", 0), ("+5", 500), (" 5 ", 500), ("\t-1.2\n", -120), ("007.10", 710), ("5.", 500), (".5", 50),
+            ("0", 0), ("-0", 0), ("+5", 500), (" 5 ", 500), ("\t-1.2\n", -120), ("\r\n5\r\n", 500), ("007.10", 710), ("5.", 500), (".5", 50),
             ("9999999999999.99", 999_999_999_999_999), ("00000000000000001.00", 100), ("1.2300", 123),
             ("", nil), (".", nil), ("-", nil), ("1.005", nil), ("1.2.3", nil), ("- 5", nil), ("12345678901234", nil), ("٣", nil), ("1e2", nil),
         ]
@@ -25,6 +25,7 @@ struct MoneyTests {
             if let cents { #expect(try Money(parsing: text).cents == cents) } else { #expect(throws: TielineError.self) { try Money(parsing: text) } }
         }
         #expect(" padded\t".trimmingWhitespace() == "padded")
+        #expect("\r\nline\r\n".trimmingWhitespace() == "line")
         #expect("as is".trimmingWhitespace() == "as is")
     }
 
