@@ -48,16 +48,21 @@ extension SyncWire {
     }
 
     /// Reads the values of a row that `scan` checked into `values` (reused between rows, so no allocation per row).
-    public static func rowValues(_ raw: UnsafeRawBufferPointer, _ range: Range<Int>, into values: inout [SyncWireValue]) {
+    /// Only the first `limit` values are read (a mirror's apply needs a few leading columns of a wide row);
+    /// returns how many values the row holds.
+    @discardableResult
+    public static func rowValues(_ raw: UnsafeRawBufferPointer, _ range: Range<Int>, into values: inout [SyncWireValue],
+                                 limit: Int = .max) -> Int {
         values.removeAll(keepingCapacity: true)
         var reader = SyncWireReader(UnsafeRawBufferPointer(rebasing: raw[..<range.upperBound]))
         reader.offset = range.lowerBound
         // `scan` has checked these very bytes; a failure here would mean they changed under us.
-        guard let n = try? reader.count("row") else { return }
-        for _ in 0..<n {
-            guard let value = try? reader.borrowedValue() else { return }
+        guard let n = try? reader.count("row") else { return 0 }
+        for _ in 0..<min(n, limit) {
+            guard let value = try? reader.borrowedValue() else { return n }
             values.append(value)
         }
+        return n
     }
 }
 

@@ -44,9 +44,12 @@ struct MirrorUpsert {
         var key: [UInt8] = []
         key.reserveCapacity(64)
         var date: [UInt8] = []
+        // Only the columns the apply reads are parsed: a JC row's key, cost coding and date lie in its first 9 of 33.
+        let needed = ([layout.dateIndex, costCodes.job, costCodes.costCode, costCodes.category].compactMap { $0 } + layout.keyIndexes)
+            .max().map { $0 + 1 } ?? 0
         for (n, range) in scan.upserts.enumerated() {
-            SyncWire.rowValues(raw, range, into: &values)
-            guard values.count == layout.width else { throw BatchLayout.wrongWidth(n, values.count, layout.width) }
+            let width = SyncWire.rowValues(raw, range, into: &values, limit: needed)
+            guard width == layout.width else { throw BatchLayout.wrongWidth(n, width, layout.width) }
             key.removeAll(keepingCapacity: true)
             for (j, i) in layout.keyIndexes.enumerated() {
                 if j > 0 { key.append(0x1F) }
