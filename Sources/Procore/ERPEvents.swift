@@ -79,7 +79,12 @@ public enum ERPEvent: Sendable, Hashable {
 /// A request to stage Sage records for Procore's "Ready to Import" (ERP Events Dictionary: sync_jobs,
 /// sync_single_job, sync_prime_contracts).
 public struct StagingRequest: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable { case jobs, primeContracts }
+    public enum Kind: String, Sendable, Hashable {
+        case jobs, primeContracts
+
+        /// What it stages, as messages name it: "jobs", "prime contracts".
+        public var label: String { self == .jobs ? "jobs" : "prime contracts" }
+    }
     public var kind: Kind
     /// The request detail to close with the outcome (none for sync_single_job).
     public var requestDetailID: Int?

@@ -18,9 +18,7 @@ struct ExportCheckTests {
     /// the poll can return the check only through the wake-up the PCCO entering Checking with Sage rings.
     @Test(arguments: Backend.all) func aPCCOEnteringCheckingWithSageIsHandedToTheWaitingPollOnTheWakeUp(_ backend: Backend) async throws {
         try await TestDatabase.with(backend, recheck: .seconds(60)) { storage, _ in
-            _ = try await storage.addSite("acme")
-            let site = try await storage.sites()[0]
-            try await ExportFixtures.mirror(storage, site: site)
+            let site = try await ExportFixtures.mirroredSite(storage).site
             var queue = ExportQueue(storage: storage)
             queue.pollSlice = .seconds(60)
             let poll = Task { [queue] in try await queue.next(site: site, agent: "agent-1", max: 4, wait: .seconds(600), checks: true) }
@@ -49,9 +47,7 @@ struct ExportCheckTests {
 
     @Test(arguments: Backend.all) func aPollThatTakesNoChecksIsNotHandedOne(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { storage, _ in
-            _ = try await storage.addSite("acme")
-            let site = try await storage.sites()[0]
-            try await ExportFixtures.mirror(storage, site: site)
+            let site = try await ExportFixtures.mirroredSite(storage).site
             let queue = ExportQueue(storage: storage)
             let record = try await queue.receive(ExportFixtures.pcco(contract: "55-555"), site: site)
             #expect(record.status == .checking)
@@ -64,9 +60,7 @@ struct ExportCheckTests {
     /// Checking with Sage (nothing is failed back to Procore) and the check is handed out again later.
     @Test(arguments: Backend.all) func aCheckSageCouldNotReadIsAskedAgainLaterNotFailed(_ backend: Backend) async throws {
         try await HubHarness.with(backend) { h in
-            let token = try await h.storage.addSite("acme")
-            let site = try await h.storage.sites()[0]
-            try await ExportFixtures.mirror(h.storage, site: site)
+            let (site, token) = try await ExportFixtures.mirroredSite(h.storage)
             let queue = h.hub.queue
             let record = try await queue.receive(ExportFixtures.pcco(contract: "55-555"), site: site, approvedInProcore: true)
             #expect(record.status == .checking)
@@ -100,9 +94,7 @@ struct ExportCheckTests {
 @Suite struct ExportBatchReportTests {
     @Test(arguments: Backend.all) func aBatchOfOutcomesIsRecordedAtOnceAndUnknownIDsAreLeftOut(_ backend: Backend) async throws {
         try await HubHarness.with(backend) { h in
-            let token = try await h.storage.addSite("acme")
-            let site = try await h.storage.sites()[0]
-            try await ExportFixtures.mirror(h.storage, site: site)
+            let (site, token) = try await ExportFixtures.mirroredSite(h.storage)
             let queue = h.hub.queue
             var ids: [Int64] = []
             for (i, number) in ["101", "102", "103"].enumerated() {
@@ -155,9 +147,7 @@ struct ExportCheckTests {
 @Suite struct MirrorFactsTests {
     @Test(arguments: Backend.all) func aBurstAsksTheMirrorOnceAndABatchMakesItAskAgain(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { storage, _ in
-            _ = try await storage.addSite("acme")
-            let site = try await storage.sites()[0]
-            try await ExportFixtures.mirror(storage, site: site)
+            let site = try await ExportFixtures.mirroredSite(storage).site
             let queue = ExportQueue(storage: storage)
             // Two seconds can pass between two lines on a loaded machine: the answers are trusted for an hour here.
             storage.mirrorFacts.lifetime = .seconds(3600)

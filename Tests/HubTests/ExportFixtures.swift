@@ -7,6 +7,14 @@ import TielineCore
 enum ExportFixtures {
     /// Job 24-118 with contract 24-118 (Approved) items 100 and 200; cost codes 03-300/M, 03-300/L and 01-900/O;
     /// contract 99-001 (Pending) on job 99-001; change order 005 on 24-118 entered in Sage.
+    /// The site "acme" with `mirror`'s rows, and its agent token.
+    static func mirroredSite(_ storage: any HubStorage) async throws -> (site: HubSite, token: String) {
+        let token = try await storage.addSite("acme")
+        let site = try await storage.sites()[0]
+        try await mirror(storage, site: site)
+        return (site, token)
+    }
+
     static func mirror(_ storage: any HubStorage, site: HubSite, run: String = "mirror-1") async throws {
         _ = try await storage.beginRun(SyncRunStart(runID: run, connection: "Sage", type: .deep, timeframe: .beginningOfTime, startDate: nil,
                                                     entities: ["Job (CV)", "Contract (CN)", "Contract Item (CN)", "Transaction (JC)",

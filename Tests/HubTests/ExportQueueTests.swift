@@ -16,9 +16,7 @@ import TielineCore
 
     func withQueue(_ backend: Backend, _ body: (Setup) async throws -> Void) async throws {
         try await HubHarness.with(backend) { harness in
-            let token = try await harness.storage.addSite("acme")
-            let site = try await harness.storage.sites()[0]
-            try await ExportFixtures.mirror(harness.storage, site: site)
+            let (site, token) = try await ExportFixtures.mirroredSite(harness.storage)
             try await body(Setup(harness: harness, site: site, token: token))
         }
     }
@@ -336,9 +334,7 @@ import TielineCore
 @Suite struct GuideSelectionValidationTests {
     @Test(arguments: Backend.all) func aJobIsKnownFromItsContractWithoutJobCV(_ backend: Backend) async throws {
         try await HubHarness.with(backend) { harness in
-            _ = try await harness.storage.addSite("acme")
-            let site = try await harness.storage.sites()[0]
-            try await ExportFixtures.mirror(harness.storage, site: site)
+            let site = try await ExportFixtures.mirroredSite(harness.storage).site
             _ = try await harness.storage.beginRun(SyncRunStart(runID: "deep-2", connection: "Sage", type: .deep, timeframe: .beginningOfTime,
                                                                 startDate: nil, entities: ["Job (CV)"]), site: site)
             // A Deep run that sends no Job (CV) rows empties that entity in the mirror.

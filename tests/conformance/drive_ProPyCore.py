@@ -39,12 +39,8 @@ def main() -> int:
     probe = os.environ.get("FAULT_PROBE")
     if probe:
         from ProPyCore.exceptions import ProcoreException
-        try:
-            conn.companies.get()
-        except ProcoreException as exc:
-            out("refused", type=type(exc).__name__, error=str(exc), response=exc.response)
-        else:
-            raise RuntimeError(f"the sandbox's {probe} was not reported: the call succeeded")
+        from driving import expect_refusal
+        expect_refusal(conn.companies.get, ProcoreException, probe, out)
 
     companies = conn.companies.get()                  # GET /rest/v1.0/companies (one page)
     for c in companies:

@@ -32,12 +32,8 @@ def main() -> int:
     probe = os.environ.get("FAULT_PROBE")
     if probe:
         from procore.exceptions import ProcoreError
-        try:
-            conn.companies.get()
-        except ProcoreError as exc:
-            out("refused", type=type(exc).__name__, error=str(exc), response=exc.response)
-        else:
-            raise RuntimeError(f"the sandbox's {probe} was not reported: the call succeeded")
+        from driving import expect_refusal
+        expect_refusal(conn.companies.get, ProcoreError, probe, out)
     companies = conn.companies.get()
     for c in companies:
         out("company", **c)

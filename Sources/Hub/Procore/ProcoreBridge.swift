@@ -162,8 +162,11 @@ public final class ProcoreBridge: Service, Sendable {
         return highest.map(String.init)
     }
 
-    /// Adds a staging's outcome to the site's staging history (the last `ProcoreStagingEntry.keep`), for the console.
-    func recordStaging(_ event: String, outcome: ProcoreStaging.Outcome?, summary: String, failed: Bool, site: HubSite) async {
+    /// Adds a staging's outcome to the site's staging history (the last `ProcoreStagingEntry.keep`), for the console;
+    /// its summary is `detail` after what was staged ("Jobs: …").
+    func recordStaging(_ event: String, kind: StagingRequest.Kind, outcome: ProcoreStaging.Outcome?, detail: String, failed: Bool,
+                       site: HubSite) async {
+        let summary = kind.label.prefix(1).uppercased() + kind.label.dropFirst() + ": " + detail
         var entry = ProcoreStagingEntry(at: Date(), event: event, summary: summary, failed: failed)
         if let outcome {
             entry.staged = outcome.staged
@@ -215,8 +218,7 @@ public final class ProcoreBridge: Service, Sendable {
         }
         let outcome = try await ProcoreStaging(storage: storage, site: site)
             .run(StagingRequest(kind: kind, requestDetailID: nil), intake: try intake(for: LinkedSite(site: site, link: link)))
-        await recordStaging(kind == .jobs ? "stage jobs" : "stage prime contracts", outcome: outcome,
-                            summary: "\(kind == .jobs ? "Jobs" : "Prime contracts"): \(outcome.summary)", failed: !outcome.failures.isEmpty, site: site)
+        await recordStaging("stage \(kind.label)", kind: kind, outcome: outcome, detail: outcome.summary, failed: !outcome.failures.isEmpty, site: site)
         // Projects imported from what was staged are linked ones: the next poll reloads the list.
         intakes.withLock { _ = $0.removeValue(forKey: site.id) }
         guard outcome.failures.isEmpty else { throw TielineError(.conflict, "staging refused: \(outcome.summary)") }
@@ -227,17 +229,16 @@ public final class ProcoreBridge: Service, Sendable {
     func stage(_ request: StagingRequest, intake: ProcoreIntake, site: HubSite) async {
         do {
             let outcome = try await ProcoreStaging(storage: storage, site: site).run(request, intake: intake)
-            logger.info("staged \(request.kind == .jobs ? "jobs" : "prime contracts") of site \(site.name) for Procore: \(outcome.summary)")
-            await recordStaging(request.eventName, outcome: outcome, summary: "\(request.kind == .jobs ? "Jobs" : "Prime contracts"): \(outcome.summary)",
+            logger.info("staged \(request.kind.label) of site \(site.name) for Procore: \(outcome.summary)")
+            await recordStaging(request.eventName, kind: request.kind, outcome: outcome, detail: outcome.summary,
                                 failed: !outcome.failures.isEmpty, site: site)
             if let detail = request.requestDetailID {
                 try await intake.closeRequestDetail(detail, success: outcome.failures.isEmpty, messages: [outcome.summary])
             }
         } catch {
             let message = (error as? TielineError)?.message ?? "\(error)"
-            logger.warning("staging \(request.kind.rawValue) of site \(site.name) failed: \(message)")
-            await recordStaging(request.eventName, outcome: nil, summary: "\(request.kind == .jobs ? "Jobs" : "Prime contracts"): \(message)",
-                                failed: true, site: site)
+            logger.warning("staging \(request.kind.label) of site \(site.name) failed: \(message)")
+            await recordStaging(request.eventName, kind: request.kind, outcome: nil, detail: message, failed: true, site: site)
             if let detail = request.requestDetailID {
                 try? await intake.closeRequestDetail(detail, success: false, messages: ["Tieline could not stage: \(message)"])
             }
