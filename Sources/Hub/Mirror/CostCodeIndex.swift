@@ -13,19 +13,51 @@ enum CostCodeIndex {
         var costCode: String
         /// Empty when the batch proves the cost code only.
         var category: String
+
+        /// The entry a key spells (see `Collector.appendKey`).
+        init(key: UnsafeRawBufferPointer) {
+            var offset = 0
+            func part() -> String {
+                let count = Int(key.loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian)
+                defer { offset += 4 + count }
+                return String(decoding: UnsafeRawBufferPointer(rebasing: key[offset + 4 ..< offset + 4 + count]), as: UTF8.self)
+            }
+            job = part()
+            costCode = part()
+            category = part()
+        }
+
+        init(job: String, costCode: String, category: String) {
+            self.job = job
+            self.costCode = costCode
+            self.category = category
+        }
     }
 
-    static func entries(of batch: SyncBatch) -> Set<Entry> {
-        guard let job = batch.columns.firstIndex(of: "Job"), let costCode = batch.columns.firstIndex(of: "Cost_Code") else { return [] }
+    /// An entry in the form the sets compare: its three parts' bytes, each after its length.
+    struct Key: Sendable {
+        var bytes: [UInt8]
+        var hash: UInt64
+        var entry: Entry { bytes.withUnsafeBytes { Entry(key: $0) } }
+    }
+
+    /// The distinct entries of a decoded batch (PostgreSQL's apply decodes rows first).
+    static func keys(of batch: SyncBatch) -> ByteKeySet {
+        guard let job = batch.columns.firstIndex(of: "Job"), let costCode = batch.columns.firstIndex(of: "Cost_Code") else { return ByteKeySet() }
         let category = batch.columns.firstIndex(of: "Category")
-        var entries = Set<Entry>()
+        var keys = ByteKeySet()
+        var key: [UInt8] = []
         for row in batch.upserts {
             guard case .text(let j) = row[job], case .text(let c) = row[costCode], !j.isEmpty, !c.isEmpty else { continue }
             var cat = ""
             if let category, case .text(let value) = row[category] { cat = value }
-            entries.insert(Entry(job: j, costCode: c, category: cat))
+            key.removeAll(keepingCapacity: true)
+            Collector.append(j.utf8, to: &key)
+            Collector.append(c.utf8, to: &key)
+            Collector.append(cat.utf8, to: &key)
+            key.withUnsafeBytes { _ = keys.insert($0, hash: ByteKeySet.hash($0)) }
         }
-        return entries
+        return keys
     }
 
     /// Gathers the entries of scanned rows, skipping a row that repeats the one before (JC entries come in runs).
@@ -33,8 +65,10 @@ enum CostCodeIndex {
         let job: Int?
         let costCode: Int?
         let category: Int?
-        private(set) var entries = Set<Entry>()
+        /// The distinct entries seen, as keys.
+        private(set) var keys = ByteKeySet(minimumCapacity: 1024)
         private var last: (job: UnsafeRawBufferPointer, costCode: UnsafeRawBufferPointer, category: UnsafeRawBufferPointer?)?
+        private var key: [UInt8] = []
 
         init(columns: [String]) {
             job = columns.firstIndex(of: "Job")
@@ -48,8 +82,17 @@ enum CostCodeIndex {
             if let category, case .text(let value) = row[category] { cat = value }
             if let last, Self.same(last.job, j), Self.same(last.costCode, c), Self.same(last.category, cat) { return }
             last = (j, c, cat)
-            entries.insert(Entry(job: String(decoding: j, as: UTF8.self), costCode: String(decoding: c, as: UTF8.self),
-                                 category: cat.map { String(decoding: $0, as: UTF8.self) } ?? ""))
+            key.removeAll(keepingCapacity: true)
+            Self.append(j, to: &key)
+            Self.append(c, to: &key)
+            Self.append(cat ?? UnsafeRawBufferPointer(start: nil, count: 0), to: &key)
+            key.withUnsafeBytes { _ = keys.insert($0, hash: ByteKeySet.hash($0)) }
+        }
+
+        /// Appends a part after its length (four little-endian bytes), so no value can run into the next.
+        static func append<Part: Collection<UInt8>>(_ part: Part, to key: inout [UInt8]) {
+            withUnsafeBytes(of: UInt32(truncatingIfNeeded: part.count).littleEndian) { key.append(contentsOf: $0) }
+            key.append(contentsOf: part)
         }
 
         private static func same(_ a: UnsafeRawBufferPointer?, _ b: UnsafeRawBufferPointer?) -> Bool {

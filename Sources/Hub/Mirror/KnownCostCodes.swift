@@ -6,27 +6,41 @@ import Synchronization
 /// Only committed entries are remembered, and the index is never pruned, so a remembered entry is always stored.
 /// Bounded: past `limit` entries it starts over (then entries are merely sent again).
 final class KnownCostCodes: Sendable {
-    private struct Key: Hashable {
-        var site: Int64
-        var entry: CostCodeIndex.Entry
+    private struct Known: ~Copyable {
+        var sites: [Int64: ByteKeySet] = [:]
+        var count = 0
     }
 
-    private let known = Mutex<Set<Key>>([])
+    private let known = Mutex(Known())
     let limit: Int
 
     init(limit: Int = 500_000) {
         self.limit = limit
     }
 
-    func contains(site: Int64, _ entry: CostCodeIndex.Entry) -> Bool {
-        known.withLock { $0.contains(Key(site: site, entry: entry)) }
+    /// The keys of `batch` not yet known to be stored for the site: the ones to insert.
+    func unknown(site: Int64, in batch: ByteKeySet) -> [CostCodeIndex.Key] {
+        known.withLock { known in
+            var fresh: [CostCodeIndex.Key] = []
+            let stored = known.sites[site]
+            batch.forEach { key, hash in
+                if stored?.contains(key, hash: hash) != true { fresh.append(CostCodeIndex.Key(bytes: Array(key), hash: hash)) }
+            }
+            return fresh
+        }
     }
 
-    func insert(site: Int64, _ entries: [CostCodeIndex.Entry]) {
-        guard !entries.isEmpty else { return }
+    /// Remembers keys once the transaction that stored them has committed.
+    func insert(site: Int64, _ keys: [CostCodeIndex.Key]) {
+        guard !keys.isEmpty else { return }
         known.withLock { known in
-            if known.count + entries.count > limit { known.removeAll(keepingCapacity: true) }
-            for entry in entries { known.insert(Key(site: site, entry: entry)) }
+            if known.count + keys.count > limit {
+                known.sites.removeAll()
+                known.count = 0
+            }
+            for key in keys where key.bytes.withUnsafeBytes({ known.sites[site, default: ByteKeySet()].insert($0, hash: key.hash) }) {
+                known.count += 1
+            }
         }
     }
 }

@@ -28,11 +28,11 @@ struct PostgresBatchRows {
     private(set) var upsertChunks: [UpsertChunk] = []
     private(set) var costCodes: CostCodes?
     /// The cost-code index entries `costCodes` holds, to remember once committed.
-    private(set) var costCodeEntries: [CostCodeIndex.Entry] = []
+    private(set) var costCodeKeys: [CostCodeIndex.Key] = []
     private(set) var deletes: PostgresArrayParameter?
 
-    /// `known` tells which cost-code index entries are already stored, so they are not sent again.
-    init(_ batch: SyncBatch, layout: BatchLayout, known: (CostCodeIndex.Entry) -> Bool = { _ in false }) throws(TielineError) {
+    /// `unknown` picks the batch's cost-code index entries not yet stored, so stored ones are not sent again.
+    init(_ batch: SyncBatch, layout: BatchLayout, unknown: (ByteKeySet) -> [CostCodeIndex.Key]) throws(TielineError) {
         try Self.checkText(batch.entity, "the entity name")
         let keys = batch.upserts.map(layout.key(of:))
         var keep: [Bool]?
@@ -59,11 +59,10 @@ struct PostgresBatchRows {
         }
         if chunk.keys.count > 0 { upsertChunks.append(chunk) }
 
-        let entries = CostCodeIndex.entries(of: batch).filter { !known($0) }
-        costCodeEntries = Array(entries)
-        if !entries.isEmpty {
+        costCodeKeys = unknown(CostCodeIndex.keys(of: batch))
+        if !costCodeKeys.isEmpty {
             var index = CostCodes()
-            for entry in entries {
+            for entry in costCodeKeys.map(\.entry) {
                 try Self.checkText(entry.job + entry.costCode + entry.category, "a Job, Cost_Code or Category value")
                 index.jobs.append(text: entry.job)
                 index.costCodes.append(text: entry.costCode)

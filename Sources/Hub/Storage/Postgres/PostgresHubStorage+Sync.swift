@@ -51,7 +51,7 @@ extension PostgresHubStorage {
 
     public func applyBatch(_ batch: SyncBatch, site: HubSite) async throws -> SyncBatchAck {
         let layout = try BatchLayout(batch)
-        let rows = try PostgresBatchRows(batch, layout: layout, known: { costCodes.contains(site: site.id, $0) })
+        let rows = try PostgresBatchRows(batch, layout: layout, unknown: { costCodes.unknown(site: site.id, in: $0) })
         let columns = String(decoding: try JSONEncoder().encode(batch.columns), as: UTF8.self)
         let ack = try await transaction { db -> SyncBatchAck in
             let run = try await Self.requireRun(batch.runID, site: site, db, open: false, lock: "FOR SHARE")
@@ -106,7 +106,7 @@ extension PostgresHubStorage {
                 """)
             return SyncBatchAck(entity: batch.entity, sequence: batch.sequence, applied: applied, duplicate: false)
         }
-        if !ack.duplicate { costCodes.insert(site: site.id, rows.costCodeEntries) }
+        if !ack.duplicate { costCodes.insert(site: site.id, rows.costCodeKeys) }
         if !ack.duplicate { mirrorFacts.forget(site: site.id) }
         return ack
     }

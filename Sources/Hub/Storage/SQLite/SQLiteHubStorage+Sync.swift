@@ -46,7 +46,7 @@ extension SQLiteHubStorage {
             Result { () throws(TielineError) -> SyncBatchScan in try SyncWire.scan(raw) }
         }.get()
         let layout = try BatchLayout(scan)
-        let (ack, stored) = try await pool.write { db -> (SyncBatchAck, [CostCodeIndex.Entry]) in
+        let (ack, stored) = try await pool.write { db -> (SyncBatchAck, [CostCodeIndex.Key]) in
             try Self.requireRun(scan.runID, site: site, db, open: false)
             // Redelivery: the receipt was written in the same transaction as the rows it covers.
             if let applied = try Int.fetchOne(db, sql: """
@@ -57,18 +57,12 @@ extension SQLiteHubStorage {
             let run = try Self.requireRun(scan.runID, site: site, db, open: true)
             let now = Self.now()
             let columnSet = try Self.columnSetID(site: site, entity: scan.entity, columns: scan.columns, db)
-            let upsert = try db.cachedStatement(sql: """
-                INSERT INTO mirror_row (site_id, entity, key, column_set, row, date, last_run)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (site_id, entity, key) DO UPDATE SET column_set = excluded.column_set, row = excluded.row,
-                    date = excluded.date, last_run = excluded.last_run
-                """)
             let costCodes = try wire.withUnsafeReadableBytes { raw in
-                try MirrorUpsert(upsert, db).apply(scan, raw, layout: layout, siteID: site.id, columnSet: columnSet, run: run.mirrorStamp)
+                try MirrorUpsert(db).apply(scan, raw, layout: layout, siteID: site.id, columnSet: columnSet, run: run.mirrorStamp)
             }
             let index = try db.cachedStatement(sql: "INSERT OR IGNORE INTO mirror_cost_code (site_id, job, cost_code, category) VALUES (?, ?, ?, ?)")
-            let stored = Array(costCodes.filter { !self.knownCostCodes.contains(site: site.id, $0) })
-            for entry in stored {
+            let stored = self.knownCostCodes.unknown(site: site.id, in: costCodes)
+            for entry in stored.map(\.entry) {
                 try index.execute(arguments: [site.id, entry.job, entry.costCode, entry.category])
             }
             let delete = try db.cachedStatement(sql: "DELETE FROM mirror_row WHERE site_id = ? AND entity = ? AND key = ?")
