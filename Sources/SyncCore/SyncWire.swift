@@ -35,6 +35,11 @@ public enum SyncWire {
 
     /// Encodes `batch` into its wire form.
     public static func encode(_ batch: SyncBatch) -> [UInt8] {
+        encode(batch, rowsSize: SyncWireWriter.size(rows: batch.upserts)) { $0.rows(batch.upserts) }
+    }
+
+    /// Encodes `batch`'s header and deletes around upserts that `writeUpserts` writes in `rowsSize` bytes.
+    static func encode(_ batch: SyncBatch, rowsSize: Int, writeUpserts: (inout SyncWireWriter) -> Void) -> [UInt8] {
         let sequence = UInt64(max(batch.sequence, 0))
         var size = magic.count + 1 + SyncWireWriter.size(text: batch.runID) + SyncWireWriter.size(text: batch.entity)
         size += SyncWireWriter.size(unsigned: sequence)
@@ -42,7 +47,7 @@ public enum SyncWire {
         size += SyncWireWriter.size(unsigned: UInt64(batch.key.count)) + batch.key.reduce(0) { $0 + SyncWireWriter.size(text: $1) }
         size += 1 + (batch.dateColumn.map { SyncWireWriter.size(text: $0) } ?? 0)
         size += SyncWireWriter.size(signed: batch.throughVersion)
-        size += SyncWireWriter.size(rows: batch.upserts) + SyncWireWriter.size(rows: batch.deletes)
+        size += rowsSize + SyncWireWriter.size(rows: batch.deletes)
         return SyncWireWriter.write(size: size) { writer in
             for b in magic { writer.byte(b) }
             writer.byte(version)
@@ -60,7 +65,7 @@ public enum SyncWire {
                 writer.byte(0)
             }
             writer.signed(batch.throughVersion)
-            writer.rows(batch.upserts)
+            writeUpserts(&writer)
             writer.rows(batch.deletes)
         }
     }

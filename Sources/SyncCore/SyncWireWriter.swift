@@ -95,6 +95,13 @@ struct SyncWireWriter {
         }
     }
 
+    /// Copies bytes already in wire form.
+    mutating func raw(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        UnsafeMutableRawPointer(cursor).copyMemory(from: base, byteCount: bytes.count)
+        cursor += bytes.count
+    }
+
     mutating func values(_ row: [SyncValue]) {
         unsigned(UInt64(row.count))
         for item in row { value(item) }

@@ -16,6 +16,29 @@ import TielineCore
         #expect(try SyncWire.decode(SyncWire.encode(empty)) == empty)
     }
 
+    @Test func preEncodedUpsertsGiveTheSameBytes() throws {
+        var batch = Fixtures.batch(rows: 300, sequence: 2, deletes: [[.integer(1000), .integer(-3)]])
+        batch.upserts.append([.integer(.min), .integer(.max), .text(""), .text("Ünïcödé 工事 🏗"), .null, .text(String(repeating: "x", count: 200))])
+        var rows = SyncWire.EncodedRows()
+        for row in batch.upserts {
+            rows.beginRow(values: row.count)
+            for value in row {
+                switch value {
+                case .null: rows.appendNull()
+                case .integer(let n): rows.appendInteger(n)
+                case .text(var t): t.withUTF8 { rows.appendText(utf8: UnsafeRawBufferPointer($0)) }
+                }
+            }
+        }
+        #expect(rows.count == 301)
+        var header = batch
+        header.upserts = [[.text("ignored")]]
+        #expect(SyncWire.encode(header, upserts: rows) == SyncWire.encode(batch))
+        var none = batch
+        none.upserts = []
+        #expect(SyncWire.encode(none, upserts: SyncWire.EncodedRows()) == SyncWire.encode(none))
+    }
+
     @Test func rowValuesRoundTripAlone() throws {
         let row = Fixtures.transactionRow(42)
         #expect(try SyncWire.decodeValues(SyncWire.encodeValues(row)) == row)
