@@ -31,11 +31,24 @@ public struct EntityReader: SageEntityReader {
     /// One batch's worth of changes, covering Row_Versions (position, through].
     public struct Chunk: Sendable {
         public var upserts: [[SyncValue]] = []
+        /// Upserts already in wire form (a Deep read of the embedded store), in place of `upserts`.
+        public var encoded: SyncWire.EncodedRows?
+        /// The encoded upserts' key values, one row's after another (the entity's key width each).
+        public var encodedKeys: [SyncValue] = []
         public var deletes: [[SyncValue]] = []
         public var through: Int64
         /// Fewer rows than the limit: nothing more to read right now.
         public var exhausted: Bool
-        public var isEmpty: Bool { upserts.isEmpty && deletes.isEmpty }
+        /// Rows upserted, in either form.
+        public var upsertCount: Int { encoded?.count ?? upserts.count }
+        public var isEmpty: Bool { upsertCount == 0 && deletes.isEmpty }
+
+        /// Each upsert's key values, given the key's positions among the columns.
+        public func upsertKeys(_ keyIndexes: [Int]) -> [[SyncValue]] {
+            guard encoded != nil else { return upserts.map { row in keyIndexes.map { row[$0] } } }
+            let width = keyIndexes.count
+            return stride(from: 0, to: encodedKeys.count, by: max(width, 1)).map { Array(encodedKeys[$0 ..< $0 + width]) }
+        }
     }
 
     let company: SageCompany
@@ -72,6 +85,13 @@ public struct EntityReader: SageEntityReader {
             let (limit, cap): (Int?, Int64?) = switch bound {
             case .limit(let n, let cap): (n, cap)
             case .exact(let through): (nil, through)
+            }
+            if mode == .deep {
+                // In scope by the query, no tombstones: every row read is an upsert, written straight into wire form.
+                let live = try readEncoded(db, after: position, cap: cap, limit: limit)
+                let liveFull = limit.map { live.rows.count == $0 } ?? false
+                let through: Int64 = if case .exact(let t) = bound { t } else if liveFull { live.last! } else { cap ?? live.last ?? position }
+                return Chunk(encoded: live.rows, encodedKeys: live.keys, through: through, exhausted: !liveFull)
             }
             let live = try readLive(db, after: position, cap: cap, limit: limit, mode: mode)
             let liveFull = limit.map { live.count == $0 } ?? false
@@ -153,7 +173,8 @@ public struct EntityReader: SageEntityReader {
         var inScope: Bool
     }
 
-    private func readLive(_ db: Database, after position: Int64, cap: Int64?, limit: Int?, mode: Mode) throws -> [LiveRow] {
+    /// The query of live rows after `position`: the mapped columns, then Row_Version, then (for `.changes`) whether the row is in scope.
+    private func liveQuery(after position: Int64, cap: Int64?, limit: Int?, mode: Mode) -> (sql: String, arguments: StatementArguments, hasScopeFlag: Bool) {
         let version = quoted(SageSchema.rowVersion)
         var select = columns.map(quoted) + [version]
         var arguments: StatementArguments = []
@@ -176,9 +197,79 @@ public struct EntityReader: SageEntityReader {
         arguments += whereArguments
         let sql = "SELECT \(select.joined(separator: ", ")) FROM \(quoted(entity.table.name)) WHERE "
             + conditions.joined(separator: " AND ") + " ORDER BY \(version)" + (limit.map { " LIMIT \($0)" } ?? "")
+        return (sql, arguments, select.count > columns.count + 1)
+    }
+
+    /// Live rows in wire form, each as `SyncValue(column:of:)` would read it, with their key values and the last Row_Version.
+    private func readEncoded(_ db: Database, after position: Int64, cap: Int64?, limit: Int?) throws
+        -> (rows: SyncWire.EncodedRows, keys: [SyncValue], last: Int64?) {
+        let (sql, arguments, _) = liveQuery(after: position, cap: cap, limit: limit, mode: .deep)
         let statement = try db.cachedStatement(sql: sql)
         let width = CInt(columns.count)
-        let hasScopeFlag = select.count > columns.count + 1
+        var rows = SyncWire.EncodedRows(capacity: 256 * (limit ?? 64))
+        var keys: [SyncValue] = []
+        keys.reserveCapacity(keyIndexes.count * (limit ?? 64))
+        var last: Int64?
+        try statement.setArguments(arguments)
+        let handle = statement.sqliteStatement
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errstr(code)), sql: sql)
+            }
+            rows.beginRow(values: Int(width))
+            for index in 0..<width {
+                Self.appendColumn(index, of: handle, to: &rows)
+            }
+            for index in keyIndexes {
+                keys.append(SyncValue(column: CInt(index), of: handle))
+            }
+            last = sqlite3_column_int64(handle, width)
+        }
+        return (rows, keys, last)
+    }
+
+    /// Appends a column as `SyncValue(column:of:)` reads it: text goes over as its bytes when they are valid UTF-8.
+    static func appendColumn(_ index: CInt, of handle: OpaquePointer, to rows: inout SyncWire.EncodedRows) {
+        switch sqlite3_column_type(handle, index) {
+        case SQLITE_NULL:
+            rows.appendNull()
+        case SQLITE_INTEGER:
+            rows.appendInteger(sqlite3_column_int64(handle, index))
+        case SQLITE_TEXT:
+            let text = sqlite3_column_text(handle, index)
+            let utf8 = UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, index)))
+            if isASCII(utf8) || String(validating: utf8.assumingMemoryBound(to: UInt8.self), as: UTF8.self) != nil {
+                rows.appendText(utf8: utf8)
+            } else {
+                // Not UTF-8: repaired as the String reading repairs it.
+                rows.append(SyncValue(column: index, of: handle))
+            }
+        default:
+            rows.append(SyncValue(column: index, of: handle))
+        }
+    }
+
+    /// Whether every byte is below 0x80, eight at a time: Sage text nearly always is.
+    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var high: UInt64 = 0
+        var i = 0
+        while i + 8 <= bytes.count {
+            high |= bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < bytes.count {
+            high |= UInt64(bytes[i])
+            i += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
+    }
+
+    private func readLive(_ db: Database, after position: Int64, cap: Int64?, limit: Int?, mode: Mode) throws -> [LiveRow] {
+        let (sql, arguments, hasScopeFlag) = liveQuery(after: position, cap: cap, limit: limit, mode: mode)
+        let statement = try db.cachedStatement(sql: sql)
+        let width = CInt(columns.count)
         var rows: [LiveRow] = []
         rows.reserveCapacity(limit ?? 256)
         // Stepped through SQLite's C API: the hot loop of a Deep sync, about twice as fast as

@@ -230,11 +230,11 @@ public struct SyncRunner: Sendable {
                 try await settle(below: window)
                 // Two batches holding one key must reach the hub in order (a row changed mid-run): wait for the earlier.
                 // One batch at a time never has another in flight here, so its keys are not even collected.
-                let keys = window > 1 ? Self.keys(of: chunk, keyIndexes: keyIndexes) : []
-                if inFlight.contains(where: { !$0.keys.isDisjoint(with: keys) }) { try await settle(below: 1) }
+                let keys = window > 1 ? BatchKeys(chunk, keyIndexes: keyIndexes) : .none
+                if inFlight.contains(where: { $0.keys.overlaps(keys) }) { try await settle(below: 1) }
                 try await stopIfRequested()
                 let sequence = progress.nextSequence + inFlight.count
-                inFlight.append(InFlightBatch(sequence: sequence, through: chunk.through, upserts: chunk.upserts.count,
+                inFlight.append(InFlightBatch(sequence: sequence, through: chunk.through, upserts: chunk.upsertCount,
                                               deletes: chunk.deletes.count, keys: keys))
                 try state.recordPending(runID: plan.id, entity: entity.name, pending: inFlight.map(\.through))
                 readPosition = chunk.through
@@ -243,14 +243,14 @@ public struct SyncRunner: Sendable {
                     let (after, nextBound) = (chunk.through, rebuild.first.map { EntityReader.Bound.exact(through: $0) } ?? .limit(options.batchSize, cap: cap))
                     readAhead = Task { try await Offload.run { try reader.read(after: after, bound: nextBound, mode: mode) } }
                 }
-                if recordsKeys, !chunk.upserts.isEmpty {
-                    try state.recordSentKeys(chunk.upserts.map { row in keyIndexes.map { row[$0] } }, connection: plan.connection,
+                if recordsKeys, chunk.upsertCount > 0 {
+                    try state.recordSentKeys(chunk.upsertKeys(keyIndexes), connection: plan.connection,
                                              entity: entity.name, fromStart: fromStart)
                 }
                 // Only the encoded bytes stay in flight (a third of the decoded rows' memory); a retry re-sends them as they are.
-                let encoded = SyncWire.encode(SyncBatch(runID: plan.id, entity: entity.name, sequence: sequence, columns: columns,
-                                                        key: entity.table.key, dateColumn: entity.dateColumn, upserts: chunk.upserts,
-                                                        deletes: chunk.deletes, throughVersion: chunk.through))
+                let batch = SyncBatch(runID: plan.id, entity: entity.name, sequence: sequence, columns: columns, key: entity.table.key,
+                                      dateColumn: entity.dateColumn, upserts: chunk.upserts, deletes: chunk.deletes, throughVersion: chunk.through)
+                let encoded = chunk.encoded.map { SyncWire.encode(batch, upserts: $0) } ?? SyncWire.encode(batch)
                 let header = SyncBatchHeader(runID: plan.id, entity: entity.name, sequence: sequence)
                 group.addTask {
                     (sequence, try await self.retrying("sending \(entity.name) batch \(sequence)") {
@@ -312,15 +312,7 @@ public struct SyncRunner: Sendable {
         var upserts: Int
         var deletes: Int
         /// Every key it upserts or deletes.
-        var keys: Set<[SyncValue]>
-    }
-
-    /// The keys a chunk touches.
-    static func keys(of chunk: EntityReader.Chunk, keyIndexes: [Int]) -> Set<[SyncValue]> {
-        var keys = Set<[SyncValue]>(minimumCapacity: chunk.upserts.count + chunk.deletes.count)
-        for row in chunk.upserts { keys.insert(keyIndexes.map { row[$0] }) }
-        for key in chunk.deletes { keys.insert(key) }
-        return keys
+        var keys: BatchKeys
     }
 
     static func describe(_ error: any Error) -> String {

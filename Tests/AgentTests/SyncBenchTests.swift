@@ -63,7 +63,7 @@ struct SyncBenchTests {
         while true {
             let chunk = try reader.read(after: position, bound: .limit(10_000, cap: nil), mode: .deep)
             if chunk.isEmpty { break }
-            read += chunk.upserts.count
+            read += chunk.upsertCount
             position = chunk.through
         }
         let readTime = ContinuousClock.now - readStart
