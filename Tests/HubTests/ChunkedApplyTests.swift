@@ -1,6 +1,4 @@
 @testable import Hub
-import Foundation
-import GRDB
 import SyncCore
 import Testing
 import TielineCore
@@ -79,14 +77,6 @@ import TielineCore
             }
             #expect(try await !storage.costCodeExists(job: "24-118", costCode: "01-7", category: nil, site: site))
         }
-    }
-
-    @Test func aNewHubFileUsesSixteenKiBPages() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tieline-pages-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("hub.sqlite").path
-        _ = try SQLiteHubStorage(path: path)
-        #expect(try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA page_size") } == 16384)
     }
 }
 
