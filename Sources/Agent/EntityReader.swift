@@ -210,14 +210,7 @@ public struct EntityReader: SageEntityReader {
         var keys: [SyncValue] = []
         keys.reserveCapacity(keyIndexes.count * (limit ?? 64))
         var last: Int64?
-        try statement.setArguments(arguments)
-        let handle = statement.sqliteStatement
-        while true {
-            let code = sqlite3_step(handle)
-            if code == SQLITE_DONE { break }
-            guard code == SQLITE_ROW else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errstr(code)), sql: sql)
-            }
+        try Self.step(statement, arguments, sql) { handle in
             rows.beginRow(values: Int(width))
             for index in 0..<width {
                 Self.appendColumn(index, of: handle, to: &rows)
@@ -228,6 +221,21 @@ public struct EntityReader: SageEntityReader {
             last = sqlite3_column_int64(handle, width)
         }
         return (rows, keys, last)
+    }
+
+    /// Steps a query through SQLite's C API, calling `row` at each row: the hot loop of a Deep sync, about twice
+    /// as fast as decoding GRDB rows (measured on 1M JC transactions).
+    private static func step(_ statement: Statement, _ arguments: StatementArguments, _ sql: String, _ row: (OpaquePointer) -> Void) throws {
+        try statement.setArguments(arguments)
+        let handle = statement.sqliteStatement
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { return }
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errstr(code)), sql: sql)
+            }
+            row(handle)
+        }
     }
 
     /// Appends a column as `SyncValue(column:of:)` reads it: text goes over as its bytes when they are valid UTF-8.
@@ -272,16 +280,7 @@ public struct EntityReader: SageEntityReader {
         let width = CInt(columns.count)
         var rows: [LiveRow] = []
         rows.reserveCapacity(limit ?? 256)
-        // Stepped through SQLite's C API: the hot loop of a Deep sync, about twice as fast as
-        // decoding GRDB rows (measured on 1M JC transactions).
-        try statement.setArguments(arguments)
-        let handle = statement.sqliteStatement
-        while true {
-            let code = sqlite3_step(handle)
-            if code == SQLITE_DONE { break }
-            guard code == SQLITE_ROW else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errstr(code)), sql: sql)
-            }
+        try Self.step(statement, arguments, sql) { handle in
             var values: [SyncValue] = []
             values.reserveCapacity(Int(width))
             for index in 0..<width {
