@@ -62,6 +62,26 @@ import TielineCore
         }
     }
 
+    @Test(arguments: Backend.all) func aNULInAKeyOrADateIsRefusedByPostgreSQLNamingTheRow(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { storage, _ in
+            let site = try await StorageFixtures.siteWithRun(storage)
+            var key = Self.batch(sequences: Array(0 ..< 3))
+            key.upserts[1][0] = .text("10\u{0}00")
+            var date = Self.batch(sequences: Array(0 ..< 3))
+            date.upserts[2][7] = .text("2025\u{0}")
+            date.sequence = 1
+            for (batch, what) in [(key, "the key of upsert 1"), (date, "the date of upsert 2")] {
+                if backend == .postgres {
+                    let error = await #expect(throws: TielineError.self) { _ = try await storage.applyBatch(batch, site: site) }
+                    #expect(error?.code == .invalidBatch && error?.message.hasPrefix(what) == true, "\(String(describing: error))")
+                } else {
+                    // SQLite stores text with a NUL as it came.
+                    #expect(try await storage.applyBatch(batch, site: site).applied == 3)
+                }
+            }
+        }
+    }
+
     @Test(arguments: Backend.all) func costCodesOfEveryChunkAreIndexed(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { storage, _ in
             let site = try await StorageFixtures.siteWithRun(storage)
@@ -105,7 +125,7 @@ import TielineCore
         #expect(seen == keys)
     }
 
-    @Test func costCodeKeysKeepTheirPartsApart() {
+    @Test func costCodeKeysKeepTheirPartsApart() throws {
         // "24-1" + "18" and "24-" + "118" must not meet, nor a missing category and an empty one differ.
         let rows: [[SyncValue]] = [
             [.text("24-1"), .text("18"), .text("L")], [.text("24-"), .text("118"), .text("L")],
@@ -114,7 +134,17 @@ import TielineCore
         let batch = SyncBatch(runID: "r", entity: "Transaction (JC)", sequence: 0, columns: ["Job", "Cost_Code", "Category"],
                               key: ["Job"], dateColumn: nil, upserts: rows, deletes: [], throughVersion: 1)
         var entries: [CostCodeIndex.Entry] = []
-        CostCodeIndex.keys(of: batch).forEach { key, _ in entries.append(CostCodeIndex.Entry(key: key)) }
+        let bytes = SyncWire.encode(batch)
+        try bytes.withUnsafeBytes { raw in
+            let scan = try Result { () throws(TielineError) -> SyncBatchScan in try SyncWire.scan(raw) }.get()
+            var collector = CostCodeIndex.Collector(columns: scan.columns)
+            var values: [SyncWireValue] = []
+            for range in scan.upserts {
+                SyncWire.rowValues(raw, range, into: &values)
+                collector.add(values)
+            }
+            collector.keys.forEach { key, _ in entries.append(CostCodeIndex.Entry(key: key)) }
+        }
         #expect(entries == [
             .init(job: "24-1", costCode: "18", category: "L"), .init(job: "24-", costCode: "118", category: "L"),
             .init(job: "24-1", costCode: "18", category: ""), .init(job: "24-1", costCode: "18L", category: ""),

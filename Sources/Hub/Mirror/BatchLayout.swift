@@ -11,16 +11,7 @@ struct BatchLayout {
     /// Values every upsert must carry: one per column.
     let width: Int
 
-    init(_ batch: SyncBatch) throws(TielineError) {
-        try self.init(runID: batch.runID, entity: batch.entity, columns: batch.columns, key: batch.key, dateColumn: batch.dateColumn)
-        for (n, row) in batch.upserts.enumerated() {
-            guard row.count == batch.columns.count else { throw Self.wrongWidth(n, row.count, batch.columns.count) }
-            for i in keyIndexes where row[i] == .null { throw Self.nullKey(n, batch.columns[i]) }
-        }
-        try Self.checkDeletes(batch.deletes, key: batch.key)
-    }
-
-    /// The header's rules alone; a scanned batch's rows are checked as they are applied.
+    /// The header's rules; a scanned batch's rows are checked as they are applied.
     init(_ scan: SyncBatchScan) throws(TielineError) {
         try self.init(runID: scan.runID, entity: scan.entity, columns: scan.columns, key: scan.key, dateColumn: scan.dateColumn)
         try Self.checkDeletes(scan.deletes, key: scan.key)
@@ -72,12 +63,34 @@ struct BatchLayout {
         TielineError(.invalidBatch, "upsert \(n) has no value for key column '\(column)'")
     }
 
-    /// The canonical mirror key of an upsert row.
-    func key(of row: [SyncValue]) -> String {
-        if keyIndexes.count == 1, case .text(let single) = row[keyIndexes[0]], !single.contains(where: { $0 == "\u{1F}" || $0 == "\u{1B}" }) {
-            return single
+    /// Appends a scanned upsert's mirror key, spelled as `MirrorKey.encode` spells its values, and checks it has no null.
+    func appendKey(of values: [SyncWireValue], row n: Int, columns: [String], to bytes: inout [UInt8]) throws(TielineError) {
+        for (j, i) in keyIndexes.enumerated() {
+            if j > 0 { bytes.append(0x1F) }
+            switch values[i] {
+            case .null: throw Self.nullKey(n, columns[i])
+            case .integer(let number): Self.appendDecimal(number, to: &bytes)
+            case .text(let text): MirrorKey.appendEscaped(text, to: &bytes)
+            }
         }
-        return MirrorKey.encode(keyIndexes.map { MirrorKey.text(row[$0]) ?? "" })
+    }
+
+    /// How many leading values of a row the apply reads: its key, its date and its cost coding (a JC row's
+    /// lie in its first 9 of 33), so the rest is never parsed; the row is stored as received.
+    func valuesRead(_ costCodes: CostCodeIndex.Collector) -> Int {
+        ([dateIndex, costCodes.job, costCodes.costCode, costCodes.category].compactMap { $0 } + keyIndexes).max().map { $0 + 1 } ?? 0
+    }
+
+    /// Appends a number's decimal digits, as `String(number)` spells it.
+    static func appendDecimal(_ number: Int64, to bytes: inout [UInt8]) {
+        if number < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        let start = bytes.count
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        bytes[start...].reverse()
     }
 
     static func checkRunID(_ runID: String) throws(TielineError) {

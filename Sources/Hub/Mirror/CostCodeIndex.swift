@@ -41,25 +41,6 @@ enum CostCodeIndex {
         var entry: Entry { bytes.withUnsafeBytes { Entry(key: $0) } }
     }
 
-    /// The distinct entries of a decoded batch (PostgreSQL's apply decodes rows first).
-    static func keys(of batch: SyncBatch) -> ByteKeySet {
-        guard let job = batch.columns.firstIndex(of: "Job"), let costCode = batch.columns.firstIndex(of: "Cost_Code") else { return ByteKeySet() }
-        let category = batch.columns.firstIndex(of: "Category")
-        var keys = ByteKeySet()
-        var key: [UInt8] = []
-        for row in batch.upserts {
-            guard case .text(let j) = row[job], case .text(let c) = row[costCode], !j.isEmpty, !c.isEmpty else { continue }
-            var cat = ""
-            if let category, case .text(let value) = row[category] { cat = value }
-            key.removeAll(keepingCapacity: true)
-            Collector.append(j.utf8, to: &key)
-            Collector.append(c.utf8, to: &key)
-            Collector.append(cat.utf8, to: &key)
-            key.withUnsafeBytes { _ = keys.insert($0, hash: ByteKeySet.hash($0)) }
-        }
-        return keys
-    }
-
     /// Gathers the entries of scanned rows, skipping a row that repeats the one before (JC entries come in runs).
     struct Collector {
         let job: Int?

@@ -31,35 +31,85 @@ struct PostgresBatchRows {
     private(set) var costCodeKeys: [CostCodeIndex.Key] = []
     private(set) var deletes: PostgresArrayParameter?
 
+    /// A scanned batch's rows from the request body's bytes: each row goes over as the bytes it came in, its key and
+    /// date are spelled from them, and nothing is decoded into values (as SQLite's apply does; see `MirrorUpsert`).
     /// `unknown` picks the batch's cost-code index entries not yet stored, so stored ones are not sent again.
-    init(_ batch: SyncBatch, layout: BatchLayout, unknown: (ByteKeySet) -> [CostCodeIndex.Key]) throws(TielineError) {
-        try Self.checkText(batch.entity, "the entity name")
-        let keys = batch.upserts.map(layout.key(of:))
+    init(_ scan: SyncBatchScan, _ raw: UnsafeRawBufferPointer, layout: BatchLayout,
+         unknown: (ByteKeySet) -> [CostCodeIndex.Key]) throws(TielineError) {
+        try Self.checkText(scan.entity, "the entity name")
+        var collector = CostCodeIndex.Collector(columns: scan.columns)
+        let needed = layout.valuesRead(collector)
+        var values: [SyncWireValue] = []
+        values.reserveCapacity(needed)
+        // Keys (and a number's date digits) in one arena; dates spelled as text point into the body.
+        var arena: [UInt8] = []
+        var keys: [Range<Int>] = []
+        keys.reserveCapacity(scan.upserts.count)
+        var dates: [DatePlace] = []
+        dates.reserveCapacity(scan.upserts.count)
+        var seen = ByteKeySet(minimumCapacity: scan.upserts.count)
+        var repeated = false
+        for (n, range) in scan.upserts.enumerated() {
+            let width = SyncWire.rowValues(raw, range, into: &values, limit: needed)
+            guard width == layout.width else { throw BatchLayout.wrongWidth(n, width, layout.width) }
+            let start = arena.count
+            try layout.appendKey(of: values, row: n, columns: scan.columns, to: &arena)
+            let key = start ..< arena.count
+            if arena[key].contains(0) { throw Self.nul("the key of upsert \(n)") }
+            keys.append(key)
+            let first = arena.withUnsafeBytes { arena in
+                let bytes = UnsafeRawBufferPointer(rebasing: arena[key])
+                return seen.insert(bytes, hash: ByteKeySet.hash(bytes))
+            }
+            if !first { repeated = true }
+            var date = DatePlace.none
+            if let dateIndex = layout.dateIndex {
+                switch values[dateIndex] {
+                case .null: break
+                case .text(let text):
+                    if text.contains(0) { throw Self.nul("the date of upsert \(n)") }
+                    date = .body(text.baseAddress! - raw.baseAddress! ..< text.baseAddress! - raw.baseAddress! + text.count)
+                case .integer(let number):
+                    let start = arena.count
+                    BatchLayout.appendDecimal(number, to: &arena)
+                    date = .arena(start ..< arena.count)
+                }
+            }
+            dates.append(date)
+            collector.add(values)
+        }
+        // One statement may not touch a key twice: a repeated key keeps its last row.
         var keep: [Bool]?
-        var seen = Set<String>(minimumCapacity: keys.count)
-        for key in keys where !seen.insert(key).inserted {
-            keep = Self.lastOccurrences(keys)
-            break
+        if repeated {
+            var later = ByteKeySet(minimumCapacity: keys.count)
+            var flags = [Bool](repeating: false, count: keys.count)
+            arena.withUnsafeBytes { arena in
+                for n in keys.indices.reversed() {
+                    let key = UnsafeRawBufferPointer(rebasing: arena[keys[n]])
+                    flags[n] = later.insert(key, hash: ByteKeySet.hash(key))
+                }
+            }
+            keep = flags
         }
         var chunk = UpsertChunk()
-        for (n, row) in batch.upserts.enumerated() where keep?[n] ?? true {
-            try Self.checkText(keys[n], "the key of upsert \(n)")
-            chunk.keys.append(text: keys[n])
-            chunk.rows.append(bytes: SyncWire.encodeValues(row))
-            if let date = layout.dateIndex.flatMap({ MirrorKey.text(row[$0]) }) {
-                try Self.checkText(date, "the date of upsert \(n)")
-                chunk.dates.append(text: date)
-            } else {
-                chunk.dates.appendNull()
-            }
-            if chunk.keys.count == Self.chunkSize {
-                upsertChunks.append(chunk)
-                chunk = UpsertChunk()
+        arena.withUnsafeBytes { arena in
+            for (n, range) in scan.upserts.enumerated() where keep?[n] ?? true {
+                chunk.keys.append(utf8: UnsafeRawBufferPointer(rebasing: arena[keys[n]]))
+                chunk.rows.append(bytes: UnsafeRawBufferPointer(rebasing: raw[range]))
+                switch dates[n] {
+                case .none: chunk.dates.appendNull()
+                case .body(let range): chunk.dates.append(utf8: UnsafeRawBufferPointer(rebasing: raw[range]))
+                case .arena(let range): chunk.dates.append(utf8: UnsafeRawBufferPointer(rebasing: arena[range]))
+                }
+                if chunk.keys.count == Self.chunkSize {
+                    upsertChunks.append(chunk)
+                    chunk = UpsertChunk()
+                }
             }
         }
         if chunk.keys.count > 0 { upsertChunks.append(chunk) }
 
-        costCodeKeys = unknown(CostCodeIndex.keys(of: batch))
+        costCodeKeys = unknown(collector.keys)
         if !costCodeKeys.isEmpty {
             var index = CostCodes()
             for entry in costCodeKeys.map(\.entry) {
@@ -70,9 +120,9 @@ struct PostgresBatchRows {
             }
             costCodes = index
         }
-        if !batch.deletes.isEmpty {
+        if !scan.deletes.isEmpty {
             var keys = PostgresArrayParameter(.text)
-            for (n, values) in batch.deletes.enumerated() {
+            for (n, values) in scan.deletes.enumerated() {
                 let key = MirrorKey.encode(values.compactMap(MirrorKey.text))
                 try Self.checkText(key, "the key of delete \(n)")
                 keys.append(text: key)
@@ -81,19 +131,20 @@ struct PostgresBatchRows {
         }
     }
 
-    /// For each position, whether no later row has the same key.
-    static func lastOccurrences(_ keys: [String]) -> [Bool] {
-        var seen = Set<String>(minimumCapacity: keys.count)
-        var keep = [Bool](repeating: false, count: keys.count)
-        for n in keys.indices.reversed() { keep[n] = seen.insert(keys[n]).inserted }
-        return keep
+    /// Where a row's date is: none, text in the body, or a number's digits in the arena.
+    private enum DatePlace {
+        case none
+        case body(Range<Int>)
+        case arena(Range<Int>)
     }
 
     /// PostgreSQL text cannot hold NUL; SQLite can, so the difference is refused with a reason rather than failing in SQL.
     static func checkText(_ text: String, _ what: String) throws(TielineError) {
-        if text.utf8.contains(0) {
-            throw TielineError(.invalidBatch, "\(what) contains a NUL character, which the hub's PostgreSQL database cannot store")
-        }
+        if text.utf8.contains(0) { throw nul(what) }
+    }
+
+    static func nul(_ what: String) -> TielineError {
+        TielineError(.invalidBatch, "\(what) contains a NUL character, which the hub's PostgreSQL database cannot store")
     }
 }
 
@@ -119,10 +170,15 @@ struct PostgresArrayParameter: PostgresDynamicTypeEncodable {
         count += 1
     }
 
-    mutating func append(bytes: [UInt8]) {
+    mutating func append(bytes: UnsafeRawBufferPointer) {
         elements.writeInteger(Int32(bytes.count))
         elements.writeBytes(bytes)
         count += 1
+    }
+
+    /// Appends text from UTF-8 bytes already checked (a scanned batch's).
+    mutating func append(utf8: UnsafeRawBufferPointer) {
+        append(bytes: utf8)
     }
 
     mutating func appendNull() {

@@ -41,39 +41,44 @@ extension PostgresHubStorage {
         }
     }
 
-    public func applyBatch(wire: ByteBuffer, site: HubSite) async throws -> SyncBatchAck {
-        // PostgreSQL takes the rows as array parameters, so the batch is decoded into values first.
-        let batch = try wire.withUnsafeReadableBytes { raw in
-            Result { () throws(TielineError) -> SyncBatch in try SyncWire.decode(raw) }
-        }.get()
-        return try await applyBatch(batch, site: site)
+    public func applyBatch(_ batch: SyncBatch, site: HubSite) async throws -> SyncBatchAck {
+        try BatchLayout.checkRunID(batch.runID)
+        return try await applyBatch(wire: ByteBuffer(bytes: SyncWire.encode(batch)), site: site)
     }
 
-    public func applyBatch(_ batch: SyncBatch, site: HubSite) async throws -> SyncBatchAck {
-        let layout = try BatchLayout(batch)
-        let rows = try PostgresBatchRows(batch, layout: layout, unknown: { costCodes.unknown(site: site.id, in: $0) })
-        let columns = String(decoding: try JSONEncoder().encode(batch.columns), as: UTF8.self)
+    public func applyBatch(wire: ByteBuffer, site: HubSite) async throws -> SyncBatchAck {
+        // Checked and turned into array parameters before a connection is leased, from the body's own bytes.
+        let scan = try wire.withUnsafeReadableBytes { raw in
+            Result { () throws(TielineError) -> SyncBatchScan in try SyncWire.scan(raw) }
+        }.get()
+        let layout = try BatchLayout(scan)
+        let rows = try wire.withUnsafeReadableBytes { raw in
+            Result { () throws(TielineError) -> PostgresBatchRows in
+                try PostgresBatchRows(scan, raw, layout: layout, unknown: { costCodes.unknown(site: site.id, in: $0) })
+            }
+        }.get()
+        let columns = String(decoding: try JSONEncoder().encode(scan.columns), as: UTF8.self)
         let ack = try await transaction { db -> SyncBatchAck in
-            let run = try await Self.requireRun(batch.runID, site: site, db, open: false, lock: "FOR SHARE")
+            let run = try await Self.requireRun(scan.runID, site: site, db, open: false, lock: "FOR SHARE")
             // The receipt goes in first: a redelivery racing this one (another hub process) waits on its key
             // and then finds it, instead of both applying. It is rolled back with everything else on failure.
             let now = Self.now()
             let fresh = try await db.exists("""
                 INSERT INTO sync_batch (site_id, run_id, entity, sequence, applied, through_version, received_at)
-                VALUES (\(site.id), \(batch.runID), \(batch.entity), \(batch.sequence), 0, \(batch.throughVersion), \(now))
+                VALUES (\(site.id), \(scan.runID), \(scan.entity), \(scan.sequence), 0, \(scan.throughVersion), \(now))
                 ON CONFLICT DO NOTHING RETURNING 1
                 """)
             if !fresh {
                 let applied = try await db.one("""
-                    SELECT applied FROM sync_batch WHERE site_id = \(site.id) AND run_id = \(batch.runID)
-                        AND entity = \(batch.entity) AND sequence = \(batch.sequence)
+                    SELECT applied FROM sync_batch WHERE site_id = \(site.id) AND run_id = \(scan.runID)
+                        AND entity = \(scan.entity) AND sequence = \(scan.sequence)
                     """, Int.self) ?? 0
-                return SyncBatchAck(entity: batch.entity, sequence: batch.sequence, applied: applied, duplicate: true)
+                return SyncBatchAck(entity: scan.entity, sequence: scan.sequence, applied: applied, duplicate: true)
             }
-            if run.status != RunStatus.running { throw Self.finished(batch.runID, run.status) }
-            let columnSet = try await Self.columnSetID(site: site, entity: batch.entity, columns: columns, db)
+            if run.status != RunStatus.running { throw Self.finished(scan.runID, run.status) }
+            let columnSet = try await Self.columnSetID(site: site, entity: scan.entity, columns: columns, db)
             for chunk in rows.upsertChunks {
-                try await upsert(chunk, site: site, entity: batch.entity, columnSet: columnSet, run: run.mirrorStamp, db)
+                try await upsert(chunk, site: site, entity: scan.entity, columnSet: columnSet, run: run.mirrorStamp, db)
             }
             if let index = rows.costCodes {
                 try await db.run("""
@@ -86,25 +91,25 @@ extension PostgresHubStorage {
             var deleted = 0
             if let deletes = rows.deletes {
                 deleted = try await db.one("""
-                    WITH gone AS (DELETE FROM mirror_row WHERE site_id = \(site.id) AND entity = \(batch.entity) AND key = ANY(\(deletes)::text[])
+                    WITH gone AS (DELETE FROM mirror_row WHERE site_id = \(site.id) AND entity = \(scan.entity) AND key = ANY(\(deletes)::text[])
                                   RETURNING 1)
                     SELECT COUNT(*) FROM gone
                     """, Int.self) ?? 0
             }
-            let applied = batch.upserts.count + deleted
+            let applied = scan.upserts.count + deleted
             try await db.run("""
                 UPDATE sync_batch SET applied = \(applied)
-                WHERE site_id = \(site.id) AND run_id = \(batch.runID) AND entity = \(batch.entity) AND sequence = \(batch.sequence)
+                WHERE site_id = \(site.id) AND run_id = \(scan.runID) AND entity = \(scan.entity) AND sequence = \(scan.sequence)
                 """)
             try await db.run("""
                 INSERT INTO sync_run_entity AS e (site_id, run_id, entity, date_column, batches, rows_upserted, rows_deleted, through_version)
-                VALUES (\(site.id), \(batch.runID), \(batch.entity), \(batch.dateColumn), 1, \(batch.upserts.count), \(deleted), \(batch.throughVersion))
+                VALUES (\(site.id), \(scan.runID), \(scan.entity), \(scan.dateColumn), 1, \(scan.upserts.count), \(deleted), \(scan.throughVersion))
                 ON CONFLICT (site_id, run_id, entity) DO UPDATE SET batches = e.batches + 1,
                     rows_upserted = e.rows_upserted + excluded.rows_upserted, rows_deleted = e.rows_deleted + excluded.rows_deleted,
                     date_column = excluded.date_column,
                     through_version = GREATEST(COALESCE(e.through_version, excluded.through_version), excluded.through_version)
                 """)
-            return SyncBatchAck(entity: batch.entity, sequence: batch.sequence, applied: applied, duplicate: false)
+            return SyncBatchAck(entity: scan.entity, sequence: scan.sequence, applied: applied, duplicate: false)
         }
         if !ack.duplicate { costCodes.insert(site: site.id, rows.costCodeKeys) }
         if !ack.duplicate { mirrorFacts.forget(site: site.id) }

@@ -76,21 +76,12 @@ struct MirrorUpsert {
         arena.reserveCapacity(64 * Self.chunk)
         var pending: [Pending] = []
         pending.reserveCapacity(Self.chunk)
-        // Only the columns the apply reads are parsed: a JC row's key, cost coding and date lie in its first 9 of 33.
-        let needed = ([layout.dateIndex, costCodes.job, costCodes.costCode, costCodes.category].compactMap { $0 } + layout.keyIndexes)
-            .max().map { $0 + 1 } ?? 0
+        let needed = layout.valuesRead(costCodes)
         for (n, range) in scan.upserts.enumerated() {
             let width = SyncWire.rowValues(raw, range, into: &values, limit: needed)
             guard width == layout.width else { throw BatchLayout.wrongWidth(n, width, layout.width) }
             let keyStart = arena.count
-            for (j, i) in layout.keyIndexes.enumerated() {
-                if j > 0 { arena.append(0x1F) }
-                switch values[i] {
-                case .null: throw BatchLayout.nullKey(n, scan.columns[i])
-                case .integer(let number): Self.appendDecimal(number, to: &arena)
-                case .text(let text): MirrorKey.appendEscaped(text, to: &arena)
-                }
-            }
+            try layout.appendKey(of: values, row: n, columns: scan.columns, to: &arena)
             let key = keyStart ..< arena.count
             var date = Pending.Date.none
             if let dateIndex = layout.dateIndex {
@@ -99,7 +90,7 @@ struct MirrorUpsert {
                 case .text(let text): date = .body(text.baseAddress! - raw.baseAddress! ..< text.baseAddress! - raw.baseAddress! + text.count)
                 case .integer(let number):
                     let start = arena.count
-                    Self.appendDecimal(number, to: &arena)
+                    BatchLayout.appendDecimal(number, to: &arena)
                     date = .arena(start ..< arena.count)
                 }
             }
@@ -135,18 +126,6 @@ struct MirrorUpsert {
             return stepAndReset(stmt)
         }
         guard step == SQLITE_DONE else { throw failure(step) }
-    }
-
-    /// Appends a number's decimal digits, as `String(number)` spells it.
-    static func appendDecimal(_ number: Int64, to bytes: inout [UInt8]) {
-        if number < 0 { bytes.append(UInt8(ascii: "-")) }
-        var magnitude = number.magnitude
-        let start = bytes.count
-        repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
-        } while magnitude > 0
-        bytes[start...].reverse()
     }
 
     /// Steps and resets while the borrowed buffers are still alive, so SQLite never reads them afterwards.
