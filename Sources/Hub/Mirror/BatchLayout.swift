@@ -1,3 +1,4 @@
+import NIOCore
 import SyncCore
 import TielineCore
 
@@ -10,6 +11,14 @@ struct BatchLayout {
     let dateIndex: Int?
     /// Values every upsert must carry: one per column.
     let width: Int
+
+    /// Scans a batch's body (the checks decoding makes) and checks its header's meaning.
+    static func scan(_ wire: ByteBuffer) throws(TielineError) -> (SyncBatchScan, BatchLayout) {
+        let scan = try wire.withUnsafeReadableBytes { raw in
+            Result { () throws(TielineError) -> SyncBatchScan in try SyncWire.scan(raw) }
+        }.get()
+        return (scan, try BatchLayout(scan))
+    }
 
     /// The header's rules; a scanned batch's rows are checked as they are applied.
     init(_ scan: SyncBatchScan) throws(TielineError) {
@@ -61,6 +70,36 @@ struct BatchLayout {
 
     static func nullKey(_ n: Int, _ column: String) -> TielineError {
         TielineError(.invalidBatch, "upsert \(n) has no value for key column '\(column)'")
+    }
+
+    /// Where an upsert's date is: none, text in the request body, or a number's digits in the caller's arena.
+    enum DatePlace {
+        case none
+        case body(Range<Int>)
+        case arena(Range<Int>)
+    }
+
+    /// Reads scanned upsert `n`'s leading `limit` values into `values`, checks its width, and spells its key (and a
+    /// numeric date) into `arena`: the key's range there and where its date is.
+    func read(upsert n: Int, _ range: Range<Int>, of scan: SyncBatchScan, _ raw: UnsafeRawBufferPointer, limit: Int,
+              values: inout [SyncWireValue], arena: inout [UInt8]) throws(TielineError) -> (key: Range<Int>, date: DatePlace) {
+        let count = SyncWire.rowValues(raw, range, into: &values, limit: limit)
+        guard count == width else { throw Self.wrongWidth(n, count, width) }
+        let start = arena.count
+        try appendKey(of: values, row: n, columns: scan.columns, to: &arena)
+        let key = start ..< arena.count
+        guard let dateIndex else { return (key, .none) }
+        switch values[dateIndex] {
+        case .null:
+            return (key, .none)
+        case .text(let text):
+            let offset = text.baseAddress.map { $0 - raw.baseAddress! } ?? range.lowerBound
+            return (key, .body(offset ..< offset + text.count))
+        case .integer(let number):
+            let start = arena.count
+            Self.appendDecimal(number, to: &arena)
+            return (key, .arena(start ..< arena.count))
+        }
     }
 
     /// Appends a scanned upsert's mirror key, spelled as `MirrorKey.encode` spells its values, and checks it has no null.

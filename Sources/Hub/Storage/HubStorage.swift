@@ -96,6 +96,12 @@ public protocol HubStorage: Service {
 }
 
 extension HubStorage {
+    /// Applies a decoded batch through the wire path, which both backends apply from bytes.
+    public func applyBatch(_ batch: SyncBatch, site: HubSite) async throws -> SyncBatchAck {
+        try BatchLayout.checkRunID(batch.runID)
+        return try await applyBatch(wire: ByteBuffer(bytes: SyncWire.encode(batch)), site: site)
+    }
+
     /// Waits for an export to write (a caller that does not take checks).
     public func waitForExports(site: HubSite, timeout: Duration) async throws {
         try await waitForExports(site: site, timeout: timeout, checks: false)

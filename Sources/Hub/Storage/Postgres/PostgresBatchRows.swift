@@ -45,16 +45,12 @@ struct PostgresBatchRows {
         var arena: [UInt8] = []
         var keys: [Range<Int>] = []
         keys.reserveCapacity(scan.upserts.count)
-        var dates: [DatePlace] = []
+        var dates: [BatchLayout.DatePlace] = []
         dates.reserveCapacity(scan.upserts.count)
         var seen = ByteKeySet(minimumCapacity: scan.upserts.count)
         var repeated = false
         for (n, range) in scan.upserts.enumerated() {
-            let width = SyncWire.rowValues(raw, range, into: &values, limit: needed)
-            guard width == layout.width else { throw BatchLayout.wrongWidth(n, width, layout.width) }
-            let start = arena.count
-            try layout.appendKey(of: values, row: n, columns: scan.columns, to: &arena)
-            let key = start ..< arena.count
+            let (key, date) = try layout.read(upsert: n, range, of: scan, raw, limit: needed, values: &values, arena: &arena)
             if arena[key].contains(0) { throw Self.nul("the key of upsert \(n)") }
             keys.append(key)
             let first = arena.withUnsafeBytes { arena in
@@ -62,18 +58,10 @@ struct PostgresBatchRows {
                 return seen.insert(bytes, hash: ByteKeySet.hash(bytes))
             }
             if !first { repeated = true }
-            var date = DatePlace.none
-            if let dateIndex = layout.dateIndex {
-                switch values[dateIndex] {
-                case .null: break
-                case .text(let text):
-                    if text.contains(0) { throw Self.nul("the date of upsert \(n)") }
-                    date = .body(text.baseAddress! - raw.baseAddress! ..< text.baseAddress! - raw.baseAddress! + text.count)
-                case .integer(let number):
-                    let start = arena.count
-                    BatchLayout.appendDecimal(number, to: &arena)
-                    date = .arena(start ..< arena.count)
-                }
+            switch date {
+            case .body(let range) where raw[range].contains(0), .arena(let range) where arena[range].contains(0):
+                throw Self.nul("the date of upsert \(n)")
+            default: break
             }
             dates.append(date)
             collector.add(values)
@@ -129,13 +117,6 @@ struct PostgresBatchRows {
             }
             deletes = keys
         }
-    }
-
-    /// Where a row's date is: none, text in the body, or a number's digits in the arena.
-    private enum DatePlace {
-        case none
-        case body(Range<Int>)
-        case arena(Range<Int>)
     }
 
     /// PostgreSQL text cannot hold NUL; SQLite can, so the difference is refused with a reason rather than failing in SQL.

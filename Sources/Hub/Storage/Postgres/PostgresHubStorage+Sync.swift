@@ -41,17 +41,9 @@ extension PostgresHubStorage {
         }
     }
 
-    public func applyBatch(_ batch: SyncBatch, site: HubSite) async throws -> SyncBatchAck {
-        try BatchLayout.checkRunID(batch.runID)
-        return try await applyBatch(wire: ByteBuffer(bytes: SyncWire.encode(batch)), site: site)
-    }
-
     public func applyBatch(wire: ByteBuffer, site: HubSite) async throws -> SyncBatchAck {
         // Checked and turned into array parameters before a connection is leased, from the body's own bytes.
-        let scan = try wire.withUnsafeReadableBytes { raw in
-            Result { () throws(TielineError) -> SyncBatchScan in try SyncWire.scan(raw) }
-        }.get()
-        let layout = try BatchLayout(scan)
+        let (scan, layout) = try BatchLayout.scan(wire)
         let rows = try wire.withUnsafeReadableBytes { raw in
             Result { () throws(TielineError) -> PostgresBatchRows in
                 try PostgresBatchRows(scan, raw, layout: layout, unknown: { costCodes.unknown(site: site.id, in: $0) })

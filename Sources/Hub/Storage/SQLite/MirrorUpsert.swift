@@ -44,8 +44,7 @@ struct MirrorUpsert {
     private struct Pending {
         var row: Range<Int>
         var key: Range<Int>
-        var date: Date
-        enum Date { case none, body(Range<Int>), arena(Range<Int>) }
+        var date: BatchLayout.DatePlace
     }
 
     /// Stores every upsert of a scanned batch as the bytes it came in, checking each row's width and key
@@ -78,22 +77,7 @@ struct MirrorUpsert {
         pending.reserveCapacity(Self.chunk)
         let needed = layout.valuesRead(costCodes)
         for (n, range) in scan.upserts.enumerated() {
-            let width = SyncWire.rowValues(raw, range, into: &values, limit: needed)
-            guard width == layout.width else { throw BatchLayout.wrongWidth(n, width, layout.width) }
-            let keyStart = arena.count
-            try layout.appendKey(of: values, row: n, columns: scan.columns, to: &arena)
-            let key = keyStart ..< arena.count
-            var date = Pending.Date.none
-            if let dateIndex = layout.dateIndex {
-                switch values[dateIndex] {
-                case .null: break
-                case .text(let text): date = .body(text.baseAddress! - raw.baseAddress! ..< text.baseAddress! - raw.baseAddress! + text.count)
-                case .integer(let number):
-                    let start = arena.count
-                    BatchLayout.appendDecimal(number, to: &arena)
-                    date = .arena(start ..< arena.count)
-                }
-            }
+            let (key, date) = try layout.read(upsert: n, range, of: scan, raw, limit: needed, values: &values, arena: &arena)
             costCodes.add(values)
             pending.append(Pending(row: range, key: key, date: date))
             if pending.count == Self.chunk {

@@ -35,17 +35,9 @@ extension SQLiteHubStorage {
         }
     }
 
-    public func applyBatch(_ batch: SyncBatch, site: HubSite) async throws -> SyncBatchAck {
-        try BatchLayout.checkRunID(batch.runID)
-        return try await applyBatch(wire: ByteBuffer(bytes: SyncWire.encode(batch)), site: site)
-    }
-
     public func applyBatch(wire: ByteBuffer, site: HubSite) async throws -> SyncBatchAck {
         // Checked before the write lock is taken; the rows are then stored from the body's own bytes.
-        let scan = try wire.withUnsafeReadableBytes { raw in
-            Result { () throws(TielineError) -> SyncBatchScan in try SyncWire.scan(raw) }
-        }.get()
-        let layout = try BatchLayout(scan)
+        let (scan, layout) = try BatchLayout.scan(wire)
         let (ack, stored) = try await pool.write { db -> (SyncBatchAck, [CostCodeIndex.Key]) in
             try Self.requireRun(scan.runID, site: site, db, open: false)
             // Redelivery: the receipt was written in the same transaction as the rows it covers.
