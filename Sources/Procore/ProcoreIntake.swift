@@ -139,20 +139,37 @@ public actor ProcoreIntake {
             let r = PayloadReader(row, path: "erp_requests[\(i)]")
             let id = try r.int("id")
             if let after, id <= after { continue }
-            var request = ERPRequest(id: id, requestName: (try? r.string("request_name")) ?? "", event: nil, error: nil)
-            do {
-                // The list may omit payloads; then the single request carries it.
-                let full = try r.optional("request_data") != nil
-                    ? r : PayloadReader(try await client.getJSON("/rest/v1.0/companies/\(companyID)/erp_requests/\(id)"), path: "erp_request")
-                let data = try full.required("request_data")
-                request.requestDetailID = try? data.optionalInt("request_detail_id")
-                request.event = try ERPEvent.parse(requestName: try full.string("request_name"), data: data, companyID: companyID)
-            } catch let error as TielineError {
-                request.error = error
-            }
-            requests.append(request)
+            // The list may omit payloads; then the single request carries it.
+            requests.append(try await erpRequest(r.optional("request_data") != nil ? r : nil, id: id, listed: r))
         }
         return requests
+    }
+
+    /// One ERP request by its id, as a webhook's `resource_id` names it. Procore's ERP guide: "you are responsible
+    /// for fetching event payloads from the ERP Requests Show endpoint using the resource_id" (erp_events_dictionary.md).
+    public func fetchERPRequest(id: Int) async throws -> ERPRequest {
+        try await erpRequest(nil, id: id, listed: nil)
+    }
+
+    /// Parses a request read in full (`full`), or first reads it with Show ERP Request (a failed read throws);
+    /// an unreadable payload becomes the request's error.
+    private func erpRequest(_ read: PayloadReader?, id: Int, listed: PayloadReader?) async throws -> ERPRequest {
+        let full: PayloadReader
+        if let read {
+            full = read
+        } else {
+            let json = try await client.getJSON("/rest/v1.0/companies/\(companyID)/erp_requests/\(id)")
+            full = PayloadReader(json, path: "erp_request")
+        }
+        var request = ERPRequest(id: id, requestName: (try? (listed ?? full).string("request_name")) ?? "", event: nil, error: nil)
+        do {
+            let data = try full.required("request_data")
+            request.requestDetailID = try? data.optionalInt("request_detail_id")
+            request.event = try ERPEvent.parse(requestName: try full.string("request_name"), data: data, companyID: companyID)
+        } catch {
+            request.error = error
+        }
+        return request
     }
 
     // MARK: Write-back

@@ -90,6 +90,32 @@ struct ExportEndToEndTests {
         }
     }
 
+    @Test func aWebhookBringsTheRequestItNamesAndTheListsPollSkipsIt() async throws {
+        try await Self.withStack(hubApproval: true) { stack in
+            let companyID = try #require(try await stack.storage.procoreLink(site: stack.site)?.companyID)
+            let list = "GET /rest/v1.0/companies/\(companyID)/erp_requests"
+            let before = stack.sandbox.requestLog.count
+            let pcco = try Self.createPCCO(stack)
+            let queued = try await DemoCommand.arrival(of: pcco.id, stack: stack)
+            let link = try #require(try await stack.storage.procoreLink(site: stack.site))
+            let request = try #require(stack.sandbox.erpRequests.last?.id)
+            #expect(link.handledRequests?.contains(request) == true && request > Int(link.cursor ?? "0")!)
+            // Procore's ERP guide: fetch the payload with Show ERP Request by the webhook's resource_id, not the list.
+            let calls = stack.sandbox.requestLog.dropFirst(before)
+            #expect(calls.contains("\(list)/\(request)"), "\(Array(calls))")
+            #expect(!calls.contains(list), "\(Array(calls))")
+
+            // The scheduled poll reads the list, skips the request already acted on, moves its cursor past it and forgets it.
+            try await stack.pollProcore()
+            let after = try #require(try await stack.storage.procoreLink(site: stack.site))
+            #expect(Int(after.cursor ?? "0")! >= request && after.handledRequests == nil)
+            #expect(stack.sandbox.requestLog.dropFirst(before).contains(list))
+            let events = try await stack.storage.exportEvents(id: queued.id, site: stack.site).map(\.action)
+            #expect(events == ["received"], "received once: \(events)")
+            #expect(queued.pccoID == pcco.id)
+        }
+    }
+
     @Test func withHubApprovalItWaitsForAnAcceptInTheHub() async throws {
         try await Self.withStack(hubApproval: true) { stack in
             let pcco = try Self.createPCCO(stack)

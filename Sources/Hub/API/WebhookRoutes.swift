@@ -4,8 +4,9 @@ import TielineCore
 
 /// `POST /procore/webhook`: Procore's webhook deliveries (ERP Requests create events).
 ///
-/// A delivery only says "something new"; the hub then polls that site at once, so a forged or
-/// replayed delivery can at most cause an extra poll. Procore sends the token configured for the
+/// A delivery names its ERP request (`resource_id`); the hub fetches that one request from Procore (Show ERP
+/// Request), or polls the site's list when the delivery names none. The body is only a hint: what is acted on is
+/// what Procore answers, so a forged or replayed delivery can at most cause an extra read. Procore sends the token configured for the
 /// hook as `Authorization: Bearer TOKEN` (or the endpoint URL carries `?token=`); only its hash is stored.
 struct WebhookRoutes {
     let storage: any HubStorage
@@ -22,14 +23,23 @@ struct WebhookRoutes {
                 throw TielineError(.unauthorized, "unknown webhook token; the hub prints it when a site is linked (tieline hub sites procore SITE ... --webhook)")
             }
             var request = request
-            // The body is read (and bounded) only so the connection stays healthy; its content is not trusted.
-            _ = try? await request.collectBody(upTo: 1 << 20)
+            // Bounded; its content only says which request to read from Procore.
+            let body = try? await request.collectBody(upTo: 1 << 20)
             guard let bridge else {
                 throw TielineError(.conflict, "this hub runs without its Procore bridge; deliveries cannot be acted on")
             }
-            bridge.wake(site: site)
+            bridge.wake(site: site, erpRequest: body.flatMap(Self.erpRequestID))
             context.logger.info("Procore webhook: polling site now", metadata: ["site": "\(site.name)"])
             return JSONBody.response(["status": "polling"], status: .accepted)
         }
+    }
+
+    /// The ERP request a delivery names: its `resource_id` when `resource_name` is "ERP Requests" (webhooks_api.md's
+    /// payload: event_type, resource_name, resource_id), else nil.
+    static func erpRequestID(_ body: ByteBuffer) -> Int? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
+              object["resource_name"] as? String == "ERP Requests",
+              let id = object["resource_id"] as? Int, id > 0 else { return nil }
+        return id
     }
 }

@@ -220,6 +220,9 @@ public struct ProcoreLink: Sendable, Hashable, Codable {
     public var webhookTokenHash: String?
     /// Where the poll left off: the last ERP request id, or the public-API `updated_at` high-water mark.
     public var cursor: String?
+    /// ERP requests above the cursor already handled one by one, as their webhooks named them: the next poll of
+    /// the list skips them, and they are forgotten once the cursor passes them. Nil reads as none.
+    public var handledRequests: [Int]?
     public var lastPollAt: Date?
     public var lastPollError: String?
     /// `--hub-approval`: ERP requests wait for an approver's Accept in the hub too. Procore's ERP flow
@@ -228,6 +231,18 @@ public struct ProcoreLink: Sendable, Hashable, Codable {
     public var hubApproval: Bool?
     /// Public-API style: Procore projects and prime contracts linked to Sage in the hub.
     public var projectLinks: [HubProjectLink]?
+
+    /// Adds ERP requests handled one by one (kept sorted, each once).
+    mutating func addHandledRequests(_ ids: [Int]) {
+        handledRequests = Array(Set((handledRequests ?? []) + ids)).sorted()
+    }
+
+    /// Forgets handled requests the cursor has passed: the list's poll never looks at them again.
+    mutating func pruneHandledRequests() {
+        guard let handled = handledRequests, let cursor = cursor.flatMap(Int.init) else { return }
+        let above = handled.filter { $0 > cursor }
+        handledRequests = above.isEmpty ? nil : above
+    }
 
     /// Whether a PCCO from this link still needs the hub's Accept.
     public var needsHubAccept: Bool { style == .publicAPI || hubApproval == true }

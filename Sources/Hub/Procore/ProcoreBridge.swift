@@ -16,6 +16,8 @@ public final class ProcoreBridge: Service, Sendable {
     let logger: Logger
     /// Sites a webhook asked to poll now.
     let wakeSites = Mutex<Set<Int64>>([])
+    /// ERP requests webhooks named (their `resource_id`), per site, to fetch one by one.
+    let wakeRequests = Mutex<[Int64: Set<Int>]>([:])
     let pollBell = Doorbell()
     let intakes = Mutex<[Int64: (key: String, intake: ProcoreIntake)]>([:])
     let lastPolls = Mutex<[Int64: Date]>([:])
@@ -45,12 +47,17 @@ public final class ProcoreBridge: Service, Sendable {
 
     /// Whether nothing is waiting to be polled or being polled for the site (for tests and the demo to settle).
     public func isIdle(site: HubSite) -> Bool {
-        !wakeSites.withLock { $0.contains(site.id) } && !pollGate.isBusy(site.id)
+        !wakeSites.withLock { $0.contains(site.id) } && wakeRequests.withLock { $0[site.id] == nil } && !pollGate.isBusy(site.id)
     }
 
-    /// Polls the site at once (a webhook delivery said something new is waiting).
-    public func wake(site: HubSite) {
-        wakeSites.withLock { _ = $0.insert(site.id) }
+    /// Polls the site at once (a webhook delivery said something new is waiting); with `erpRequest`, the delivery's
+    /// `resource_id`, only that ERP request is fetched (Show ERP Request), not the whole list.
+    public func wake(site: HubSite, erpRequest: Int? = nil) {
+        if let erpRequest {
+            wakeRequests.withLock { $0[site.id, default: []].insert(erpRequest) }
+        } else {
+            wakeSites.withLock { _ = $0.insert(site.id) }
+        }
         pollBell.ring()
     }
 
@@ -64,7 +71,10 @@ public final class ProcoreBridge: Service, Sendable {
                     let woken = wakeSites.withLock { $0.contains(linked.site.id) }
                     let last = lastPolls.withLock { $0[linked.site.id] } ?? linked.link.lastPollAt
                     let due = last.map { Date().timeIntervalSince($0) >= Double(linked.link.pollSeconds) } ?? true
-                    guard woken || due else { continue }
+                    guard woken || due else {
+                        if let requests = wakeRequests.withLock({ $0[linked.site.id] }) { await handle(requests: requests, linked) }
+                        continue
+                    }
                     lastPolls.withLock { $0[linked.site.id] = Date() }
                     await poll(linked)
                 }
@@ -81,8 +91,9 @@ public final class ProcoreBridge: Service, Sendable {
     public func poll(_ linked: LinkedSite) async {
         await pollGate.enter(linked.site.id)
         defer { pollGate.leave(linked.site.id) }
-        // A wake-up that came before this poll began is answered by it.
+        // A wake-up that came before this poll began is answered by it (the list holds the requests webhooks named).
         wakeSites.withLock { _ = $0.remove(linked.site.id) }
+        wakeRequests.withLock { _ = $0.removeValue(forKey: linked.site.id) }
         var linked = linked
         do {
             guard let current = try await storage.procoreLink(site: linked.site) else { return }
@@ -116,50 +127,6 @@ public final class ProcoreBridge: Service, Sendable {
             logger.warning("polling Procore for site \(linked.site.name) failed: \(message); next poll in \(linked.link.pollSeconds) s")
             try? await storage.recordPoll(cursor: nil, error: message, at: Date(), site: linked.site)
         }
-    }
-
-    func pollERPRequests(_ intake: ProcoreIntake, linked: LinkedSite) async throws -> String? {
-        let after = linked.link.cursor.flatMap(Int.init)
-        var highest = after
-        // create_job_in_procore comes once per imported project: one history entry for a poll's worth.
-        var created: [ProcoreJobCreated] = []
-        for request in try await intake.fetchERPRequests(after: after) {
-            highest = max(highest ?? request.id, request.id)
-            if case .jobCreatedInProcore(let job)? = request.event {
-                created.append(job)
-                continue
-            }
-            if !created.isEmpty {
-                await noteJobsCreated(created, site: linked.site)
-                created = []
-            }
-            switch request.event {
-            case .createChangeOrder(let export):
-                // Procore sends this once its accounting approver approved the export: no second Accept unless --hub-approval.
-                try await queue.receive(export, site: linked.site, approvedInProcore: !linked.link.needsHubAccept)
-            case .resetChangeOrder(let reset):
-                try await settle(pccoID: reset.pccoID, site: linked.site, "a reset request from Procore") { id in
-                    _ = try await self.queue.reset(id: id, site: linked.site, actor: "procore")
-                }
-            case .unlinkChangeOrder(let unlink):
-                try await settle(pccoID: unlink.pccoID, site: linked.site, "an unlink request from Procore") { id in
-                    _ = try await self.queue.unlink(id: id, site: linked.site, actor: "procore")
-                }
-            case .stage(let staging):
-                await stage(staging, intake: intake, site: linked.site)
-            case .jobCreatedInProcore:
-                break
-            case nil:
-                // A request Tieline cannot read is closed as failed, so the user sees why instead of waiting.
-                let message = request.error?.message ?? "request \(request.requestName) is not one Tieline handles"
-                logger.warning("ERP request \(request.id) (\(request.requestName)) skipped: \(message)")
-                if let detail = request.requestDetailID {
-                    try? await intake.closeRequestDetail(detail, success: false, messages: ["Tieline could not read this request: \(message)"])
-                }
-            }
-        }
-        if !created.isEmpty { await noteJobsCreated(created, site: linked.site) }
-        return highest.map(String.init)
     }
 
     /// Adds a staging's outcome to the site's staging history (the last `ProcoreStagingEntry.keep`), for the console;

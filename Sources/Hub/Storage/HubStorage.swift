@@ -57,6 +57,8 @@ public protocol HubStorage: Service {
     func procoreLink(site: HubSite) async throws -> ProcoreLink?
     /// Every site linked to Procore.
     func linkedSites() async throws -> [LinkedSite]
+    /// Records ERP requests above the cursor handled one by one (from their webhooks), so the list's poll skips them.
+    func recordHandledRequests(_ ids: [Int], site: HubSite) async throws
     /// Records a poll: the new cursor (nil keeps it) and the error, if the poll failed.
     func recordPoll(cursor: String?, error: String?, at: Date, site: HubSite) async throws
     /// The site whose Procore webhook token has this SHA-256.
