@@ -34,14 +34,7 @@ extension ProcoreBridge {
             pending[linked.site.id]?.subtract(ids)
             if pending[linked.site.id]?.isEmpty == true { pending[linked.site.id] = nil }
         }
-        var linked = linked
-        do {
-            guard let current = try await storage.procoreLink(site: linked.site) else { return }
-            linked.link = current
-        } catch {
-            logger.warning("cannot read site \(linked.site.name)'s Procore link: \(error)")
-            return
-        }
+        guard let linked = await current(linked) else { return }
         let cursor = linked.link.cursor.flatMap(Int.init)
         let handled = Set(linked.link.handledRequests ?? [])
         // Past a thousand waiting for the list's poll to pass them, the list is polled instead (which prunes them).

@@ -54,7 +54,7 @@ public final class ProcoreBridge: Service, Sendable {
     /// `resource_id`, only that ERP request is fetched (Show ERP Request), not the whole list.
     public func wake(site: HubSite, erpRequest: Int? = nil) {
         if let erpRequest {
-            wakeRequests.withLock { $0[site.id, default: []].insert(erpRequest) }
+            wakeRequests.withLock { _ = $0[site.id, default: []].insert(erpRequest) }
         } else {
             wakeSites.withLock { _ = $0.insert(site.id) }
         }
@@ -85,6 +85,17 @@ public final class ProcoreBridge: Service, Sendable {
         }
     }
 
+    /// The site with its link as stored now (nil when unlinked or unreadable, which is logged).
+    func current(_ linked: LinkedSite) async -> LinkedSite? {
+        do {
+            guard let link = try await storage.procoreLink(site: linked.site) else { return nil }
+            return LinkedSite(site: linked.site, link: link)
+        } catch {
+            logger.warning("cannot read site \(linked.site.name)'s Procore link: \(error)")
+            return nil
+        }
+    }
+
     /// One poll of one site: every new PCCO into the queue; the outcome recorded on the link.
     /// Polls of one site run one after another; each starts from the cursor the previous one left, so two
     /// polls asked for at once (the loop's and a webhook's, say) never handle the same ERP request twice.
@@ -94,14 +105,7 @@ public final class ProcoreBridge: Service, Sendable {
         // A wake-up that came before this poll began is answered by it (the list holds the requests webhooks named).
         wakeSites.withLock { _ = $0.remove(linked.site.id) }
         wakeRequests.withLock { _ = $0.removeValue(forKey: linked.site.id) }
-        var linked = linked
-        do {
-            guard let current = try await storage.procoreLink(site: linked.site) else { return }
-            linked.link = current
-        } catch {
-            logger.warning("cannot read site \(linked.site.name)'s Procore link: \(error)")
-            return
-        }
+        guard let linked = await current(linked) else { return }
         do {
             let intake = try intake(for: linked)
             var cursor: String?

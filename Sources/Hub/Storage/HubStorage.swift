@@ -57,10 +57,8 @@ public protocol HubStorage: Service {
     func procoreLink(site: HubSite) async throws -> ProcoreLink?
     /// Every site linked to Procore.
     func linkedSites() async throws -> [LinkedSite]
-    /// Records ERP requests above the cursor handled one by one (from their webhooks), so the list's poll skips them.
-    func recordHandledRequests(_ ids: [Int], site: HubSite) async throws
-    /// Records a poll: the new cursor (nil keeps it) and the error, if the poll failed.
-    func recordPoll(cursor: String?, error: String?, at: Date, site: HubSite) async throws
+    /// Reads, changes and writes back the site's Procore link in one transaction (`recordPoll`, `recordHandledRequests`).
+    func updateProcoreLink(site: HubSite, _ change: @escaping @Sendable (inout ProcoreLink) -> Void) async throws
     /// The site whose Procore webhook token has this SHA-256.
     func site(forWebhookTokenHash hash: String) async throws -> HubSite?
     /// Adds an answer to a Procore staging request to the site's history, keeping only the newest `keep`.
@@ -98,6 +96,21 @@ public protocol HubStorage: Service {
 }
 
 extension HubStorage {
+    /// Records a poll: the new cursor (nil keeps it) and the error, if the poll failed; forgets handled requests it passed.
+    public func recordPoll(cursor: String?, error: String?, at: Date, site: HubSite) async throws {
+        try await updateProcoreLink(site: site) { link in
+            if let cursor { link.cursor = cursor }
+            link.lastPollAt = at
+            link.lastPollError = error.map { String($0.prefix(2000)) }
+            link.pruneHandledRequests()
+        }
+    }
+
+    /// Records ERP requests above the cursor handled one by one (from their webhooks), so the list's poll skips them.
+    public func recordHandledRequests(_ ids: [Int], site: HubSite) async throws {
+        try await updateProcoreLink(site: site) { $0.addHandledRequests(ids) }
+    }
+
     /// Applies a decoded batch through the wire path, which both backends apply from bytes.
     public func applyBatch(_ batch: SyncBatch, site: HubSite) async throws -> SyncBatchAck {
         try BatchLayout.checkRunID(batch.runID)

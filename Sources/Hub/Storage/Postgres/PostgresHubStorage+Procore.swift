@@ -41,21 +41,8 @@ extension PostgresHubStorage {
         }
     }
 
-    public func recordPoll(cursor: String?, error: String?, at: Date, site: HubSite) async throws {
-        try await updateLink(site: site) { link in
-            if let cursor { link.cursor = cursor }
-            link.lastPollAt = at
-            link.lastPollError = error.map { String($0.prefix(2000)) }
-            link.pruneHandledRequests()
-        }
-    }
-
-    public func recordHandledRequests(_ ids: [Int], site: HubSite) async throws {
-        try await updateLink(site: site) { $0.addHandledRequests(ids) }
-    }
-
     /// Reads (locked), changes and writes back the site's link in one transaction.
-    private func updateLink(site: HubSite, _ change: @escaping @Sendable (inout ProcoreLink) -> Void) async throws {
+    public func updateProcoreLink(site: HubSite, _ change: @escaping @Sendable (inout ProcoreLink) -> Void) async throws {
         try await transaction { db in
             guard let data = try await db.one("SELECT data FROM procore_link WHERE site_id = \(site.id) FOR UPDATE", String.self) else {
                 throw StorageRules.notLinked(site)

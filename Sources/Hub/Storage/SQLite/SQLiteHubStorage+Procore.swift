@@ -41,21 +41,8 @@ extension SQLiteHubStorage {
         }
     }
 
-    public func recordPoll(cursor: String?, error: String?, at: Date, site: HubSite) async throws {
-        try await updateLink(site: site) { link in
-            if let cursor { link.cursor = cursor }
-            link.lastPollAt = at
-            link.lastPollError = error.map { String($0.prefix(2000)) }
-            link.pruneHandledRequests()
-        }
-    }
-
-    public func recordHandledRequests(_ ids: [Int], site: HubSite) async throws {
-        try await updateLink(site: site) { $0.addHandledRequests(ids) }
-    }
-
     /// Reads, changes and writes back the site's link in one transaction.
-    private func updateLink(site: HubSite, _ change: @escaping @Sendable (inout ProcoreLink) -> Void) async throws {
+    public func updateProcoreLink(site: HubSite, _ change: @escaping @Sendable (inout ProcoreLink) -> Void) async throws {
         try await pool.write { db in
             guard let data = try String.fetchOne(db, sql: "SELECT data FROM procore_link WHERE site_id = ?", arguments: [site.id]) else {
                 throw StorageRules.notLinked(site)
