@@ -24,31 +24,28 @@ struct BatchKeys: Sendable {
         let width = max(keyIndexes.count, 1)
         hashes.reserveCapacity(chunk.upsertCount + chunk.deletes.count)
         for start in stride(from: 0, to: chunk.encodedKeys.count, by: width) {
-            var hasher = Hasher()
-            for value in chunk.encodedKeys[start ..< start + width] { hasher.combine(value) }
-            hashes.append(hasher.finalize())
+            hashes.append(Self.hash(chunk.encodedKeys[start ..< start + width]))
         }
         add(deletes: chunk.deletes)
     }
 
     init(upserts: [[SyncValue]], deletes: [[SyncValue]], keyIndexes: [Int]) {
         hashes.reserveCapacity(upserts.count + deletes.count)
-        for row in upserts {
-            var hasher = Hasher()
-            for i in keyIndexes { hasher.combine(row[i]) }
-            hashes.append(hasher.finalize())
-        }
+        for row in upserts { hashes.append(Self.hash(keyIndexes.lazy.map { row[$0] })) }
         add(deletes: deletes)
     }
 
     /// Adds each delete's key, then sorts.
     private mutating func add(deletes: [[SyncValue]]) {
-        for key in deletes {
-            var hasher = Hasher()
-            for value in key { hasher.combine(value) }
-            hashes.append(hasher.finalize())
-        }
+        for key in deletes { hashes.append(Self.hash(key)) }
         hashes.sort()
+    }
+
+    /// One key's hash: its values in order (the same for an upsert's key columns and a delete's key).
+    private static func hash(_ values: some Sequence<SyncValue>) -> Int {
+        var hasher = Hasher()
+        for value in values { hasher.combine(value) }
+        return hasher.finalize()
     }
 
     /// Whether the two may share a key: one walk along both sorted lists.

@@ -86,27 +86,24 @@ public struct EntityReader: SageEntityReader {
             case .limit(let n, let cap): (n, cap)
             case .exact(let through): (nil, through)
             }
+            /// How far the live side has been seen: a full read ends at its last row, a short one at the cap.
+            func liveThrough(full: Bool, last: Int64?) -> Int64 {
+                if case .exact(let t) = bound { return t }
+                return full ? last! : cap ?? last ?? position
+            }
             if mode == .deep {
                 // In scope by the query, no tombstones: every row read is an upsert, written straight into wire form.
                 let live = try readEncoded(db, after: position, cap: cap, limit: limit)
                 let liveFull = limit.map { live.rows.count == $0 } ?? false
-                let through: Int64 = if case .exact(let t) = bound { t } else if liveFull { live.last! } else { cap ?? live.last ?? position }
-                return Chunk(encoded: live.rows, encodedKeys: live.keys, through: through, exhausted: !liveFull)
+                return Chunk(encoded: live.rows, encodedKeys: live.keys, through: liveThrough(full: liveFull, last: live.last),
+                             exhausted: !liveFull)
             }
             let live = try readLive(db, after: position, cap: cap, limit: limit, mode: mode)
             let liveFull = limit.map { live.count == $0 } ?? false
-            // Everything up to `liveBound` has been seen on the live side.
-            var through: Int64
-            if case .exact(let t) = bound {
-                through = t
-            } else if liveFull {
-                through = live.last!.version
-            } else {
-                through = cap ?? live.last?.version ?? position
-            }
+            var through = liveThrough(full: liveFull, last: live.last?.version)
             var tombstones: [(key: [SyncValue], version: Int64)] = []
             var tombstonesFull = false
-            if mode != .deep && through > position {
+            if through > position {
                 tombstones = try readTombstones(db, after: position, through: through, limit: limit)
                 if let limit, tombstones.count == limit {
                     tombstonesFull = true
@@ -248,7 +245,7 @@ public struct EntityReader: SageEntityReader {
         case SQLITE_TEXT:
             let text = sqlite3_column_text(handle, index)
             let utf8 = UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, index)))
-            if isASCII(utf8) || String(validating: utf8.assumingMemoryBound(to: UInt8.self), as: UTF8.self) != nil {
+            if SyncWire.isUTF8(utf8) {
                 rows.appendText(utf8: utf8)
             } else {
                 // Not UTF-8: repaired as the String reading repairs it.
@@ -257,21 +254,6 @@ public struct EntityReader: SageEntityReader {
         default:
             rows.append(SyncValue(column: index, of: handle))
         }
-    }
-
-    /// Whether every byte is below 0x80, eight at a time: Sage text nearly always is.
-    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var high: UInt64 = 0
-        var i = 0
-        while i + 8 <= bytes.count {
-            high |= bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            i += 8
-        }
-        while i < bytes.count {
-            high |= UInt64(bytes[i])
-            i += 1
-        }
-        return high & 0x8080_8080_8080_8080 == 0
     }
 
     private func readLive(_ db: Database, after position: Int64, cap: Int64?, limit: Int?, mode: Mode) throws -> [LiveRow] {

@@ -139,8 +139,7 @@ public actor ProcoreIntake {
             let r = PayloadReader(row, path: "erp_requests[\(i)]")
             let id = try r.int("id")
             if let after, id <= after { continue }
-            // The list may omit payloads; then the single request carries it.
-            requests.append(try await erpRequest(r.optional("request_data") != nil ? r : nil, id: id, listed: r))
+            requests.append(try await erpRequest(id: id, listed: r))
         }
         return requests
     }
@@ -148,15 +147,15 @@ public actor ProcoreIntake {
     /// One ERP request by its id, as a webhook's `resource_id` names it. Procore's ERP guide: "you are responsible
     /// for fetching event payloads from the ERP Requests Show endpoint using the resource_id" (erp_events_dictionary.md).
     public func fetchERPRequest(id: Int) async throws -> ERPRequest {
-        try await erpRequest(nil, id: id, listed: nil)
+        try await erpRequest(id: id, listed: nil)
     }
 
-    /// Parses a request read in full (`full`), or first reads it with Show ERP Request (a failed read throws);
-    /// an unreadable payload becomes the request's error.
-    private func erpRequest(_ read: PayloadReader?, id: Int, listed: PayloadReader?) async throws -> ERPRequest {
+    /// Parses a request: as listed when the list carried its payload, else read first with Show ERP Request (a failed
+    /// read throws; the list may omit payloads). An unreadable payload becomes the request's error.
+    private func erpRequest(id: Int, listed: PayloadReader?) async throws -> ERPRequest {
         let full: PayloadReader
-        if let read {
-            full = read
+        if let listed, (try? listed.optional("request_data")) != nil {
+            full = listed
         } else {
             let json = try await client.getJSON("/rest/v1.0/companies/\(companyID)/erp_requests/\(id)")
             full = PayloadReader(json, path: "erp_request")

@@ -47,6 +47,22 @@ extension SyncWire {
                              key: head.key, dateColumn: head.dateColumn, throughVersion: head.throughVersion, upserts: upserts, deletes: deletes)
     }
 
+    /// Whether the bytes are valid UTF-8. Sage text is nearly always ASCII, which cannot be invalid: it is checked
+    /// eight bytes at a time, and strict validation is paid for only when a byte has its high bit set.
+    public static func isUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var high: UInt64 = 0
+        var i = 0
+        while i + 8 <= bytes.count {
+            high |= bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < bytes.count {
+            high |= UInt64(bytes[i])
+            i += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0 || String(validating: bytes.assumingMemoryBound(to: UInt8.self), as: UTF8.self) != nil
+    }
+
     /// Reads the values of a row that `scan` checked into `values` (reused between rows, so no allocation per row).
     /// Only the first `limit` values are read (a mirror's apply needs a few leading columns of a wide row);
     /// returns how many values the row holds.
@@ -93,11 +109,7 @@ extension SyncWireReader {
         }
         let n = Int(length)
         let slice = UnsafeRawBufferPointer(rebasing: raw[offset..<offset + n])
-        // Sage text is nearly always ASCII, which cannot be invalid UTF-8: strict validation is paid for
-        // only when a byte has its high bit set.
-        var high: UInt8 = 0
-        for b in slice { high |= b }
-        if high >= 0x80, String(validating: slice.assumingMemoryBound(to: UInt8.self), as: UTF8.self) == nil {
+        if !SyncWire.isUTF8(slice) {
             throw TielineError(.wireMalformed, "\(what): text at byte \(offset) is not valid UTF-8")
         }
         offset += n

@@ -48,14 +48,14 @@ import TielineCore
         #expect(plain.upserts.contains { $0.contains(.text("0.25")) } && plain.upserts.contains { $0.contains(.text("AQL/")) }, "a REAL and a BLOB")
     }
 
-    @Test func asciiCheckLooksAtEveryByte() {
+    @Test func utf8CheckLooksAtEveryByte() {
         for length in 0 ..< 20 {
             let ascii = [UInt8](repeating: 0x41, count: length)
-            #expect(ascii.withUnsafeBytes(EntityReader.isASCII))
+            #expect(ascii.withUnsafeBytes(SyncWire.isUTF8))
             for position in 0 ..< length {
                 var high = ascii
                 high[position] = 0xC3
-                #expect(!high.withUnsafeBytes(EntityReader.isASCII), "length \(length), byte \(position)")
+                #expect(!high.withUnsafeBytes(SyncWire.isUTF8), "length \(length), byte \(position)")
             }
         }
     }

@@ -28,18 +28,22 @@ struct WebhookRoutes {
             guard let bridge else {
                 throw TielineError(.conflict, "this hub runs without its Procore bridge; deliveries cannot be acted on")
             }
-            bridge.wake(site: site, erpRequest: body.flatMap(Self.erpRequestID))
-            context.logger.info("Procore webhook: polling site now", metadata: ["site": "\(site.name)"])
+            let erpRequest = body.flatMap(Self.erpRequestID)
+            bridge.wake(site: site, erpRequest: erpRequest)
+            context.logger.info(erpRequest == nil ? "Procore webhook: polling site now" : "Procore webhook: fetching its ERP request",
+                                metadata: ["site": "\(site.name)", "erp_request": "\(erpRequest.map(String.init) ?? "-")"])
             return JSONBody.response(["status": "polling"], status: .accepted)
         }
     }
 
-    /// The ERP request a delivery names: its `resource_id` when `resource_name` is "ERP Requests" (webhooks_api.md's
-    /// payload: event_type, resource_name, resource_id), else nil.
+    /// The ERP request a delivery names: its `resource_id` when the resource is "ERP Requests", else nil.
+    /// Payload v2.0 (what hooks get unless asked otherwise) carries `resource_name` and a numeric `resource_id`;
+    /// v4.0 `resource_type` and a string id (plan_your_app/payload_formats.md). erp_technical_guide.md: the event
+    /// payload is not included; "use the resource_id found in the Webhook event to fetch the event payload".
     static func erpRequestID(_ body: ByteBuffer) -> Int? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
-              object["resource_name"] as? String == "ERP Requests",
-              let id = object["resource_id"] as? Int, id > 0 else { return nil }
-        return id
+              (object["resource_name"] ?? object["resource_type"]) as? String == "ERP Requests" else { return nil }
+        let id = object["resource_id"] as? Int ?? (object["resource_id"] as? String).flatMap { Int($0) }
+        return id.flatMap { $0 > 0 ? $0 : nil }
     }
 }

@@ -18,8 +18,6 @@ struct ByteKeySet {
 
     /// How many keys the set holds.
     var count: Int { hashes.count }
-    /// Bytes the keys take, for callers that bound the set's memory.
-    var bytes: Int { arena.count }
 
     init(minimumCapacity: Int = 32) {
         var size = 16

@@ -14,7 +14,7 @@ enum CostCodeIndex {
         /// Empty when the batch proves the cost code only.
         var category: String
 
-        /// The entry a key spells (see `Collector.appendKey`).
+        /// The entry a key spells (each part after its length; see `Collector.append`).
         init(key: UnsafeRawBufferPointer) {
             var offset = 0
             func part() -> String {

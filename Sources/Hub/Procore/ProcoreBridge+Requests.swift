@@ -56,11 +56,11 @@ extension ProcoreBridge {
                 try await act(on: request, intake: intake, linked: linked, created: &created)
                 done.append(id)
             }
-        } catch {
-            if Task.isCancelled { return }
+        } catch where !Task.isCancelled {
             logger.warning("fetching ERP requests \(ids.sorted()) named by webhooks for site \(linked.site.name) failed: \((error as? TielineError)?.message ?? "\(error)"); polling the list instead")
             wake(site: linked.site)
-        }
+        } catch {}
+        // Even when stopping: what was acted on is recorded, so the list's poll does not act on it again.
         guard !done.isEmpty else { return }
         do {
             try await storage.recordHandledRequests(done, site: linked.site)
