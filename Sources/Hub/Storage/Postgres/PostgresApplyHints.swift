@@ -21,3 +21,16 @@ final class InsertsOnly: Sendable {
         _ = stopped.withLock { $0.insert(Key(site: site, entity: entity)) }
     }
 }
+
+/// The ids of `mirror_entity` this process has seen committed. An id never changes once given, so it is asked of the
+/// database once per entity name and process.
+final class EntityIDs: Sendable {
+    private let ids = Mutex<[String: Int32]>([:])
+
+    subscript(name: String) -> Int32? { ids.withLock { $0[name] } }
+
+    /// Remembers an id read or inserted by a transaction that has committed.
+    func remember(_ name: String, _ id: Int32) {
+        ids.withLock { $0[name] = id }
+    }
+}

@@ -5,7 +5,7 @@ import TielineCore
 
 /// A batch turned into array parameters, prepared before a connection is leased.
 ///
-/// Upserts are bound as three arrays (keys, encoded rows, dates) that `unnest` turns back into rows:
+/// Upserts are bound as three arrays (keys, encoded rows, dates) that `unnest` turns back into rows (in step: one length):
 /// one statement per 10,000 rows, three parameters however many rows, instead of eight per row.
 /// One `INSERT ... ON CONFLICT DO UPDATE` may not touch a key twice, so a key repeated in the batch
 /// keeps its last row, which is what applying the rows one by one (SQLite) leaves too.

@@ -173,13 +173,42 @@ enum PostgresHubSchema {
             "ALTER TABLE mirror_row DROP COLUMN updated_at",
             "ALTER TABLE sync_run ADD COLUMN serial BIGSERIAL",
         ]),
+        // The mirror's primary key led with two variable-width texts, so every B-tree comparison (about twenty per
+        // stored row) deformed the index tuple to find `key`; with a fixed-width entity id before it, PostgreSQL
+        // caches that offset and compares an integer. A Deep's inserts took about a fifth less server time, measured
+        // on 1,000,000 rows. The table is rebuilt rather than altered so fresh and upgraded hubs have one layout
+        // (the 8-byte columns first, so no padding). No foreign key on entity_id: it would be a lookup per stored row,
+        // and ids come only from `mirror_entity` and are never deleted.
+        Migration(version: 6, name: "entity ids in the mirror's key", statements: [
+            "CREATE TABLE mirror_entity (id SERIAL PRIMARY KEY, name TEXT COLLATE \"C\" NOT NULL UNIQUE)",
+            "INSERT INTO mirror_entity (name) SELECT DISTINCT entity FROM mirror_row ORDER BY entity",
+            """
+            CREATE TABLE mirror_row_v6 (
+                site_id BIGINT NOT NULL,
+                column_set BIGINT NOT NULL,
+                entity_id INTEGER NOT NULL,
+                key TEXT COLLATE "C" NOT NULL,
+                row BYTEA NOT NULL,
+                date TEXT COLLATE "C",
+                last_run TEXT COLLATE "C"
+            )
+            """,
+            """
+            INSERT INTO mirror_row_v6 (site_id, column_set, entity_id, key, row, date, last_run)
+            SELECT m.site_id, m.column_set, e.id, m.key, m.row, m.date, m.last_run
+            FROM mirror_row m JOIN mirror_entity e ON e.name = m.entity
+            """,
+            "DROP TABLE mirror_row",
+            "ALTER TABLE mirror_row_v6 RENAME TO mirror_row",
+            "ALTER TABLE mirror_row ADD CONSTRAINT mirror_row_pkey PRIMARY KEY (site_id, entity_id, key)",
+        ]),
     ]
 
     /// Any constant of ours: several hub processes starting at once migrate one after another.
     static let migrationLock: Int64 = 0x7469_656C_696E_6501
 
-    /// Applies the migrations this database lacks, in one transaction under an advisory lock.
-    static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
+    /// Applies the migrations this database lacks (up to `version`, or all), in one transaction under an advisory lock.
+    static func migrate(_ connection: PostgresConnection, upTo version: Int = .max, logger: Logger) async throws {
         try await connection.query("BEGIN", logger: logger)
         do {
             try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: logger)
@@ -191,7 +220,7 @@ enum PostgresHubSchema {
             for try await version in try await connection.query("SELECT version FROM hub_schema_migrations", logger: logger).decode(Int.self) {
                 applied.insert(version)
             }
-            for migration in migrations where !applied.contains(migration.version) {
+            for migration in migrations where !applied.contains(migration.version) && migration.version <= version {
                 for statement in migration.statements {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }

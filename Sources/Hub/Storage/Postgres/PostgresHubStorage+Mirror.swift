@@ -35,11 +35,11 @@ extension PostgresHubStorage {
         let offset = try QueryNumbers.offset(page: page, perPage: perPage)
         return try await read { db in
             let total = try await db.one("""
-                SELECT COUNT(*) FROM mirror_row WHERE site_id = \(site.id) AND entity = \(entity)
+                SELECT COUNT(*) FROM mirror_row WHERE site_id = \(site.id) AND entity_id = (SELECT id FROM mirror_entity WHERE name = \(entity))
                 AND (\(exact)::text IS NULL OR key = \(exact)::text OR (key >= \(lower)::text AND key < \(upper)::text))
                 """, Int.self) ?? 0
             let rows = try await db.all("""
-                SELECT column_set, row FROM mirror_row WHERE site_id = \(site.id) AND entity = \(entity)
+                SELECT column_set, row FROM mirror_row WHERE site_id = \(site.id) AND entity_id = (SELECT id FROM mirror_entity WHERE name = \(entity))
                 AND (\(exact)::text IS NULL OR key = \(exact)::text OR (key >= \(lower)::text AND key < \(upper)::text))
                 ORDER BY key LIMIT \(perPage) OFFSET \(offset)
                 """, (Int64, ByteBuffer).self)
@@ -61,7 +61,7 @@ extension PostgresHubStorage {
     public func mirrorRowExists(entity: String, key: [String], site: HubSite) async throws -> Bool {
         let encoded = MirrorKey.encode(key)
         return try await read { db in
-            try await db.exists("SELECT 1 FROM mirror_row WHERE site_id = \(site.id) AND entity = \(entity) AND key = \(encoded)")
+            try await db.exists("SELECT 1 FROM mirror_row WHERE site_id = \(site.id) AND entity_id = (SELECT id FROM mirror_entity WHERE name = \(entity)) AND key = \(encoded)")
         }
     }
 

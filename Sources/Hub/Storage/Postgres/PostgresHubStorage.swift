@@ -31,6 +31,8 @@ public final class PostgresHubStorage: HubStorage {
     let costCodes = KnownCostCodes()
     /// Which site entities still take plain INSERTs (no key of theirs met yet).
     let insertsOnly = InsertsOnly()
+    /// The mirror's entity ids by name.
+    let entityIDs = EntityIDs()
     /// Whether the LISTEN connection is up.
     let listener = ListenerState()
     /// Whether `run()` was called: the pool runs once.
