@@ -12,6 +12,14 @@ struct PostgresDB {
         for try await _ in try await connection.query(query, logger: logger) {}
     }
 
+    /// Runs a prepared statement that returns no rows, to its end (its errors thrown here), preparing it on the
+    /// connection's first use.
+    func run<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws where Statement.Row == () {
+        // Drained as a row sequence: postgres-nio's overload that returns the command tag traps when it reads a tag
+        // before the stream has finished (postgres-nio 1.33's PSQLRowStream.commandTag precondition).
+        for try await _ in try await connection.execute(statement, logger: logger) as AsyncThrowingMapSequence<PostgresRowSequence, ()> {}
+    }
+
     /// Every row, decoded as `types`.
     func all<each Column: PostgresDecodable>(_ query: PostgresQuery, _ types: (repeat each Column).Type) async throws -> [(repeat each Column)] {
         var rows: [(repeat each Column)] = []

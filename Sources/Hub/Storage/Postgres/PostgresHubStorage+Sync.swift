@@ -113,20 +113,13 @@ extension PostgresHubStorage {
     /// Stores a chunk of rows. While a site's entity only ever gets new keys (a first Deep sync), a plain INSERT does it
     /// at about half the database's cost of `INSERT ... ON CONFLICT DO UPDATE`; the first key already there fails it
     /// (rolled back to the savepoint, so nothing of it stays) and from then on that entity is upserted.
-    ///
-    /// The arrays are unnested in the select list, where PostgreSQL walks them in step (they have one length) and hands
-    /// each row straight on; `FROM unnest(a, b, c)` first copies every row into a tuplestore, which took about a sixth
-    /// more server time for the same 1,000,000 rows.
     func upsert(_ chunk: PostgresBatchRows.UpsertChunk, site: HubSite, entity: (name: String, id: Int32), columnSet: Int64, run: String,
                 _ db: PostgresDB) async throws {
+        let rows = MirrorRowStatements.Rows(site: site.id, entity: entity.id, chunk: chunk, columnSet: columnSet, run: run)
         if insertsOnly.allows(site: site.id, entity: entity.name) {
             try await db.run("SAVEPOINT new_rows")
             do {
-                try await db.run("""
-                    INSERT INTO mirror_row (site_id, entity_id, key, column_set, row, date, last_run)
-                    SELECT \(site.id), \(entity.id), unnest(\(chunk.keys)::text[]), \(columnSet), unnest(\(chunk.rows)::bytea[]),
-                           unnest(\(chunk.dates)::text[]), \(run)
-                    """)
+                try await db.run(MirrorRowStatements.Insert(rows: rows))
                 try await db.run("RELEASE SAVEPOINT new_rows")
                 return
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
@@ -134,13 +127,7 @@ extension PostgresHubStorage {
                 insertsOnly.stop(site: site.id, entity: entity.name)
             }
         }
-        try await db.run("""
-            INSERT INTO mirror_row (site_id, entity_id, key, column_set, row, date, last_run)
-            SELECT \(site.id), \(entity.id), unnest(\(chunk.keys)::text[]), \(columnSet), unnest(\(chunk.rows)::bytea[]),
-                   unnest(\(chunk.dates)::text[]), \(run)
-            ON CONFLICT (site_id, entity_id, key) DO UPDATE SET column_set = excluded.column_set, row = excluded.row,
-                date = excluded.date, last_run = excluded.last_run
-            """)
+        try await db.run(MirrorRowStatements.Upsert(rows: rows))
     }
 
     public func completeEntity(_ completion: EntityCompletion, site: HubSite) async throws -> Int {
