@@ -50,6 +50,28 @@ import TielineCore
         }
     }
 
+    /// A later batch that brings a stored key replaces that row and keeps its new keys: on PostgreSQL its plain INSERT
+    /// fails at the stored key, is rolled back to its savepoint (the new key inserted before it included), and the
+    /// rows are upserted; later batches of the entity are upserted at once.
+    @Test(arguments: Backend.all) func aLaterBatchOfStoredKeysReplacesTheirRows(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { storage, _ in
+            let site = try await StorageFixtures.siteWithRun(storage)
+            _ = try await storage.applyBatch(Self.batch(sequences: Array(0 ..< 10)), site: site)
+            var second = Self.batch(sequences: [12, 5])
+            second.sequence = 1
+            #expect(try await storage.applyBatch(second, site: site).applied == 2)
+            var third = Self.batch(sequences: [7, 13])
+            third.sequence = 2
+            #expect(try await storage.applyBatch(third, site: site).applied == 2)
+            #expect(try await storage.mirrorRows(entity: "Transaction (JC)", key: [], page: 1, perPage: 50, site: site).total == 12)
+            #expect(try await Self.stored(storage, site, sequence: 12)?["Description"] == .text("row 0"))
+            #expect(try await Self.stored(storage, site, sequence: 5)?["Description"] == .text("row 1"))
+            #expect(try await Self.stored(storage, site, sequence: 7)?["Description"] == .text("row 0"))
+            #expect(try await Self.stored(storage, site, sequence: 13)?["Description"] == .text("row 1"))
+            #expect(try await Self.stored(storage, site, sequence: 4)?["Description"] == .text("row 4"))
+        }
+    }
+
     @Test(arguments: Backend.all) func aBadRowInALaterChunkLeavesNothingOfTheBatch(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { storage, _ in
             let site = try await StorageFixtures.siteWithRun(storage)
