@@ -106,7 +106,8 @@ struct HubCommand: AsyncParsableCommand {
     struct Sites: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Sites (tenants) and their agent tokens.",
-            subcommands: [Add.self, List.self, Token.self, Revoke.self, HubSitesProcoreCommand.self, HubSitesProcoreLinkCommand.self]
+            subcommands: [Add.self, List.self, Token.self, Revoke.self, HubSitesProcoreCommand.self, HubSitesProcoreLinksCommand.self,
+                          HubSitesProcoreUnlinkCommand.self, HubSitesProcoreLinkCommand.self]
         )
 
         struct Add: AsyncParsableCommand {

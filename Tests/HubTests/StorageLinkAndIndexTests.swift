@@ -38,6 +38,23 @@ import TielineCore
         }
     }
 
+    @Test(arguments: Backend.all) func unlinkingRemovesTheLinkAndItsWebhookToken(_ backend: Backend) async throws {
+        try await TestDatabase.with(backend) { storage, _ in
+            let site = try await StorageFixtures.siteWithRun(storage)
+            _ = try await storage.addSite("Beta")
+            try await storage.linkProcore(StorageFixtures.link(company: 1, webhook: "hash-1"), site: "Acme")
+            try await storage.linkProcore(StorageFixtures.link(company: 2, webhook: "hash-2"), site: "Beta")
+            #expect(try await storage.unlinkProcore(site: "Acme"))
+            #expect(try await storage.procoreLink(site: site) == nil)
+            #expect(try await storage.site(forWebhookTokenHash: "hash-1") == nil)
+            #expect(try await storage.linkedSites().map(\.site.name) == ["Beta"], "the other site keeps its link")
+            #expect(try await storage.site(forWebhookTokenHash: "hash-2")?.name == "Beta")
+            #expect(try await !storage.unlinkProcore(site: "Acme"), "unlinking twice changes nothing")
+            let unknown = await #expect(throws: TielineError.self) { try await storage.unlinkProcore(site: "Nobody") }
+            #expect(unknown?.code == .notFound)
+        }
+    }
+
     @Test(arguments: Backend.all) func sitesRefuseDuplicatesAndNameTheKnownOnes(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { storage, _ in
             _ = try await storage.addSite("Zeta Co")

@@ -78,6 +78,36 @@ struct ExportsCommandTests {
         #expect(badURL.err.contains("--base-url 'ftp://x' is not an http(s) URL"))
     }
 
+    @Test func procoreLinksAreListedWithoutSecretsAndCanBeRemoved() async throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("procore-links-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: home) }
+        #expect(await tieline(["hub", "sites", "add", "acme"], home: home).status == 0)
+        let none = await tieline(["hub", "sites", "procore-links"], home: home)
+        #expect(none.out.contains("No site is linked to Procore"))
+        let secret = "very-secret-client-secret-42"
+        let linked = await tieline(["hub", "sites", "procore", "acme", "--base-url", "https://api.procore.com", "--company-id", "4201",
+                                    "--client-id", "abc", "--client-secret", secret, "--webhook"], home: home)
+        #expect(linked.status == 0, "\(linked.err)")
+        let token = try #require(linked.out.split(separator: "\n").last.map(String.init))
+
+        let list = await tieline(["hub", "sites", "procore-links"], home: home)
+        #expect(list.out.contains("acme  Procore company 4201 at https://api.procore.com  erp-requests, every 60 s, approval: Procore's approval, webhook: yes  not polled yet"),
+                "\(list.out)")
+        let json = await tieline(["hub", "sites", "procore-links", "--json"], home: home)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [[String: Any]])
+        #expect(rows.first?["companyID"] as? Int == 4201 && rows.first?["webhook"] as? Bool == true)
+        for output in [list.out, json.out] {
+            #expect(!output.contains(secret) && !output.contains(token) && !output.contains(SiteToken.hash(token)))
+        }
+
+        let removed = await tieline(["hub", "sites", "procore-unlink", "acme"], home: home)
+        #expect(removed.out.contains("Removed the Procore link of site 'acme'"))
+        #expect(await tieline(["hub", "sites", "procore-links"], home: home).out.contains("No site is linked to Procore"))
+        #expect(await tieline(["hub", "sites", "procore-unlink", "acme"], home: home).out.contains("was not linked to Procore"))
+        let unknown = await tieline(["hub", "sites", "procore-unlink", "nobody"], home: home)
+        #expect(unknown.status == 1 && unknown.err.contains("no site named 'nobody'"))
+    }
+
     @Test func linkingWithAWebhookURLRegistersTheHookThroughProcoresWebhooksAPI() async throws {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("procore-hook-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: home) }

@@ -57,6 +57,8 @@ public protocol HubStorage: Service {
     func procoreLink(site: HubSite) async throws -> ProcoreLink?
     /// Every site linked to Procore.
     func linkedSites() async throws -> [LinkedSite]
+    /// Removes the named site's Procore link (its polls and webhook deliveries stop; its exports stay); false when it had none.
+    func unlinkProcore(site name: String) async throws -> Bool
     /// Reads, changes and writes back the site's Procore link in one transaction (`recordPoll`, `recordHandledRequests`).
     func updateProcoreLink(site: HubSite, _ change: @escaping @Sendable (inout ProcoreLink) -> Void) async throws
     /// The site whose Procore webhook token has this SHA-256.

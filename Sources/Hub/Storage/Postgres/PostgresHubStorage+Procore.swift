@@ -41,6 +41,13 @@ extension PostgresHubStorage {
         }
     }
 
+    public func unlinkProcore(site name: String) async throws -> Bool {
+        try await transaction { db in
+            let id = try await Self.siteID(named: name, db)
+            return try await db.exists("DELETE FROM procore_link WHERE site_id = \(id) RETURNING 1")
+        }
+    }
+
     /// Reads (locked), changes and writes back the site's link in one transaction.
     public func updateProcoreLink(site: HubSite, _ change: @escaping @Sendable (inout ProcoreLink) -> Void) async throws {
         try await transaction { db in

@@ -41,6 +41,14 @@ extension SQLiteHubStorage {
         }
     }
 
+    public func unlinkProcore(site name: String) async throws -> Bool {
+        try await pool.write { db in
+            let id = try Self.siteID(named: name, db)
+            try db.execute(sql: "DELETE FROM procore_link WHERE site_id = ?", arguments: [id])
+            return db.changesCount > 0
+        }
+    }
+
     /// Reads, changes and writes back the site's link in one transaction.
     public func updateProcoreLink(site: HubSite, _ change: @escaping @Sendable (inout ProcoreLink) -> Void) async throws {
         try await pool.write { db in
