@@ -24,7 +24,7 @@ extension SyncWire {
 
         public mutating func appendInteger(_ number: Int64) {
             bytes.append(Tag.integer)
-            unsigned(UInt64(bitPattern: (number << 1) ^ (number >> 63)))
+            unsigned(SyncWireWriter.zigzag(number))
         }
 
         /// Appends text from its UTF-8 bytes; the caller has made sure they are valid UTF-8.

@@ -12,9 +12,15 @@ struct SyncWireWriter {
         value == 0 ? 1 : (70 - value.leadingZeroBitCount) / 7
     }
 
+    /// A signed value as the wire stores it: ZigZag, so small negative numbers take few bytes too.
+    @inline(__always)
+    static func zigzag(_ value: Int64) -> UInt64 {
+        UInt64(bitPattern: (value << 1) ^ (value >> 63))
+    }
+
     @inline(__always)
     static func size(signed value: Int64) -> Int {
-        size(unsigned: UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+        size(unsigned: zigzag(value))
     }
 
     @inline(__always)
@@ -65,7 +71,7 @@ struct SyncWireWriter {
     /// Zigzag keeps small negative numbers (credits, reversals) as short as small positive ones.
     @inline(__always)
     mutating func signed(_ value: Int64) {
-        unsigned(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+        unsigned(Self.zigzag(value))
     }
 
     @inline(__always)

@@ -14,7 +14,15 @@ extension ProcoreBridge {
         for request in try await intake.fetchERPRequests(after: after) {
             highest = max(highest ?? request.id, request.id)
             if handled.contains(request.id) { continue }
-            try await act(on: request, intake: intake, linked: linked, created: &created)
+            if case .jobCreatedInProcore(let job)? = request.event {
+                created.append(job)
+                continue
+            }
+            if !created.isEmpty {
+                await noteJobsCreated(created, site: linked.site)
+                created = []
+            }
+            try await act(on: request, intake: intake, linked: linked)
         }
         if !created.isEmpty { await noteJobsCreated(created, site: linked.site) }
         return highest.map(String.init)
@@ -43,7 +51,6 @@ extension ProcoreBridge {
             return
         }
         var done: [Int] = []
-        var created: [ProcoreJobCreated] = []
         do {
             let intake = try intake(for: linked)
             for id in ids.sorted() where !handled.contains(id) && cursor.map({ id > $0 }) ?? true {
@@ -53,7 +60,7 @@ extension ProcoreBridge {
                     wake(site: linked.site)
                     continue
                 }
-                try await act(on: request, intake: intake, linked: linked, created: &created)
+                try await act(on: request, intake: intake, linked: linked)
                 done.append(id)
             }
         } catch where !Task.isCancelled {
@@ -69,17 +76,8 @@ extension ProcoreBridge {
         }
     }
 
-    /// Acts on one request. `create_job_in_procore` events gather in `created`, noted together when another kind
-    /// comes or when the caller is done.
-    func act(on request: ERPRequest, intake: ProcoreIntake, linked: LinkedSite, created: inout [ProcoreJobCreated]) async throws {
-        if case .jobCreatedInProcore(let job)? = request.event {
-            created.append(job)
-            return
-        }
-        if !created.isEmpty {
-            await noteJobsCreated(created, site: linked.site)
-            created = []
-        }
+    /// Acts on one request (`create_job_in_procore` is noted by the list's poll, a poll's worth at a time).
+    func act(on request: ERPRequest, intake: ProcoreIntake, linked: LinkedSite) async throws {
         switch request.event {
         case .createChangeOrder(let export):
             // Procore sends this once its accounting approver approved the export: no second Accept unless --hub-approval.

@@ -47,17 +47,10 @@ struct PostgresBatchRows {
         keys.reserveCapacity(scan.upserts.count)
         var dates: [BatchLayout.DatePlace] = []
         dates.reserveCapacity(scan.upserts.count)
-        var seen = ByteKeySet(minimumCapacity: scan.upserts.count)
-        var repeated = false
         for (n, range) in scan.upserts.enumerated() {
             let (key, date) = try layout.read(upsert: n, range, of: scan, raw, limit: needed, values: &values, arena: &arena)
             if arena[key].contains(0) { throw Self.nul("the key of upsert \(n)") }
             keys.append(key)
-            let first = arena.withUnsafeBytes { arena in
-                let bytes = UnsafeRawBufferPointer(rebasing: arena[key])
-                return seen.insert(bytes, hash: ByteKeySet.hash(bytes))
-            }
-            if !first { repeated = true }
             switch date {
             case .body(let range) where raw[range].contains(0), .arena(let range) where arena[range].contains(0):
                 throw Self.nul("the date of upsert \(n)")
@@ -66,28 +59,22 @@ struct PostgresBatchRows {
             dates.append(date)
             collector.add(values)
         }
-        // One statement may not touch a key twice: a repeated key keeps its last row.
-        var keep: [Bool]?
-        if repeated {
-            var later = ByteKeySet(minimumCapacity: keys.count)
-            var flags = [Bool](repeating: false, count: keys.count)
-            arena.withUnsafeBytes { arena in
-                for n in keys.indices.reversed() {
-                    let key = UnsafeRawBufferPointer(rebasing: arena[keys[n]])
-                    flags[n] = later.insert(key, hash: ByteKeySet.hash(key))
-                }
-            }
-            keep = flags
-        }
+        // One statement may not touch a key twice: a repeated key keeps its last row (found walking from the end).
+        var keep = [Bool](repeating: false, count: keys.count)
+        var later = ByteKeySet(minimumCapacity: keys.count)
         var chunk = UpsertChunk()
         arena.withUnsafeBytes { arena in
-            for (n, range) in scan.upserts.enumerated() where keep?[n] ?? true {
-                chunk.keys.append(utf8: UnsafeRawBufferPointer(rebasing: arena[keys[n]]))
+            for n in keys.indices.reversed() {
+                let key = UnsafeRawBufferPointer(rebasing: arena[keys[n]])
+                keep[n] = later.insert(key, hash: ByteKeySet.hash(key))
+            }
+            for (n, range) in scan.upserts.enumerated() where keep[n] {
+                chunk.keys.append(bytes: UnsafeRawBufferPointer(rebasing: arena[keys[n]]))
                 chunk.rows.append(bytes: UnsafeRawBufferPointer(rebasing: raw[range]))
                 switch dates[n] {
                 case .none: chunk.dates.appendNull()
-                case .body(let range): chunk.dates.append(utf8: UnsafeRawBufferPointer(rebasing: raw[range]))
-                case .arena(let range): chunk.dates.append(utf8: UnsafeRawBufferPointer(rebasing: arena[range]))
+                case .body(let range): chunk.dates.append(bytes: UnsafeRawBufferPointer(rebasing: raw[range]))
+                case .arena(let range): chunk.dates.append(bytes: UnsafeRawBufferPointer(rebasing: arena[range]))
                 }
                 if chunk.keys.count == Self.chunkSize {
                     upsertChunks.append(chunk)
@@ -151,15 +138,11 @@ struct PostgresArrayParameter: PostgresDynamicTypeEncodable {
         count += 1
     }
 
+    /// Appends an element's bytes as they are (text's UTF-8, already checked, or a bytea's).
     mutating func append(bytes: UnsafeRawBufferPointer) {
         elements.writeInteger(Int32(bytes.count))
         elements.writeBytes(bytes)
         count += 1
-    }
-
-    /// Appends text from UTF-8 bytes already checked (a scanned batch's).
-    mutating func append(utf8: UnsafeRawBufferPointer) {
-        append(bytes: utf8)
     }
 
     mutating func appendNull() {

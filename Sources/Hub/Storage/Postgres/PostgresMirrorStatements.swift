@@ -35,27 +35,29 @@ enum MirrorRowStatements {
         """
 
     /// New keys only: fails on the first key already stored.
-    struct Insert: PostgresPreparedStatement {
+    struct Insert: MirrorRowStatement {
         static let name = "tieline_insert_mirror_rows"
         static let sql = "INSERT INTO mirror_row (site_id, entity_id, key, column_set, row, date, last_run) " + select
-        typealias Row = ()
         var rows: Rows
-
-        func makeBindings() throws -> PostgresBindings { rows.bindings() }
-        func decodeRow(_ row: PostgresRow) throws {}
     }
 
     /// Any keys: a stored key's row is replaced.
-    struct Upsert: PostgresPreparedStatement {
+    struct Upsert: MirrorRowStatement {
         static let name = "tieline_upsert_mirror_rows"
         static let sql = "INSERT INTO mirror_row (site_id, entity_id, key, column_set, row, date, last_run) " + select + """
              ON CONFLICT (site_id, entity_id, key) DO UPDATE SET column_set = excluded.column_set, row = excluded.row,
                 date = excluded.date, last_run = excluded.last_run
             """
-        typealias Row = ()
         var rows: Rows
-
-        func makeBindings() throws -> PostgresBindings { rows.bindings() }
-        func decodeRow(_ row: PostgresRow) throws {}
     }
+}
+
+/// A statement that stores a chunk of rows and returns none.
+protocol MirrorRowStatement: PostgresPreparedStatement where Row == () {
+    var rows: MirrorRowStatements.Rows { get }
+}
+
+extension MirrorRowStatement {
+    func makeBindings() throws -> PostgresBindings { rows.bindings() }
+    func decodeRow(_ row: PostgresRow) throws {}
 }
