@@ -201,6 +201,12 @@ enum PostgresHubSchema {
             "ALTER TABLE mirror_row_v6 RENAME TO mirror_row",
             "ALTER TABLE mirror_row ADD CONSTRAINT mirror_row_pkey PRIMARY KEY (site_id, entity_id, key)",
         ]),
+        // Whether a Deep run's entity had rows from before the run when its first batch came: a first Deep then skips
+        // the completion's search for unsent rows (a read of every row it stored). NULL, as in runs begun before this
+        // migration, means unknown: the search runs.
+        Migration(version: 7, name: "older rows of a Deep's entity", statements: [
+            "ALTER TABLE sync_run_entity ADD COLUMN older_rows BOOLEAN",
+        ]),
     ]
 
     /// Any constant of ours: several hub processes starting at once migrate one after another.

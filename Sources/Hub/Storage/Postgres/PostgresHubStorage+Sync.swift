@@ -70,6 +70,9 @@ extension PostgresHubStorage {
             if run.status != RunStatus.running { throw Self.finished(scan.runID, run.status) }
             let columnSet = try await Self.columnSetID(site: site, entity: scan.entity, columns: columns, db)
             let entityID = try await self.entityID(scan.entity, db)
+            let olderRows = run.type == SyncType.deep.rawValue
+                ? try await Self.olderRowsAtFirstBatch(site: site, runID: scan.runID, entity: (scan.entity, entityID), stamp: run.mirrorStamp, db)
+                : nil
             for chunk in rows.upsertChunks {
                 try await upsert(chunk, site: site, entity: (scan.entity, entityID), columnSet: columnSet, run: run.mirrorStamp, db)
             }
@@ -95,11 +98,14 @@ extension PostgresHubStorage {
                 WHERE site_id = \(site.id) AND run_id = \(scan.runID) AND entity = \(scan.entity) AND sequence = \(scan.sequence)
                 """)
             try await db.run("""
-                INSERT INTO sync_run_entity AS e (site_id, run_id, entity, date_column, batches, rows_upserted, rows_deleted, through_version)
-                VALUES (\(site.id), \(scan.runID), \(scan.entity), \(scan.dateColumn), 1, \(scan.upserts.count), \(deleted), \(scan.throughVersion))
+                INSERT INTO sync_run_entity AS e (site_id, run_id, entity, date_column, batches, rows_upserted, rows_deleted, through_version,
+                                                  older_rows)
+                VALUES (\(site.id), \(scan.runID), \(scan.entity), \(scan.dateColumn), 1, \(scan.upserts.count), \(deleted), \(scan.throughVersion),
+                        \(olderRows))
                 ON CONFLICT (site_id, run_id, entity) DO UPDATE SET batches = e.batches + 1,
                     rows_upserted = e.rows_upserted + excluded.rows_upserted, rows_deleted = e.rows_deleted + excluded.rows_deleted,
                     date_column = excluded.date_column,
+                    older_rows = CASE WHEN excluded.older_rows IS NULL THEN e.older_rows ELSE e.older_rows OR excluded.older_rows END,
                     through_version = GREATEST(COALESCE(e.through_version, excluded.through_version), excluded.through_version)
                 """)
             return (SyncBatchAck(entity: scan.entity, sequence: scan.sequence, applied: applied, duplicate: false), entityID)
@@ -135,11 +141,15 @@ extension PostgresHubStorage {
         return try await transaction { db in
             let run = try await Self.requireRun(completion.runID, site: site, db, open: true, lock: "FOR SHARE")
             var dateColumn: String?
+            var olderRows: Bool?
             if let stored = try await db.one("""
-                SELECT date_column FROM sync_run_entity WHERE site_id = \(site.id) AND run_id = \(completion.runID) AND entity = \(completion.entity)
-                """, String?.self) { dateColumn = stored }
+                SELECT date_column, older_rows FROM sync_run_entity
+                WHERE site_id = \(site.id) AND run_id = \(completion.runID) AND entity = \(completion.entity)
+                """, (String?, Bool?).self) { (dateColumn, olderRows) = stored }
             var removed = 0
-            if run.type == SyncType.deep.rawValue {
+            // A Deep that found none of the entity's rows from before it (a first Deep) has nothing to remove, and
+            // looking would read every row it just stored.
+            if run.type == SyncType.deep.rawValue && olderRows != false {
                 // Only rows this run did not send, and only inside its timeframe: a dated entity with a
                 // start date keeps older rows (and undated ones); reference entities are synced whole.
                 let hasDate = dateColumn != nil || EntityCatalog.entity(named: completion.entity)?.dateColumn != nil
@@ -187,6 +197,20 @@ extension PostgresHubStorage {
     }
 
     static func finished(_ runID: String, _ status: String) -> TielineError { StorageRules.finished(runID, status) }
+
+    /// At a Deep run's first batch of an entity, whether the mirror holds rows of it that the run has not stored (so
+    /// its completion may have some to remove); nil at later batches, whose first one already answered. Rows stored
+    /// by this run itself (a concurrent first batch) carry its stamp and do not count.
+    static func olderRowsAtFirstBatch(site: HubSite, runID: String, entity: (name: String, id: Int32), stamp: String,
+                                      _ db: PostgresDB) async throws -> Bool? {
+        if try await db.exists("""
+            SELECT 1 FROM sync_run_entity WHERE site_id = \(site.id) AND run_id = \(runID) AND entity = \(entity.name)
+            """) { return nil }
+        return try await db.exists("""
+            SELECT 1 FROM mirror_row WHERE site_id = \(site.id) AND entity_id = \(entity.id) AND (last_run IS NULL OR last_run <> \(stamp))
+            LIMIT 1
+            """)
+    }
 
     /// The id of the mirror entity named `name`, given to it now if it has none, in the caller's transaction (so it
     /// is remembered only once that commits).

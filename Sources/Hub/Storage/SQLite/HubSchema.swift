@@ -143,6 +143,11 @@ enum HubSchema {
             // rowid, not its id (older rows keep theirs, which no serial equals, so a Deep still removes them when unsent).
             try db.execute(sql: "ALTER TABLE mirror_row DROP COLUMN updated_at")
         }
+        migrator.registerMigration("v6-older-rows") { db in
+            // Whether a Deep run's entity had rows from before the run when its first batch came: a first Deep then
+            // skips the completion's search for unsent rows. NULL (runs begun before this) means unknown: it searches.
+            try db.execute(sql: "ALTER TABLE sync_run_entity ADD COLUMN older_rows INTEGER")
+        }
         return migrator
     }
 }

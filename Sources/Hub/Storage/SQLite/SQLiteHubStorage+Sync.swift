@@ -49,6 +49,9 @@ extension SQLiteHubStorage {
             let run = try Self.requireRun(scan.runID, site: site, db, open: true)
             let now = Self.now()
             let columnSet = try Self.columnSetID(site: site, entity: scan.entity, columns: scan.columns, db)
+            let olderRows = run.type == SyncType.deep.rawValue
+                ? try Self.olderRowsAtFirstBatch(site: site, runID: scan.runID, entity: scan.entity, stamp: run.mirrorStamp, db)
+                : nil
             let costCodes = try wire.withUnsafeReadableBytes { raw in
                 try MirrorUpsert(db).apply(scan, raw, layout: layout, siteID: site.id, columnSet: columnSet, run: run.mirrorStamp)
             }
@@ -69,13 +72,13 @@ extension SQLiteHubStorage {
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [site.id, scan.runID, scan.entity, scan.sequence, applied, scan.throughVersion, now])
             try db.execute(sql: """
-                INSERT INTO sync_run_entity (site_id, run_id, entity, date_column, batches, rows_upserted, rows_deleted, through_version)
-                VALUES (?, ?, ?, ?, 1, ?, ?, ?)
+                INSERT INTO sync_run_entity (site_id, run_id, entity, date_column, batches, rows_upserted, rows_deleted, through_version, older_rows)
+                VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
                 ON CONFLICT (site_id, run_id, entity) DO UPDATE SET batches = batches + 1,
                     rows_upserted = rows_upserted + excluded.rows_upserted, rows_deleted = rows_deleted + excluded.rows_deleted,
                     date_column = excluded.date_column,
                     through_version = MAX(COALESCE(through_version, excluded.through_version), excluded.through_version)
-                """, arguments: [site.id, scan.runID, scan.entity, scan.dateColumn, scan.upserts.count, deleted, scan.throughVersion])
+                """, arguments: [site.id, scan.runID, scan.entity, scan.dateColumn, scan.upserts.count, deleted, scan.throughVersion, olderRows])
             return (SyncBatchAck(entity: scan.entity, sequence: scan.sequence, applied: applied, duplicate: false), stored)
         }
         // Remembered only once committed: a rolled-back batch stored nothing.
@@ -88,11 +91,15 @@ extension SQLiteHubStorage {
         defer { mirrorFacts.forget(site: site.id) }
         return try await pool.write { db in
             let run = try Self.requireRun(completion.runID, site: site, db, open: true)
-            let dateColumn: String? = try Row.fetchOne(db, sql: """
-                SELECT date_column FROM sync_run_entity WHERE site_id = ? AND run_id = ? AND entity = ?
-                """, arguments: [site.id, completion.runID, completion.entity])?["date_column"]
+            let stored = try Row.fetchOne(db, sql: """
+                SELECT date_column, older_rows FROM sync_run_entity WHERE site_id = ? AND run_id = ? AND entity = ?
+                """, arguments: [site.id, completion.runID, completion.entity])
+            let dateColumn: String? = stored?["date_column"]
+            let olderRows: Bool? = stored?["older_rows"]
             var removed = 0
-            if run.type == SyncType.deep.rawValue {
+            // A Deep that found none of the entity's rows from before it (a first Deep) has nothing to remove, and
+            // looking would read every row it just stored.
+            if run.type == SyncType.deep.rawValue && olderRows != false {
                 // Only rows this run did not send, and only inside its timeframe: a dated entity with a
                 // start date keeps older rows (and undated ones); reference entities are synced whole.
                 let hasDate = dateColumn != nil || EntityCatalog.entity(named: completion.entity)?.dateColumn != nil
@@ -124,6 +131,16 @@ extension SQLiteHubStorage {
             try db.execute(sql: "UPDATE sync_run SET status = ?, error = ?, finished_at = ? WHERE site_id = ? AND run_id = ?",
                            arguments: [status, error.map { String($0.prefix(4000)) }, Self.now(), site.id, runID])
         }
+    }
+
+    /// At a Deep run's first batch of an entity, whether the mirror holds rows of it that the run has not stored (so its
+    /// completion may have some to remove); nil at later batches, whose first one already answered.
+    static func olderRowsAtFirstBatch(site: HubSite, runID: String, entity: String, stamp: String, _ db: Database) throws -> Bool? {
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM sync_run_entity WHERE site_id = ? AND run_id = ? AND entity = ?",
+                             arguments: [site.id, runID, entity]) != nil { return nil }
+        return try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM mirror_row WHERE site_id = ? AND entity = ? AND (last_run IS NULL OR last_run <> ?))
+            """, arguments: [site.id, entity, stamp]) ?? true
     }
 
     /// The site's run, or 404; with `open`, 409 once it is finished.
