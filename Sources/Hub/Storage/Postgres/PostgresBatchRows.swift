@@ -121,7 +121,7 @@ struct PostgresArrayParameter: PostgresDynamicTypeEncodable {
     let elementType: PostgresDataType
     private(set) var count = 0
     private var hasNull = false
-    private var elements = ByteBufferAllocator().buffer(capacity: 0)
+    private(set) var elements = ByteBufferAllocator().buffer(capacity: 0)
 
     init(_ elementType: PostgresDataType) {
         self.elementType = elementType

@@ -1,8 +1,9 @@
 import PostgresNIO
 
-/// The two statements that store a batch's rows, prepared once per connection.
+/// The upsert that stores a batch's rows once an entity has met a stored key (new keys go by `MirrorRowCopy`),
+/// prepared once per connection.
 ///
-/// Sent as unnamed statements they were planned anew on every execution with the arrays as constants, and PostgreSQL
+/// Sent as an unnamed statement it was planned anew on every execution with the arrays as constants, and PostgreSQL
 /// copied those (megabytes of rows) while planning: about a tenth of its CPU in a Deep. A prepared statement's
 /// generic plan takes them as parameters.
 enum MirrorRowStatements {
@@ -34,30 +35,16 @@ enum MirrorRowStatements {
         SELECT $1::bigint, $2::integer, unnest($3::text[]), $4::bigint, unnest($5::bytea[]), unnest($6::text[]), $7::text
         """
 
-    /// New keys only: fails on the first key already stored.
-    struct Insert: MirrorRowStatement {
-        static let name = "tieline_insert_mirror_rows"
-        static let sql = "INSERT INTO mirror_row (site_id, entity_id, key, column_set, row, date, last_run) " + select
-        var rows: Rows
-    }
-
     /// Any keys: a stored key's row is replaced.
-    struct Upsert: MirrorRowStatement {
+    struct Upsert: PostgresPreparedStatement {
         static let name = "tieline_upsert_mirror_rows"
         static let sql = "INSERT INTO mirror_row (site_id, entity_id, key, column_set, row, date, last_run) " + select + """
              ON CONFLICT (site_id, entity_id, key) DO UPDATE SET column_set = excluded.column_set, row = excluded.row,
                 date = excluded.date, last_run = excluded.last_run
             """
         var rows: Rows
+
+        func makeBindings() throws -> PostgresBindings { rows.bindings() }
+        func decodeRow(_ row: PostgresRow) throws {}
     }
-}
-
-/// A statement that stores a chunk of rows and returns none.
-protocol MirrorRowStatement: PostgresPreparedStatement where Row == () {
-    var rows: MirrorRowStatements.Rows { get }
-}
-
-extension MirrorRowStatement {
-    func makeBindings() throws -> PostgresBindings { rows.bindings() }
-    func decodeRow(_ row: PostgresRow) throws {}
 }
