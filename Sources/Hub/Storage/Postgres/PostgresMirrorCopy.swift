@@ -4,7 +4,7 @@ import PostgresNIO
 /// A chunk of new mirror rows as one binary `COPY mirror_row FROM STDIN`.
 ///
 /// COPY stores a page's worth of rows per heap call and WAL record, where `INSERT ... SELECT unnest(...)` writes one
-/// record per row and first reads three arrays: in paired Deep runs PostgreSQL spent 15–25 % less CPU.
+/// record per row and first reads three arrays: in paired Deep runs PostgreSQL spent about a tenth less CPU.
 enum MirrorRowCopy {
     /// postgres-nio 1.33 offers `copyFrom` in text format only (its binary path is internal; text COPY measured no
     /// faster than the arrays), and inserts `table` into `COPY "<table>" FROM STDIN WITH (FORMAT text)` as passed, as
