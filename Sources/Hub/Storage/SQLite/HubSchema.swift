@@ -148,6 +148,31 @@ enum HubSchema {
             // skips the completion's search for unsent rows. NULL (runs begun before this) means unknown: it searches.
             try db.execute(sql: "ALTER TABLE sync_run_entity ADD COLUMN older_rows INTEGER")
         }
+        migrator.registerMigration("v7-entity-ids") { db in
+            // The mirror's key had the entity's name before `key`, so every B-tree comparison of a Deep's inserts read
+            // and compared it ("Transaction (JC)", 16 bytes) before reaching the key; an integer id is compared in
+            // place. A Deep into a hub with 2-character names instead measured about a tenth less of the hub's CPU.
+            // Rebuilt (the key of a WITHOUT ROWID table cannot be altered); ids are never deleted.
+            try db.execute(sql: """
+                CREATE TABLE mirror_entity (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+                INSERT INTO mirror_entity (name) SELECT DISTINCT entity FROM mirror_row ORDER BY entity;
+                CREATE TABLE mirror_row_v7 (
+                    site_id INTEGER NOT NULL,
+                    entity_id INTEGER NOT NULL,
+                    key TEXT NOT NULL,
+                    column_set INTEGER NOT NULL,
+                    row BLOB NOT NULL,
+                    date TEXT,
+                    last_run TEXT,
+                    PRIMARY KEY (site_id, entity_id, key)
+                ) WITHOUT ROWID;
+                INSERT INTO mirror_row_v7 (site_id, entity_id, key, column_set, row, date, last_run)
+                    SELECT m.site_id, e.id, m.key, m.column_set, m.row, m.date, m.last_run
+                    FROM mirror_row m JOIN mirror_entity e ON e.name = m.entity;
+                DROP TABLE mirror_row;
+                ALTER TABLE mirror_row_v7 RENAME TO mirror_row;
+                """)
+        }
         return migrator
     }
 }

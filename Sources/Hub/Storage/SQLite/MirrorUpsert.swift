@@ -20,13 +20,13 @@ struct MirrorUpsert {
         self.db = db
     }
 
-    /// The upsert of `rows` rows: ?1 site, ?2 entity, ?3 column set, ?4 run; then key, row and date per row.
+    /// The upsert of `rows` rows: ?1 site, ?2 entity id, ?3 column set, ?4 run; then key, row and date per row.
     static func sql(rows: Int) -> String {
         let values = (0 ..< rows).map { "(?1, ?2, ?\(5 + 3 * $0), ?3, ?\(6 + 3 * $0), ?\(7 + 3 * $0), ?4)" }
         return """
-            INSERT INTO mirror_row (site_id, entity, key, column_set, row, date, last_run)
+            INSERT INTO mirror_row (site_id, entity_id, key, column_set, row, date, last_run)
             VALUES \(values.joined(separator: ", "))
-            ON CONFLICT (site_id, entity, key) DO UPDATE SET column_set = excluded.column_set, row = excluded.row,
+            ON CONFLICT (site_id, entity_id, key) DO UPDATE SET column_set = excluded.column_set, row = excluded.row,
                 date = excluded.date, last_run = excluded.last_run
             """
     }
@@ -50,7 +50,7 @@ struct MirrorUpsert {
     /// Stores every upsert of a scanned batch as the bytes it came in, checking each row's width and key
     /// on the way (a failure throws and the caller's transaction undoes the rows before it).
     /// Returns the job / cost code / category combinations the rows prove exist.
-    func apply(_ scan: SyncBatchScan, _ raw: UnsafeRawBufferPointer, layout: BatchLayout, siteID: Int64, columnSet: Int64,
+    func apply(_ scan: SyncBatchScan, _ raw: UnsafeRawBufferPointer, layout: BatchLayout, siteID: Int64, entityID: Int64, columnSet: Int64,
                run: String) throws -> ByteKeySet {
         let many = try db.cachedStatement(sql: Self.chunkSQL)
         let one = try db.cachedStatement(sql: Self.rowSQL)
@@ -59,7 +59,7 @@ struct MirrorUpsert {
             sqlite3_reset(stmt)
             sqlite3_clear_bindings(stmt)
             try check(sqlite3_bind_int64(stmt, 1, siteID))
-            try bind(scan.entity, 2, stmt)
+            try check(sqlite3_bind_int64(stmt, 2, entityID))
             try check(sqlite3_bind_int64(stmt, 3, columnSet))
             try bind(run, 4, stmt)
         }

@@ -36,7 +36,7 @@ extension SQLiteHubStorage {
             filter = " AND (key = ? OR (key >= ? AND key < ?))"
             _ = arguments.append(contentsOf: [exact, range.lower, range.upper])
         }
-        let where_ = "WHERE site_id = ? AND entity = ?" + filter
+        let where_ = "WHERE site_id = ? AND entity_id = (SELECT id FROM mirror_entity WHERE name = ?)" + filter
         let countArguments = arguments
         let pageArguments = arguments + [perPage, try QueryNumbers.offset(page: page, perPage: perPage)]
         return try await pool.read { db in

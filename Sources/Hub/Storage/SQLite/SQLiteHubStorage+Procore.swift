@@ -105,7 +105,9 @@ extension SQLiteHubStorage {
     public func mirrorRowExists(entity: String, key: [String], site: HubSite) async throws -> Bool {
         let encoded = MirrorKey.encode(key)
         return try await pool.read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM mirror_row WHERE site_id = ? AND entity = ? AND key = ?",
+            try Bool.fetchOne(db, sql: """
+                SELECT 1 FROM mirror_row WHERE site_id = ? AND entity_id = (SELECT id FROM mirror_entity WHERE name = ?) AND key = ?
+                """,
                               arguments: [site.id, entity, encoded]) ?? false
         }
     }

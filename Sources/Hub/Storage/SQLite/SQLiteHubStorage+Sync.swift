@@ -49,21 +49,23 @@ extension SQLiteHubStorage {
             let run = try Self.requireRun(scan.runID, site: site, db, open: true)
             let now = Self.now()
             let columnSet = try Self.columnSetID(site: site, entity: scan.entity, columns: scan.columns, db)
+            let entityID = try Self.entityID(scan.entity, db)
             let olderRows = run.type == SyncType.deep.rawValue
-                ? try Self.olderRowsAtFirstBatch(site: site, runID: scan.runID, entity: scan.entity, stamp: run.mirrorStamp, db)
+                ? try Self.olderRowsAtFirstBatch(site: site, runID: scan.runID, entity: (scan.entity, entityID), stamp: run.mirrorStamp, db)
                 : nil
             let costCodes = try wire.withUnsafeReadableBytes { raw in
-                try MirrorUpsert(db).apply(scan, raw, layout: layout, siteID: site.id, columnSet: columnSet, run: run.mirrorStamp)
+                try MirrorUpsert(db).apply(scan, raw, layout: layout, siteID: site.id, entityID: entityID, columnSet: columnSet,
+                                          run: run.mirrorStamp)
             }
             let index = try db.cachedStatement(sql: "INSERT OR IGNORE INTO mirror_cost_code (site_id, job, cost_code, category) VALUES (?, ?, ?, ?)")
             let stored = self.knownCostCodes.unknown(site: site.id, in: costCodes)
             for entry in stored.map(\.entry) {
                 try index.execute(arguments: [site.id, entry.job, entry.costCode, entry.category])
             }
-            let delete = try db.cachedStatement(sql: "DELETE FROM mirror_row WHERE site_id = ? AND entity = ? AND key = ?")
+            let delete = try db.cachedStatement(sql: "DELETE FROM mirror_row WHERE site_id = ? AND entity_id = ? AND key = ?")
             var deleted = 0
             for values in scan.deletes {
-                try delete.execute(arguments: [site.id, scan.entity, MirrorKey.encode(values.compactMap(MirrorKey.text))])
+                try delete.execute(arguments: [site.id, entityID, MirrorKey.encode(values.compactMap(MirrorKey.text))])
                 deleted += db.changesCount
             }
             let applied = scan.upserts.count + deleted
@@ -103,7 +105,10 @@ extension SQLiteHubStorage {
                 // Only rows this run did not send, and only inside its timeframe: a dated entity with a
                 // start date keeps older rows (and undated ones); reference entities are synced whole.
                 let hasDate = dateColumn != nil || EntityCatalog.entity(named: completion.entity)?.dateColumn != nil
-                var sql = "DELETE FROM mirror_row WHERE site_id = ? AND entity = ? AND (last_run IS NULL OR last_run <> ?)"
+                var sql = """
+                    DELETE FROM mirror_row WHERE site_id = ? AND entity_id = (SELECT id FROM mirror_entity WHERE name = ?)
+                        AND (last_run IS NULL OR last_run <> ?)
+                    """
                 var arguments: StatementArguments = [site.id, completion.entity, run.mirrorStamp]
                 if hasDate, let start = run.startDate {
                     sql += " AND date >= ?"
@@ -135,12 +140,20 @@ extension SQLiteHubStorage {
 
     /// At a Deep run's first batch of an entity, whether the mirror holds rows of it that the run has not stored (so its
     /// completion may have some to remove); nil at later batches, whose first one already answered.
-    static func olderRowsAtFirstBatch(site: HubSite, runID: String, entity: String, stamp: String, _ db: Database) throws -> Bool? {
+    static func olderRowsAtFirstBatch(site: HubSite, runID: String, entity: (name: String, id: Int64), stamp: String,
+                                      _ db: Database) throws -> Bool? {
         if try Bool.fetchOne(db, sql: "SELECT 1 FROM sync_run_entity WHERE site_id = ? AND run_id = ? AND entity = ?",
-                             arguments: [site.id, runID, entity]) != nil { return nil }
+                             arguments: [site.id, runID, entity.name]) != nil { return nil }
         return try Bool.fetchOne(db, sql: """
-            SELECT EXISTS (SELECT 1 FROM mirror_row WHERE site_id = ? AND entity = ? AND (last_run IS NULL OR last_run <> ?))
-            """, arguments: [site.id, entity, stamp]) ?? true
+            SELECT EXISTS (SELECT 1 FROM mirror_row WHERE site_id = ? AND entity_id = ? AND (last_run IS NULL OR last_run <> ?))
+            """, arguments: [site.id, entity.id, stamp]) ?? true
+    }
+
+    /// The id of the mirror entity named `name`, given to it now if it has none (in the caller's write transaction).
+    static func entityID(_ name: String, _ db: Database) throws -> Int64 {
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM mirror_entity WHERE name = ?", arguments: [name]) { return id }
+        try db.execute(sql: "INSERT INTO mirror_entity (name) VALUES (?)", arguments: [name])
+        return db.lastInsertedRowID
     }
 
     /// The site's run, or 404; with `open`, 409 once it is finished.
