@@ -77,7 +77,8 @@ def agent_config(agent):
 
 def mirror_count(hub, entity):
     with sqlite3.connect(hub.db_path) as db:
-        return db.execute("SELECT COUNT(*) FROM mirror_row WHERE entity = ?", (entity,)).fetchone()[0]
+        return db.execute("SELECT COUNT(*) FROM mirror_row WHERE entity_id = (SELECT id FROM mirror_entity WHERE name = ?)",
+                          (entity,)).fetchone()[0]
 
 
 def sage_count(company, sql):
