@@ -35,23 +35,7 @@ import Testing
             }
         }
         let storage = try await database.open()
-        try await storage.withRunning {
-            let site = try #require(try await storage.sites().first)
-            let customers = try await storage.mirrorRows(entity: "Customer", key: [], page: 1, perPage: 10, site: site)
-            #expect(customers.total == 2)
-            #expect(customers.rows.first?.map(\.1) == [.text("C1"), .text("Name of C1")])
-            #expect(try await storage.mirrorRowExists(entity: "Vendor", key: ["C1"], site: site))
-            #expect(try await !storage.mirrorRowExists(entity: "Vendor", key: ["C2"], site: site))
-
-            // A Deep that sends C2 again removes the upgraded C1 of Customer and leaves Vendor's C1 alone.
-            let run = "0d6c8a52-5f7e-4b8e-9a51-3c2f0e9d7b14"
-            _ = try await storage.beginRun(SyncRunStart(runID: run, connection: "Main", type: .deep, timeframe: .beginningOfTime,
-                                                        startDate: nil, entities: ["Customer"]), site: site)
-            _ = try await storage.applyBatch(Fixtures.customers(run: run, ["C2"]), site: site)
-            #expect(try await storage.completeEntity(EntityCompletion(runID: run, entity: "Customer", rowCount: 1), site: site) == 1)
-            #expect(try await storage.mirrorRows(entity: "Customer", key: [], page: 1, perPage: 10, site: site).rows.first?.first?.1 == .text("C2"))
-            #expect(try await storage.mirrorRowExists(entity: "Vendor", key: ["C1"], site: site))
-        }
+        try await storage.withRunning { _ = try await Self.expectUpgradedMirror(storage) }
         let (columns, entities) = try await database.postgres { connection in
             var columns: [String] = []
             for try await name in try await connection.query("""
@@ -65,5 +49,28 @@ import Testing
         }
         #expect(columns == ["site_id", "entity_id", "key"])
         #expect(entities == ["Customer", "Vendor"])
+    }
+
+    /// What a hub upgraded from rows Customer C1, C2 and Vendor C1 (stamped by an older run) must show, on either
+    /// backend: the rows read back, a Deep that sends only C2 removes Customer's C1, and Vendor's C1 (same key)
+    /// stays. Returns the site and that Deep's run, for the caller's further checks.
+    @discardableResult
+    static func expectUpgradedMirror(_ storage: any HubStorage) async throws -> (site: HubSite, run: String) {
+        let site = try #require(try await storage.sites().first)
+        let customers = try await storage.mirrorRows(entity: "Customer", key: [], page: 1, perPage: 10, site: site)
+        #expect(customers.total == 2)
+        #expect(customers.rows.first?.map(\.1) == [.text("C1"), .text("Name of C1")])
+        #expect(try await storage.mirrorRowExists(entity: "Vendor", key: ["C1"], site: site))
+        #expect(try await !storage.mirrorRowExists(entity: "Vendor", key: ["C2"], site: site))
+
+        // A Deep that sends C2 again removes the upgraded C1 of Customer and leaves Vendor's C1 alone.
+        let run = "0d6c8a52-5f7e-4b8e-9a51-3c2f0e9d7b14"
+        _ = try await storage.beginRun(SyncRunStart(runID: run, connection: "Main", type: .deep, timeframe: .beginningOfTime,
+                                                    startDate: nil, entities: ["Customer"]), site: site)
+        _ = try await storage.applyBatch(Fixtures.customers(run: run, ["C2"]), site: site)
+        #expect(try await storage.completeEntity(EntityCompletion(runID: run, entity: "Customer", rowCount: 1), site: site) == 1)
+        #expect(try await storage.mirrorRows(entity: "Customer", key: [], page: 1, perPage: 10, site: site).rows.first?.first?.1 == .text("C2"))
+        #expect(try await storage.mirrorRowExists(entity: "Vendor", key: ["C1"], site: site))
+        return (site, run)
     }
 }

@@ -30,21 +30,7 @@ import Testing
 
         let storage = try SQLiteHubStorage(path: path)
         try await storage.withRunning {
-            let site = try #require(try await storage.sites().first)
-            let customers = try await storage.mirrorRows(entity: "Customer", key: [], page: 1, perPage: 10, site: site)
-            #expect(customers.total == 2)
-            #expect(customers.rows.first?.map(\.1) == [.text("C1"), .text("Name of C1")])
-            #expect(try await storage.mirrorRowExists(entity: "Vendor", key: ["C1"], site: site))
-            #expect(try await !storage.mirrorRowExists(entity: "Vendor", key: ["C2"], site: site))
-
-            // A Deep that sends C2 again removes the upgraded C1 of Customer and leaves Vendor's C1 alone.
-            let run = "0d6c8a52-5f7e-4b8e-9a51-3c2f0e9d7b14"
-            _ = try await storage.beginRun(SyncRunStart(runID: run, connection: "Main", type: .deep, timeframe: .beginningOfTime,
-                                                        startDate: nil, entities: ["Customer"]), site: site)
-            _ = try await storage.applyBatch(Fixtures.customers(run: run, ["C2"]), site: site)
-            #expect(try await storage.completeEntity(EntityCompletion(runID: run, entity: "Customer", rowCount: 1), site: site) == 1)
-            #expect(try await storage.mirrorRows(entity: "Customer", key: [], page: 1, perPage: 10, site: site).rows.first?.first?.1 == .text("C2"))
-            #expect(try await storage.mirrorRowExists(entity: "Vendor", key: ["C1"], site: site))
+            let (site, run) = try await MirrorEntityIDTests.expectUpgradedMirror(storage)
             // A new entity gets the next id.
             _ = try await storage.applyBatch(SyncBatch(runID: run, entity: "Job (CV)", sequence: 0, columns: ["Job"], key: ["Job"], dateColumn: nil,
                                                        upserts: [[.text("24-118")]], deletes: [], throughVersion: 1), site: site)
