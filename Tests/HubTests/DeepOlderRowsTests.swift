@@ -1,7 +1,5 @@
 import Foundation
-import GRDB
 @testable import Hub
-import PostgresNIO
 import SyncCore
 import Testing
 
@@ -79,36 +77,17 @@ import Testing
 }
 
 extension TestDatabase {
-    /// What `sync_run_entity.older_rows` holds for the run's entity (nil: unknown).
+    /// What `sync_run_entity.older_rows` holds for the run's entity (nil: unknown), read the same way on both backends.
     func olderRows(run: String, entity: String) async throws -> Bool? {
-        switch database {
-        case .sqlite(let path):
-            return try await DatabaseQueue(path: path).read { db in
-                try Bool?.fetchOne(db, sql: "SELECT older_rows FROM sync_run_entity WHERE run_id = ? AND entity = ?", arguments: [run, entity]) ?? nil
-            }
-        case .postgres:
-            return try await postgres { connection in
-                var value: Bool?
-                for try await row in try await connection.query("""
-                    SELECT older_rows FROM sync_run_entity WHERE run_id = \(run) AND entity = \(entity)
-                    """, logger: Self.quietLogger).decode(Bool?.self) { value = row }
-                return value
-            }
-        }
+        let values = try await query("""
+            SELECT CASE WHEN older_rows IS NULL THEN 'unknown' WHEN older_rows THEN 'true' ELSE 'false' END
+            FROM sync_run_entity WHERE run_id = '\(run)' AND entity = '\(entity)'
+            """)
+        return values.first.flatMap { Bool($0) }
     }
 
     /// Clears the note, as a run begun before the column existed has it.
     func forgetOlderRows(run: String, entity: String) async throws {
-        switch database {
-        case .sqlite(let path):
-            try await DatabaseQueue(path: path).write { db in
-                try db.execute(sql: "UPDATE sync_run_entity SET older_rows = NULL WHERE run_id = ? AND entity = ?", arguments: [run, entity])
-            }
-        case .postgres:
-            try await postgres { connection in
-                _ = try await connection.query("UPDATE sync_run_entity SET older_rows = NULL WHERE run_id = \(run) AND entity = \(entity)",
-                                               logger: Self.quietLogger)
-            }
-        }
+        try await execute("UPDATE sync_run_entity SET older_rows = NULL WHERE run_id = '\(run)' AND entity = '\(entity)'")
     }
 }

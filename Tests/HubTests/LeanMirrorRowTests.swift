@@ -8,31 +8,6 @@ import Testing
 /// Mirror rows keep the run's serial in `last_run` and no `updated_at` (the v5 / migration 5 layout): smaller rows,
 /// and rows stamped the old way (with a run's id) are still removed by the next Deep when it does not send them.
 @Suite struct LeanMirrorRowTests {
-    /// Runs SQL on the test's database, whichever backend, and returns the first column of each row as text.
-    func query(_ database: TestDatabase, _ sql: String) async throws -> [String] {
-        switch database.database {
-        case .sqlite(let path):
-            return try await DatabaseQueue(path: path).read { db in try String.fetchAll(db, sql: sql) }
-        case .postgres:
-            return try await database.postgres { connection in
-                var values: [String] = []
-                for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: TestDatabase.quietLogger).decode(String.self) {
-                    values.append(value)
-                }
-                return values
-            }
-        }
-    }
-
-    func execute(_ database: TestDatabase, _ sql: String) async throws {
-        switch database.database {
-        case .sqlite(let path):
-            try await DatabaseQueue(path: path).write { db in try db.execute(sql: sql) }
-        case .postgres:
-            try await database.postgres { connection in _ = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: TestDatabase.quietLogger) }
-        }
-    }
-
     @Test(arguments: Backend.all) func rowsStampedWithARunIDAreStillRemovedByTheNextDeep(_ backend: Backend) async throws {
         try await TestDatabase.with(backend) { storage, database in
             _ = try await storage.addSite("Acme")
@@ -44,12 +19,12 @@ import Testing
             try await begin("older-run")
             _ = try await storage.applyBatch(Fixtures.batch(run: "older-run", rows: 3), site: site)
             // What a hub before lean rows stored: the run's 36-character id in every row.
-            try await execute(database, "UPDATE mirror_row SET last_run = '6f1c2b9e-0000-4000-8000-000000000001'")
+            try await database.execute("UPDATE mirror_row SET last_run = '6f1c2b9e-0000-4000-8000-000000000001'")
 
             let run = "0d6c8a52-5f7e-4b8e-9a51-3c2f0e9d7b14"
             try await begin(run)
             _ = try await storage.applyBatch(Fixtures.batch(run: run, rows: 1, from: 1), site: site)
-            let stamps = try await query(database, "SELECT last_run FROM mirror_row ORDER BY last_run")
+            let stamps = try await database.query("SELECT last_run FROM mirror_row ORDER BY last_run")
             #expect(stamps.count == 3)
             #expect(stamps.filter { $0.count < 12 && $0.allSatisfy(\.isNumber) }.count == 1, "the row just sent carries a short serial: \(stamps)")
             #expect(try await storage.completeEntity(EntityCompletion(runID: run, entity: "Transaction (JC)", rowCount: 1), site: site) == 2)
@@ -57,8 +32,8 @@ import Testing
             #expect(left.total == 1)
 
             let columns = switch backend {
-            case .sqlite: try await query(database, "SELECT name FROM pragma_table_info('mirror_row')")
-            case .postgres: try await query(database, "SELECT column_name::text FROM information_schema.columns WHERE table_name = 'mirror_row'")
+            case .sqlite: try await database.query("SELECT name FROM pragma_table_info('mirror_row')")
+            case .postgres: try await database.query("SELECT column_name::text FROM information_schema.columns WHERE table_name = 'mirror_row'")
             }
             #expect(columns.contains("last_run") && !columns.contains("updated_at"))
         }

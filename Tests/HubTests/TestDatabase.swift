@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Hub
 import Logging
 import PostgresNIO
@@ -58,6 +59,32 @@ struct TestDatabase: Sendable {
     func postgres<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         guard case .postgres(let location) = database else { throw TielineError(.invalidInput, "not a PostgreSQL test database") }
         return try await PostgresScratchDatabase.admin(location, body)
+    }
+
+    /// Runs SQL on this test's database, whichever backend, and returns the first column of each row as text.
+    func query(_ sql: String) async throws -> [String] {
+        switch database {
+        case .sqlite(let path):
+            return try await DatabaseQueue(path: path).read { db in try String.fetchAll(db, sql: sql) }
+        case .postgres:
+            return try await postgres { connection in
+                var values: [String] = []
+                for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Self.quietLogger).decode(String.self) {
+                    values.append(value)
+                }
+                return values
+            }
+        }
+    }
+
+    /// Runs SQL that returns nothing on this test's database, whichever backend.
+    func execute(_ sql: String) async throws {
+        switch database {
+        case .sqlite(let path):
+            try await DatabaseQueue(path: path).write { db in try db.execute(sql: sql) }
+        case .postgres:
+            try await postgres { connection in _ = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Self.quietLogger) }
+        }
     }
 
     /// The storage, its long-polls re-checking the database only every `recheck` (so a test sees whether the wake-up works).

@@ -1,4 +1,5 @@
 import TielineCore
+import SyncCore
 
 /// A sync run's row, as both backends read it.
 struct RunRow {
@@ -16,6 +17,13 @@ struct RunRow {
 
 /// The rules and messages both storage backends apply, written once: the backends only find and store.
 enum StorageRules {
+    /// Whether completing an entity searches for the mirror rows the run did not send: in a Deep run only, and not
+    /// when the entity's first batch found no rows from before the run (`older_rows` false, a first Deep: looking
+    /// would read every row it just stored). A missing note (nil) is unknown, so the search runs.
+    static func searchesUnsentRows(_ run: RunRow, olderRows: Bool?) -> Bool {
+        run.type == SyncType.deep.rawValue && olderRows != false
+    }
+
     /// A site name as stored: trimmed, 1 to 100 characters, one line.
     static func siteName(_ name: String) throws(TielineError) -> String {
         let name = name.trimmingWhitespace()

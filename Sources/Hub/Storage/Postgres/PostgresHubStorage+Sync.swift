@@ -147,9 +147,7 @@ extension PostgresHubStorage {
                 WHERE site_id = \(site.id) AND run_id = \(completion.runID) AND entity = \(completion.entity)
                 """, (String?, Bool?).self) { (dateColumn, olderRows) = stored }
             var removed = 0
-            // A Deep that found none of the entity's rows from before it (a first Deep) has nothing to remove, and
-            // looking would read every row it just stored.
-            if run.type == SyncType.deep.rawValue && olderRows != false {
+            if StorageRules.searchesUnsentRows(run, olderRows: olderRows) {
                 // Only rows this run did not send, and only inside its timeframe: a dated entity with a
                 // start date keeps older rows (and undated ones); reference entities are synced whole.
                 let hasDate = dateColumn != nil || EntityCatalog.entity(named: completion.entity)?.dateColumn != nil

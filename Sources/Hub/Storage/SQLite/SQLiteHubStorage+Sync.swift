@@ -99,9 +99,7 @@ extension SQLiteHubStorage {
             let dateColumn: String? = stored?["date_column"]
             let olderRows: Bool? = stored?["older_rows"]
             var removed = 0
-            // A Deep that found none of the entity's rows from before it (a first Deep) has nothing to remove, and
-            // looking would read every row it just stored.
-            if run.type == SyncType.deep.rawValue && olderRows != false {
+            if StorageRules.searchesUnsentRows(run, olderRows: olderRows) {
                 // Only rows this run did not send, and only inside its timeframe: a dated entity with a
                 // start date keeps older rows (and undated ones); reference entities are synced whole.
                 let hasDate = dateColumn != nil || EntityCatalog.entity(named: completion.entity)?.dateColumn != nil
