@@ -130,23 +130,8 @@ public struct ExportWorker: Service {
     /// Writes the exports; Sage's refusals become Failed to Export outcomes with Sage's reason.
     func write(_ assignments: [ExportAssignment], to opened: Opened) -> [ExportOutcome] {
         for assignment in assignments { onEvent(.received(id: assignment.id, number: assignment.export.number)) }
-        var results: [Result<SageWriteResult, TielineError>]
-        switch opened.connection.writeMode {
-        case .transaction:
-            do {
-                results = try ExportWriter(company: opened.company).write(assignments.map { ($0.export, $0.transactionDate) })
-            } catch {
-                // The transaction itself failed (Sage unavailable, disk full): nothing was written for any of them.
-                results = assignments.map { _ in .failure(error) }
-            }
-        case .steps:
-            // One commit per record: the recorded plan carries exactly-once (StepExportWriter).
-            let writer = StepExportWriter(target: EmbeddedExportTarget(company: opened.company), state: opened.state,
-                                          connection: opened.connection.name, failpoint: Self.environmentFailpoint)
-            results = assignments.map { assignment in
-                Result { () throws(TielineError) in try writer.write(assignment.export, transactionDate: assignment.transactionDate) }
-            }
-        }
+        let results = Self.write(assignments.map { ($0.export, $0.transactionDate) }, mode: opened.connection.writeMode, company: opened.company,
+                                 state: opened.state, connection: opened.connection.name, failpoint: Self.environmentFailpoint)
         // Fault injection for the exactly-once tests: die as a power cut would, after Sage's commit
         // and before the hub hears of it. Only ever set by tests.
         if results.contains(where: { (try? $0.get())?.alreadyWritten == false }),
@@ -165,6 +150,41 @@ public struct ExportWorker: Service {
                 return ExportOutcome(errorCode: error.code.rawValue, errorMessage: error.message)
             }
         }
+    }
+
+    /// Writes exports in the connection's write mode. In steps mode one commit per record, the recorded plan carrying
+    /// exactly-once (StepExportWriter). In transaction mode, an export whose step-by-step plan an earlier attempt left
+    /// unfinished (the connection was in steps mode then) is finished by that plan: the one-transaction writer would
+    /// find its change order header and report a half-written PCCO as already written.
+    static func write(_ exports: [(export: ChangeOrderExport, transactionDate: CalendarDate)], mode: SageWriteMode, company: SageCompany,
+                      state: AgentState, connection: String,
+                      failpoint: @escaping @Sendable (StepExportWriter.Moment, Int, ExportStep) throws -> Void = { _, _, _ in })
+        -> [Result<SageWriteResult, TielineError>] {
+        let steps = StepExportWriter(target: EmbeddedExportTarget(company: company), state: state, connection: connection, failpoint: failpoint)
+        func stepByStep(_ item: (export: ChangeOrderExport, transactionDate: CalendarDate)) -> Result<SageWriteResult, TielineError> {
+            Result { () throws(TielineError) in try steps.write(item.export, transactionDate: item.transactionDate) }
+        }
+        guard mode == .transaction else { return exports.map(stepByStep) }
+        var results = [Result<SageWriteResult, TielineError>?](repeating: nil, count: exports.count)
+        var atOnce: [Int] = []
+        for (index, item) in exports.enumerated() {
+            do {
+                let plan = try state.exportPlan(reference: procoreReference(pccoID: item.export.pccoID))
+                if let plan, plan.status != .written { results[index] = stepByStep(item) } else { atOnce.append(index) }
+            } catch {
+                results[index] = .failure(error)
+            }
+        }
+        if !atOnce.isEmpty {
+            do {
+                let written = try ExportWriter(company: company).write(atOnce.map { exports[$0] })
+                for (index, result) in zip(atOnce, written) { results[index] = result }
+            } catch {
+                // The transaction itself failed (Sage unavailable, disk full): nothing was written for any of them.
+                for index in atOnce { results[index] = .failure(error) }
+            }
+        }
+        return results.map { $0! }
     }
 
     /// Checks exports against Sage itself (the judge of what exists); writes nothing.

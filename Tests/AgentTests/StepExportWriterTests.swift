@@ -125,6 +125,37 @@ struct StepExportWriterTests {
         #expect(recorded?.status == .stopped)
         #expect(recorded?.done.count == 2)
     }
+
+    @Test(arguments: [0, 3, 6])
+    func aPCCOHalfWrittenStepByStepIsFinishedAfterTheConnectionSwitchesToOneTransaction(_ ordinal: Int) throws {
+        let company = try sampleCompany(), clean = try sampleCompany()
+        let state = try AgentState.inMemory()
+        let crashing = StepExportWriter(target: EmbeddedExportTarget(company: company), state: state, connection: "c") { at, step, _ in
+            if at == .after, step == ordinal { throw TielineError(.init("simulated_crash"), "power cut") }
+        }
+        #expect(throws: TielineError.self) { try crashing.write(try samplePCCO(), transactionDate: date) }
+        #expect(try Self.holdings(company).count == ordinal + 1)
+
+        // The user switches the connection to one-transaction writes; the export comes again.
+        let results = ExportWorker.write([(try samplePCCO(), date)], mode: .transaction, company: company, state: state, connection: "c")
+        let written = try #require(try results.first?.get())
+        _ = try ExportWriter(company: clean).write(try samplePCCO(), transactionDate: date)
+        #expect(try Self.holdings(company) == Self.holdings(clean), "the missing items and entries are written, once")
+        #expect(written.alreadyWritten == false)
+        #expect(try state.exportPlan(reference: "procore:pcco:7781")?.status == .written)
+    }
+
+    @Test func oneTransactionWritesRecordNoPlanAndAStepByStepRetryFindsThemWritten() throws {
+        let company = try sampleCompany()
+        let state = try AgentState.inMemory()
+        let first = ExportWorker.write([(try samplePCCO(), date)], mode: .transaction, company: company, state: state, connection: "c")
+        #expect(try first.first?.get().alreadyWritten == false)
+        #expect(try state.exportPlan(reference: "procore:pcco:7781") == nil, "written by the one-transaction writer")
+        let held = try Self.holdings(company)
+        let again = ExportWorker.write([(try samplePCCO(), date)], mode: .steps, company: company, state: state, connection: "c")
+        #expect(try again.first?.get().alreadyWritten == true)
+        #expect(try Self.holdings(company) == held)
+    }
 }
 
 @Suite("Key ledger")
