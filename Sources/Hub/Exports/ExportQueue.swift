@@ -257,6 +257,26 @@ public struct ExportQueue: Sendable {
 
     // MARK: Write-back outcomes (the Procore bridge)
 
+    /// How long a hub process holds a write-back it took: other processes skip it meanwhile, and if this one dies
+    /// while telling Procore, another tells Procore once the hold lapses.
+    public static let writeBackHold: TimeInterval = 120
+
+    /// Takes a due write-back for this hub process; nil when another process took it first, or it is no longer due.
+    /// Several hub processes on one database read the same due list, so the hold moves its due time ahead inside the
+    /// export's own locked update, and only the process that moved it tells Procore.
+    public func takeWriteBack(id: Int64, site: HubSite) async throws -> HubExport? {
+        let at = now()
+        let took = Mutex(false)
+        let export = try await storage.updateExport(id: id, site: site) { record in
+            guard var pending = record.writeBack, pending.dueAt <= at else { return nil }
+            pending.dueAt = at.addingTimeInterval(Self.writeBackHold)
+            record.writeBack = pending
+            took.withLock { $0 = true }
+            return nil
+        }
+        return took.withLock { $0 } ? export : nil
+    }
+
     /// Procore was told: a synced write-back makes the export Synced.
     public func writeBackSucceeded(id: Int64, site: HubSite) async throws -> HubExport {
         let at = now()

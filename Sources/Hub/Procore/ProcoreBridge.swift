@@ -254,8 +254,19 @@ public final class ProcoreBridge: Service, Sendable {
         }
     }
 
-    /// Tells Procore what became of one export; the queue records success or schedules a retry.
-    public func writeBack(_ export: HubExport, site: HubSite) async {
+    /// Tells Procore what became of one export, once this process holds its write-back; the queue records success or
+    /// schedules a retry.
+    public func writeBack(_ listed: HubExport, site: HubSite) async {
+        guard listed.writeBack != nil else { return }
+        let export: HubExport
+        do {
+            // Another hub process on the same database may have listed it too: only the one that takes it tells Procore.
+            guard let taken = try await queue.takeWriteBack(id: listed.id, site: site) else { return }
+            export = taken
+        } catch {
+            if !Task.isCancelled { logger.warning("cannot take the write-back of PCCO \(listed.export.number) of site \(site.name): \(error)") }
+            return
+        }
         guard let pending = export.writeBack else { return }
         do {
             guard let link = try await storage.procoreLink(site: site) else {
@@ -288,7 +299,7 @@ public final class ProcoreBridge: Service, Sendable {
             }
             _ = try await queue.writeBackSucceeded(id: export.id, site: site)
         } catch {
-            // Stopping: the write-back stays due, untouched, for the next start.
+            // Stopping: the write-back stays due, told by the next start once this process's hold lapses.
             if Task.isCancelled { return }
             let message = (error as? TielineError)?.message ?? "\(error)"
             logger.warning("telling Procore about PCCO \(export.export.number) of site \(site.name) failed: \(message)")
