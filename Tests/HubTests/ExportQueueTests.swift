@@ -204,31 +204,34 @@ import TielineCore
     }
 
     @Test(arguments: Backend.all) func aDueWriteBackIsTakenByOneHubProcessUntilItsHoldLapses(_ backend: Backend) async throws {
-        try await withQueue(backend) { s in
-            try await s.storage.linkProcore(ProcoreLink(baseURL: "http://127.0.0.1:9", companyID: 1, clientID: "c", sealedSecret: Data(),
-                                                        style: .erpRequests, pollSeconds: 3600), site: "acme")
+        // Storage without a hub server: a running hub's own Procore bridge would be a third process taking it.
+        try await TestDatabase.with(backend) { storage, _ in
+            let (site, _) = try await ExportFixtures.mirroredSite(storage)
+            try await storage.linkProcore(ProcoreLink(baseURL: "http://127.0.0.1:9", companyID: 1, clientID: "c", sealedSecret: Data(),
+                                                      style: .erpRequests, pollSeconds: 3600), site: site.name)
+            let queue = ExportQueue(storage: storage)
             let export = ExportFixtures.pcco()
-            let record = try await s.queue.receive(export, site: s.site)
-            _ = try await s.queue.accept(id: record.id, site: s.site, actor: "alice")
-            _ = try await s.queue.next(site: s.site, agent: "a1", wait: .zero)
-            _ = try await s.queue.recordOutcome(id: record.id, site: s.site, agent: "a1", outcome: ExportOutcome(written: ExportFixtures.written(export)))
-            #expect(try await s.storage.writeBacksDue(now: Date(), limit: 10).map(\.1.id) == [record.id])
+            let record = try await queue.receive(export, site: site)
+            _ = try await queue.accept(id: record.id, site: site, actor: "alice")
+            _ = try await queue.next(site: site, agent: "a1", wait: .zero)
+            _ = try await queue.recordOutcome(id: record.id, site: site, agent: "a1", outcome: ExportOutcome(written: ExportFixtures.written(export)))
+            #expect(try await storage.writeBacksDue(now: Date(), limit: 10).map(\.1.id) == [record.id])
 
             // Two hub processes on one database both listed it; they take it at the same moment.
-            let first = ExportQueue(storage: s.storage), second = ExportQueue(storage: s.storage)
-            async let a = first.takeWriteBack(id: record.id, site: s.site)
-            async let b = second.takeWriteBack(id: record.id, site: s.site)
-            let taken = [try await a, try await b].compactMap { $0 }
-            #expect(taken.count == 1, "exactly one process tells Procore")
+            let first = ExportQueue(storage: storage), second = ExportQueue(storage: storage)
+            async let a = first.takeWriteBacks(ids: [record.id], site: site)
+            async let b = second.takeWriteBacks(ids: [record.id], site: site)
+            let taken = try await a + b
+            #expect(taken.map(\.id) == [record.id], "exactly one process tells Procore")
             #expect(taken.first?.writeBack?.purpose == .synced)
-            #expect(try await s.storage.writeBacksDue(now: Date(), limit: 10).isEmpty, "held, so no process lists it")
+            #expect(try await storage.writeBacksDue(now: Date(), limit: 10).isEmpty, "held, so no process lists it")
 
             // The holder died while telling Procore: once the hold lapses another process takes it.
-            let later = ExportQueue(storage: s.storage, now: { Date().addingTimeInterval(ExportQueue.writeBackHold + 1) })
-            #expect(try await later.takeWriteBack(id: record.id, site: s.site) != nil)
+            let later = ExportQueue(storage: storage, now: { Date().addingTimeInterval(ExportQueue.writeBackHold + 1) })
+            #expect(try await later.takeWriteBacks(ids: [record.id, 987_654], site: site).map(\.id) == [record.id])
             // Told: nothing is left to take.
-            _ = try await s.queue.writeBackSucceeded(id: record.id, site: s.site)
-            #expect(try await later.takeWriteBack(id: record.id, site: s.site) == nil)
+            _ = try await queue.writeBackSucceeded(id: record.id, site: site)
+            #expect(try await later.takeWriteBacks(ids: [record.id], site: site).isEmpty)
         }
     }
 

@@ -261,20 +261,24 @@ public struct ExportQueue: Sendable {
     /// while telling Procore, another tells Procore once the hold lapses.
     public static let writeBackHold: TimeInterval = 120
 
-    /// Takes a due write-back for this hub process; nil when another process took it first, or it is no longer due.
-    /// Several hub processes on one database read the same due list, so the hold moves its due time ahead inside the
-    /// export's own locked update, and only the process that moved it tells Procore.
-    public func takeWriteBack(id: Int64, site: HubSite) async throws -> HubExport? {
+    /// Takes the due write-backs among `ids` for this hub process, in one transaction; those another process took first
+    /// (or that are no longer due) are left out. Several hub processes on one database read the same due list, so the
+    /// hold moves each due time ahead inside the export's locked update, and only the process that moved it tells
+    /// Procore. Returned in the order of `ids`.
+    public func takeWriteBacks(ids: [Int64], site: HubSite) async throws -> [HubExport] {
         let at = now()
-        let took = Mutex(false)
-        let export = try await storage.updateExport(id: id, site: site) { record in
+        let taken = Mutex(Set<Int>())
+        // Locked in id order, so two processes taking overlapping lists never wait on each other in a cycle.
+        let updated = try await storage.updateExports(ids: ids.sorted(), site: site) { record in
             guard var pending = record.writeBack, pending.dueAt <= at else { return nil }
             pending.dueAt = at.addingTimeInterval(Self.writeBackHold)
             record.writeBack = pending
-            took.withLock { $0 = true }
+            taken.withLock { _ = $0.insert(record.export.pccoID) }
             return nil
         }
-        return took.withLock { $0 } ? export : nil
+        let took = taken.withLock { $0 }
+        let byID = Dictionary(updated.filter { took.contains($0.export.pccoID) }.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return ids.compactMap { byID[$0] }
     }
 
     /// Procore was told: a synced write-back makes the export Synced.

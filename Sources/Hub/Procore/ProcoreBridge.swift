@@ -235,12 +235,21 @@ public final class ProcoreBridge: Service, Sendable {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 let due = try await storage.writeBacksDue(now: Date(), limit: 100)
+                // Another hub process on the same database may have listed them too: each tells Procore only what it took.
+                var taken: [(HubSite, [HubExport])] = []
+                for (site, listed) in Dictionary(grouping: due, by: { $0.0 }) {
+                    do {
+                        taken.append((site, try await queue.takeWriteBacks(ids: listed.map(\.1.id), site: site)))
+                    } catch {
+                        if !Task.isCancelled { logger.warning("cannot take the write-backs of site \(site.name): \(error)") }
+                    }
+                }
                 await withTaskGroup(of: Void.self) { group in
                     // Sites in parallel, each site's exports in order.
                     // A few at a time per site: Procore's rate limit is per app, and the client paces itself.
-                    for (site, exports) in Dictionary(grouping: due, by: { $0.0 }) {
+                    for (site, exports) in taken {
                         for lane in 0..<Self.lanes {
-                            let mine = exports.enumerated().filter { $0.offset % Self.lanes == lane }.map(\.element.1)
+                            let mine = exports.enumerated().filter { $0.offset % Self.lanes == lane }.map(\.element)
                             guard !mine.isEmpty else { continue }
                             group.addTask { for export in mine { await self.writeBack(export, site: site) } }
                         }
@@ -254,19 +263,9 @@ public final class ProcoreBridge: Service, Sendable {
         }
     }
 
-    /// Tells Procore what became of one export, once this process holds its write-back; the queue records success or
+    /// Tells Procore what became of one export whose write-back this process took; the queue records success or
     /// schedules a retry.
-    public func writeBack(_ listed: HubExport, site: HubSite) async {
-        guard listed.writeBack != nil else { return }
-        let export: HubExport
-        do {
-            // Another hub process on the same database may have listed it too: only the one that takes it tells Procore.
-            guard let taken = try await queue.takeWriteBack(id: listed.id, site: site) else { return }
-            export = taken
-        } catch {
-            if !Task.isCancelled { logger.warning("cannot take the write-back of PCCO \(listed.export.number) of site \(site.name): \(error)") }
-            return
-        }
+    public func writeBack(_ export: HubExport, site: HubSite) async {
         guard let pending = export.writeBack else { return }
         do {
             guard let link = try await storage.procoreLink(site: site) else {
