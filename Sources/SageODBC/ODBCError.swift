@@ -114,11 +114,16 @@ extension ODBCError {
         }.joined(separator: ";") + (connectionString.hasSuffix(";") ? ";" : "")
     }
 
-    /// `text` with every occurrence of one of `secrets` (from `ConnectionString.secrets`) replaced by `***`.
+    /// Secrets shorter than this are scrubbed only where they stand alone: a password such as `ab` replaced
+    /// everywhere would turn "table" into "t***le" in every message.
+    static let scrubbedAnywhereFrom = 6
+
+    /// `text` with every occurrence of one of `secrets` (from `ConnectionString.secrets`) replaced by `***`; a short
+    /// secret only where no letter or digit touches it.
     static func scrubbed(_ text: String, secrets: [String]) -> String {
         var text = text
         for secret in secrets {
-            text = text.replacingAll(secret, with: "***")
+            text = secret.count >= scrubbedAnywhereFrom ? text.replacingAll(secret, with: "***") : text.replacingWords(secret, with: "***")
         }
         return text
     }
@@ -127,6 +132,30 @@ extension ODBCError {
 extension String {
     func trimmingSpaces() -> String {
         String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+
+    /// Replaces `target` only where the characters on either side, if any, are neither letters nor digits.
+    func replacingWords(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        func standsAlone(_ range: Range<String.Index>) -> Bool {
+            let before = range.lowerBound > startIndex ? self[index(before: range.lowerBound)] : nil
+            let after = range.upperBound < endIndex ? self[range.upperBound] : nil
+            return [before, after].allSatisfy { $0.map { !$0.isLetter && !$0.isNumber } ?? true }
+        }
+        var result = ""
+        var copied = startIndex
+        var searchFrom = startIndex
+        while searchFrom < endIndex, let range = self[searchFrom...].firstRange(of: target) {
+            if standsAlone(range) {
+                result += self[copied..<range.lowerBound]
+                result += replacement
+                copied = range.upperBound
+                searchFrom = range.upperBound
+            } else {
+                searchFrom = index(after: range.lowerBound)
+            }
+        }
+        return result + self[copied...]
     }
 
     /// Plain substring replacement (SageODBC does not import Foundation).

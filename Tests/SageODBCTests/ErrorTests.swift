@@ -115,4 +115,15 @@ struct ErrorTests {
         #expect(ConnectionString.value(of: "driver", in: "DRIVER={SQLite3};x=1") == "SQLite3")
         #expect(ODBCError.scrubbed("login as sage/s3cret failed", secrets: ["s3cret"]) == "login as sage/*** failed")
     }
+
+    @Test func aShortPasswordIsScrubbedWhereItStandsAloneWithoutBlankingWords() {
+        // A two-letter password replaced everywhere turned every "table" of a message into "t***le".
+        #expect(ODBCError.scrubbed("no such table: JCT_ab; user sage password ab rejected (ab)", secrets: ["ab"])
+                == "no such table: JCT_***; user sage password *** rejected (***)")
+        #expect(ODBCError.scrubbed("ab", secrets: ["ab"]) == "***")
+        #expect(ODBCError.scrubbed("abab ab.", secrets: ["ab"]) == "abab ***.")
+        #expect(ODBCError.scrubbed("tables of sage: pw=s3cr3t", secrets: ["s3cr3t", "es"]) == "tables of sage: pw=***")
+        // From six characters on a secret is scrubbed wherever it appears, even inside a word.
+        #expect(ODBCError.scrubbed("xhunter2x", secrets: ["hunter2"]) == "x***x")
+    }
 }
