@@ -180,18 +180,25 @@ import TielineCore
         }
     }
 
+    /// A site linked to Procore (at a closed port) whose PCCO was accepted and written: Procore is still to be told.
+    static func writtenForALinkedSite(_ storage: any HubStorage) async throws -> (HubSite, ExportQueue, HubExport) {
+        let (site, _) = try await ExportFixtures.mirroredSite(storage)
+        try await storage.linkProcore(ProcoreLink(baseURL: "http://127.0.0.1:9", companyID: 1, clientID: "c", sealedSecret: Data(),
+                                                  style: .erpRequests, pollSeconds: 3600), site: site.name)
+        let queue = ExportQueue(storage: storage)
+        let export = ExportFixtures.pcco()
+        let record = try await queue.receive(export, site: site)
+        _ = try await queue.accept(id: record.id, site: site, actor: "alice")
+        _ = try await queue.next(site: site, agent: "a1", wait: .zero)
+        let written = try await queue.recordOutcome(id: record.id, site: site, agent: "a1", outcome: ExportOutcome(written: ExportFixtures.written(export)))
+        return (site, queue, written)
+    }
+
     @Test(arguments: Backend.all) func aLinkedSiteWaitsForProcoreAndRetriesWithBackoff(_ backend: Backend) async throws {
         // Storage without a hub server, whose own Procore bridge would race this test for the write-back.
         try await TestDatabase.with(backend) { storage, _ in
-            let (site, _) = try await ExportFixtures.mirroredSite(storage)
-            try await storage.linkProcore(ProcoreLink(baseURL: "http://127.0.0.1:9", companyID: 1, clientID: "c", sealedSecret: Data(),
-                                                      style: .erpRequests, pollSeconds: 3600), site: site.name)
-            let queue = ExportQueue(storage: storage)
-            let export = ExportFixtures.pcco()
-            let record = try await queue.receive(export, site: site)
-            _ = try await queue.accept(id: record.id, site: site, actor: "alice")
-            _ = try await queue.next(site: site, agent: "a1", wait: .zero)
-            let written = try await queue.recordOutcome(id: record.id, site: site, agent: "a1", outcome: ExportOutcome(written: ExportFixtures.written(export)))
+            let (site, queue, written) = try await Self.writtenForALinkedSite(storage)
+            let record = written
             #expect(written.status == .exporting)
             #expect(written.writeBack?.purpose == .synced)
             #expect(try await storage.writeBacksDue(now: Date(), limit: 10).map(\.1.id) == [record.id])
@@ -208,15 +215,7 @@ import TielineCore
     @Test(arguments: Backend.all) func aDueWriteBackIsTakenByOneHubProcessUntilItsHoldLapses(_ backend: Backend) async throws {
         // Storage without a hub server: a running hub's own Procore bridge would be a third process taking it.
         try await TestDatabase.with(backend) { storage, _ in
-            let (site, _) = try await ExportFixtures.mirroredSite(storage)
-            try await storage.linkProcore(ProcoreLink(baseURL: "http://127.0.0.1:9", companyID: 1, clientID: "c", sealedSecret: Data(),
-                                                      style: .erpRequests, pollSeconds: 3600), site: site.name)
-            let queue = ExportQueue(storage: storage)
-            let export = ExportFixtures.pcco()
-            let record = try await queue.receive(export, site: site)
-            _ = try await queue.accept(id: record.id, site: site, actor: "alice")
-            _ = try await queue.next(site: site, agent: "a1", wait: .zero)
-            _ = try await queue.recordOutcome(id: record.id, site: site, agent: "a1", outcome: ExportOutcome(written: ExportFixtures.written(export)))
+            let (site, queue, record) = try await Self.writtenForALinkedSite(storage)
             #expect(try await storage.writeBacksDue(now: Date(), limit: 10).map(\.1.id) == [record.id])
 
             // Two hub processes on one database both listed it; they take it at the same moment.
