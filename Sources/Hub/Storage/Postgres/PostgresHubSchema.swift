@@ -176,8 +176,9 @@ enum PostgresHubSchema {
         // The mirror's primary key had a variable-width entity name before `key`, so every B-tree comparison deformed
         // the index tuple to find `key` and compared two texts; with a fixed-width entity id PostgreSQL caches that
         // offset and compares an integer. 1,000,000 inserts took 10–27 % less time in psql. The table is rebuilt
-        // rather than altered so fresh and upgraded hubs have one layout (the 8-byte columns first, so no padding). No foreign key on entity_id: it would be a lookup per stored row,
-        // and ids come only from `mirror_entity` and are never deleted.
+        // rather than altered so fresh and upgraded hubs have one layout (the 8-byte columns first, so no padding).
+        // No foreign key on entity_id: it would be a lookup per stored row, and ids come only from `mirror_entity`
+        // and are never deleted.
         Migration(version: 6, name: "entity ids in the mirror's key", statements: [
             "CREATE TABLE mirror_entity (id SERIAL PRIMARY KEY, name TEXT COLLATE \"C\" NOT NULL UNIQUE)",
             "INSERT INTO mirror_entity (name) SELECT DISTINCT entity FROM mirror_row ORDER BY entity",
